@@ -1,0 +1,47 @@
+# rusteron: Rust bindings for Aeron and Aeron Archive. `just` lists the recipes.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+default:
+    @just --list
+
+# Install or locate cmake>=3.30, libclang, JDK, mvn, the Aeron 1.54.0 tree and the jars (idempotent)
+setup:
+    bash scripts/setup.sh
+
+# Build the workspace (Aeron C client, archive client and media driver from source, then Rust)
+build: setup
+    cargo build --workspace --all-targets
+
+# Record a stream into an embedded Java archive, replay it and check every message
+run: setup
+    cargo run --release -p rusteron-archive --example record_and_replay
+
+# Every test: sys, client and archive crates against a real aeronmd and a real Java archive,
+# in the default (dynamic) and the `static` configuration
+test: setup
+    cargo test --workspace
+    cargo test -p rusteron-archive-sys --features static
+    cargo test -p rusteron-client --features static
+    just linkage
+
+# Show what the test binaries load at run time: libaeron*.so by default, nothing with `static`
+linkage:
+    cargo test -q -p rusteron-archive-sys --test build_is_real linkage_matches_the_features -- --nocapture
+    cargo test -q -p rusteron-archive-sys --features static --test build_is_real linkage_matches_the_features -- --nocapture
+
+# Criterion benches (wrapper vs raw C, archive) and the Java archive baseline
+bench: setup
+    cargo bench -p rusteron-archive
+
+# Format the code
+fmt:
+    cargo fmt --all
+
+# Lint with clippy, warnings are errors
+clippy: setup
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Build the API documentation
+doc: setup
+    cargo doc --workspace --no-deps

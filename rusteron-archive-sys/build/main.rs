@@ -1,0 +1,121 @@
+//! Build script of `rusteron-archive-sys`.
+//!
+//! Steps, each in its own module:
+//! 1. `versions`: read the pinned versions from `versions.env`.
+//! 2. `source`: find the Aeron C tree (AERON_SOURCE_DIR, the `aeron/` submodule, or the copy
+//!    shipped by the crates.io package `libaeron-sys`) and check its `version.txt`.
+//! 3. `tools`: locate cmake (>= 3.30), java and, when needed, mvn; fail with one clear line.
+//! 4. `codecs`: generate the archive client's C codecs with SbeTool (no Gradle).
+//! 5. `cmake_build`: configure and build the client, archive client and media driver.
+//! 6. `bindings`: run bindgen over the headers listed in `wrapper.h`.
+//! 7. link: emit the cargo link directives (dynamic with rpath, or static).
+
+mod bindings;
+mod cmake_build;
+mod codecs;
+mod source;
+mod tools;
+mod versions;
+
+use std::path::{Path, PathBuf};
+
+/// Print one clear line and stop the build. Used for every environment problem.
+pub fn fail(msg: impl AsRef<str>) -> ! {
+    // cargo shows the `error=` line prominently (Rust >= 1.77); the eprintln keeps it visible on
+    // older cargo or when the output is captured.
+    println!("cargo::error={}", msg.as_ref());
+    eprintln!("rusteron-archive-sys: {}", msg.as_ref());
+    std::process::exit(1);
+}
+
+pub fn env_path(name: &str) -> Option<PathBuf> {
+    println!("cargo:rerun-if-env-changed={name}");
+    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+fn main() {
+    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    println!("cargo:rerun-if-changed=build");
+    println!("cargo:rerun-if-changed=wrapper.h");
+    println!("cargo:rerun-if-changed=versions.env");
+
+    let versions = versions::Versions::load(&manifest_dir.join("versions.env"));
+    let cache_dir = cache_dir(&manifest_dir, &out_dir);
+
+    if std::env::var_os("CARGO_FEATURE_PRECOMPILE").is_some() {
+        fail("the `precompile` feature is not available in this build yet; build from source (default features) or `static`");
+    }
+
+    let src = source::locate(&manifest_dir, &cache_dir, &versions);
+    let tools = tools::Tools::locate();
+    let sbe_jar = codecs::sbe_jar(&cache_dir, &versions, &tools);
+
+    let static_link = std::env::var_os("CARGO_FEATURE_STATIC").is_some();
+    let build_dir = shared_build_dir(&out_dir, &src, &versions);
+    let built = cmake_build::build(&src, &build_dir, &tools, &sbe_jar, static_link);
+
+    bindings::generate(&src, &built, &out_dir);
+    link(&built, static_link);
+
+    println!("cargo:rustc-env=RUSTERON_AERON_VERSION={}", versions.aeron);
+    println!("cargo:rustc-env=RUSTERON_AERONMD_PATH={}", built.aeronmd.display());
+    println!("cargo:rustc-env=RUSTERON_AERON_LIB_DIR={}", built.lib_dir.display());
+    // Exposed to dependents' build scripts as DEP_AERON_* (this crate `links = "aeron"`).
+    println!("cargo:LIB_DIR={}", built.lib_dir.display());
+    println!("cargo:AERONMD={}", built.aeronmd.display());
+    println!("cargo:VERSION={}", versions.aeron);
+    println!("cargo:STATIC={}", if static_link { "1" } else { "0" });
+}
+
+/// Where downloaded inputs (Aeron tree copy, jars) are cached: `RUSTERON_CACHE_DIR`, else the
+/// git-ignored `.cache/` of the workspace this crate sits in, else a folder under OUT_DIR.
+fn cache_dir(manifest_dir: &Path, out_dir: &Path) -> PathBuf {
+    if let Some(dir) = env_path("RUSTERON_CACHE_DIR") {
+        return dir;
+    }
+    let ws = manifest_dir.parent().map(Path::to_path_buf);
+    match ws {
+        Some(ws) if ws.join("Cargo.toml").exists() && ws.join("justfile").exists() => ws.join(".cache"),
+        _ => out_dir.join("cache"),
+    }
+}
+
+/// The CMake build lives beside cargo's profile folders (`target/aeron-build/...`) rather than in
+/// OUT_DIR, so switching between the default and `static` features, or touching build.rs, reuses
+/// the compiled Aeron objects instead of rebuilding Aeron from scratch.
+fn shared_build_dir(out_dir: &Path, src: &source::AeronSource, versions: &versions::Versions) -> PathBuf {
+    if let Some(dir) = env_path("RUSTERON_AERON_BUILD_DIR") {
+        return dir;
+    }
+    // OUT_DIR = <target>/<profile>/build/<pkg>-<hash>/out
+    let target = out_dir.ancestors().nth(4).unwrap_or(out_dir);
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in src.root.to_string_lossy().bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x100000001b3);
+    }
+    target.join("aeron-build").join(format!("{}-{:08x}", versions.aeron, h as u32))
+}
+
+fn link(built: &cmake_build::Built, static_link: bool) {
+    println!("cargo:rustc-link-search=native={}", built.lib_dir.display());
+    if static_link {
+        println!("cargo:rustc-link-lib=static=aeron_archive_c_client_static");
+        println!("cargo:rustc-link-lib=static=aeron_static");
+        for lib in ["pthread", "m", "dl", "rt"] {
+            if cfg!(target_os = "linux") || lib != "rt" {
+                println!("cargo:rustc-link-lib=dylib={lib}");
+            }
+        }
+        if cfg!(target_os = "linux") {
+            // Aeron C resolves idle strategies by name with dlsym(); export our symbols.
+            println!("cargo:rustc-link-arg=-rdynamic");
+        }
+    } else {
+        println!("cargo:rustc-link-lib=dylib=aeron_archive_c_client");
+        println!("cargo:rustc-link-lib=dylib=aeron");
+        // rpath for this crate's own tests; dependents add it from DEP_AERON_LIB_DIR, and cargo
+        // puts native search paths inside the target dir on the library path for `cargo run/test`.
+        println!("cargo:rustc-link-arg=-Wl,-rpath,{}", built.lib_dir.display());
+    }
+}

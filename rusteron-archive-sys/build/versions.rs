@@ -1,0 +1,34 @@
+//! Reads `versions.env`, the one file that pins Aeron, SBE and the Java archive versions.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+pub struct Versions {
+    pub aeron: String,
+    pub libaeron_sys_crate: String,
+    pub sbe: String,
+}
+
+impl Versions {
+    pub fn load(path: &Path) -> Self {
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| crate::fail(format!("cannot read {}: {e}", path.display())));
+        let map: HashMap<&str, &str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.trim(), v.trim()))
+            .collect();
+        let get = |k: &str| {
+            map.get(k)
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| crate::fail(format!("{} has no {k}=", path.display())))
+        };
+        Versions {
+            aeron: get("AERON_VERSION"),
+            libaeron_sys_crate: get("LIBAERON_SYS_CRATE_VERSION"),
+            sbe: get("SBE_VERSION"),
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! Safe layer over Aeron C archive client.
+pub use rusteron_client::*;
