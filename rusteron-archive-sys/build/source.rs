@@ -20,9 +20,6 @@ impl AeronSource {
     pub fn archive_c(&self) -> PathBuf {
         self.root.join("aeron-archive/src/main/c")
     }
-    pub fn driver_c(&self) -> PathBuf {
-        self.root.join("aeron-driver/src/main/c")
-    }
     pub fn codecs_xml(&self) -> PathBuf {
         self.root.join("aeron-archive/src/main/resources/archive/aeron-archive-codecs.xml")
     }

@@ -1,0 +1,203 @@
+//! Errors: `AeronCError` carries the code, its `AeronErrorType` kind and Aeron's own message.
+
+use crate::bindings;
+use std::ffi::CStr;
+use std::fmt;
+
+/// The kind of an Aeron error code.
+///
+/// Negative offer results (`AERON_PUBLICATION_*`) and the client error codes
+/// (`AERON_CLIENT_ERROR_*`) each map to one variant; anything else is `Unknown(code)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AeronErrorType {
+    /// The publication is not connected to a subscriber yet (`-1`), or a null value was met.
+    NullOrNotConnected,
+    /// The media driver did not answer within the driver timeout (`1000`).
+    ClientErrorDriverTimeout,
+    /// The client was timed out by the driver: it did not keep alive in time (`1001`).
+    ClientErrorClientTimeout,
+    /// The client's conductor did not run within the service interval (`1002`).
+    ClientErrorConductorServiceTimeout,
+    /// The client's command buffer to the driver is full (`1003`).
+    ClientErrorBufferFull,
+    /// Offer refused because of back pressure from subscribers (`-2`).
+    PublicationBackPressured,
+    /// Offer failed because of an administration action such as a term rotation (`-3`); retry.
+    PublicationAdminAction,
+    /// The publication has been closed (`-4`).
+    PublicationClosed,
+    /// The offer would exceed the stream's maximum position (`-5`).
+    PublicationMaxPositionExceeded,
+    /// The offer failed for another reason; see Aeron's error message (`-6`).
+    PublicationError,
+    /// An operation timed out (`ETIMEDOUT`).
+    TimedOut,
+    /// A code this crate does not name; the value is Aeron's code.
+    Unknown(i32),
+}
+
+impl AeronErrorType {
+    /// The kind of an Aeron code (an offer result, a client error code or an errno).
+    pub const fn from_code(code: i32) -> Self {
+        match code {
+            -1 => AeronErrorType::NullOrNotConnected,
+            -2 => AeronErrorType::PublicationBackPressured,
+            -3 => AeronErrorType::PublicationAdminAction,
+            -4 => AeronErrorType::PublicationClosed,
+            -5 => AeronErrorType::PublicationMaxPositionExceeded,
+            -6 => AeronErrorType::PublicationError,
+            1000 | -1000 => AeronErrorType::ClientErrorDriverTimeout,
+            1001 | -1001 => AeronErrorType::ClientErrorClientTimeout,
+            1002 | -1002 => AeronErrorType::ClientErrorConductorServiceTimeout,
+            1003 | -1003 => AeronErrorType::ClientErrorBufferFull,
+            110 | -110 => AeronErrorType::TimedOut,
+            other => AeronErrorType::Unknown(other),
+        }
+    }
+
+    /// The code of this kind, as Aeron returns it.
+    pub const fn code(&self) -> i32 {
+        match self {
+            AeronErrorType::NullOrNotConnected => -1,
+            AeronErrorType::PublicationBackPressured => -2,
+            AeronErrorType::PublicationAdminAction => -3,
+            AeronErrorType::PublicationClosed => -4,
+            AeronErrorType::PublicationMaxPositionExceeded => -5,
+            AeronErrorType::PublicationError => -6,
+            AeronErrorType::ClientErrorDriverTimeout => 1000,
+            AeronErrorType::ClientErrorClientTimeout => 1001,
+            AeronErrorType::ClientErrorConductorServiceTimeout => 1002,
+            AeronErrorType::ClientErrorBufferFull => 1003,
+            AeronErrorType::TimedOut => 110,
+            AeronErrorType::Unknown(c) => *c,
+        }
+    }
+
+    /// A short English description of the kind.
+    pub const fn description(&self) -> &'static str {
+        match self {
+            AeronErrorType::NullOrNotConnected => "null value or not connected",
+            AeronErrorType::ClientErrorDriverTimeout => "media driver timed out",
+            AeronErrorType::ClientErrorClientTimeout => "client timed out",
+            AeronErrorType::ClientErrorConductorServiceTimeout => "client conductor service timed out",
+            AeronErrorType::ClientErrorBufferFull => "client command buffer full",
+            AeronErrorType::PublicationBackPressured => "publication back pressured",
+            AeronErrorType::PublicationAdminAction => "publication admin action, retry",
+            AeronErrorType::PublicationClosed => "publication closed",
+            AeronErrorType::PublicationMaxPositionExceeded => "publication max position exceeded",
+            AeronErrorType::PublicationError => "publication error",
+            AeronErrorType::TimedOut => "timed out",
+            AeronErrorType::Unknown(_) => "unknown error",
+        }
+    }
+
+    /// True for offer results worth retrying (back pressure, admin action, not connected yet).
+    pub const fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            AeronErrorType::PublicationBackPressured
+                | AeronErrorType::PublicationAdminAction
+                | AeronErrorType::NullOrNotConnected
+        )
+    }
+}
+
+/// An error from Aeron: the code, its kind, and, for failed calls, Aeron's own message.
+///
+/// The message is read from `aeron_errmsg()` at the moment the failure is seen, on the thread
+/// that made the call. Offer results carry no message (they are not failures of the C call, and
+/// the hot path must not allocate): their kind says what happened.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AeronCError {
+    /// Aeron's code: a negative offer result, an `AERON_CLIENT_ERROR_*`, an
+    /// `AERON_ERROR_CODE_*` or an errno.
+    pub code: i32,
+    message: Option<String>,
+}
+
+impl AeronCError {
+    /// An error with this code and no message (offer results, poll results).
+    #[inline]
+    pub const fn from_code(code: i32) -> Self {
+        AeronCError { code, message: None }
+    }
+
+    /// An error with this code and message.
+    pub fn with_message(code: i32, message: impl Into<String>) -> Self {
+        let e = AeronCError { code, message: Some(message.into()) };
+        e.log_backtrace();
+        e
+    }
+
+    /// The error Aeron recorded for the calling thread's last failed call:
+    /// `aeron_errcode()` and `aeron_errmsg()`.
+    #[cold]
+    pub fn last() -> Self {
+        // SAFETY: both functions read thread-local state and return a valid C string.
+        let (code, msg) = unsafe {
+            let code = bindings::aeron_errcode();
+            let p = bindings::aeron_errmsg();
+            let msg = if p.is_null() { String::new() } else { CStr::from_ptr(p).to_string_lossy().into_owned() };
+            (code, msg)
+        };
+        let code = if code == 0 { -1 } else { code };
+        Self::with_message(code, msg)
+    }
+
+    /// The kind of this error.
+    #[inline]
+    pub fn kind(&self) -> AeronErrorType {
+        AeronErrorType::from_code(self.code)
+    }
+
+    /// Aeron's message, when the error came from a failed C call.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    fn log_backtrace(&self) {
+        #[cfg(feature = "backtrace")]
+        eprintln!("AeronCError {}: {:?}\n{}", self.code, self.message, std::backtrace::Backtrace::force_capture());
+    }
+}
+
+impl fmt::Display for AeronCError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.message {
+            Some(m) if !m.is_empty() => write!(f, "{} ({}): {}", self.kind().description(), self.code, m),
+            _ => write!(f, "{} ({})", self.kind().description(), self.code),
+        }
+    }
+}
+
+impl fmt::Debug for AeronCError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AeronCError")
+            .field("code", &self.code)
+            .field("kind", &self.kind())
+            .field("message", &self.message)
+            .finish()
+    }
+}
+
+impl std::error::Error for AeronCError {}
+
+/// Turns a C return code into a `Result`: `>= 0` is `Ok(code)`, `< 0` reads Aeron's error.
+#[inline]
+pub(crate) fn check(rc: i32) -> Result<i32, AeronCError> {
+    if rc < 0 {
+        Err(AeronCError::last())
+    } else {
+        Ok(rc)
+    }
+}
+
+/// Like [`check`] for `int64_t` results (positions, ids).
+#[inline]
+pub(crate) fn check_i64(rc: i64) -> Result<i64, AeronCError> {
+    if rc < 0 {
+        Err(AeronCError::last())
+    } else {
+        Ok(rc)
+    }
+}

@@ -1,0 +1,296 @@
+//! Ownership of C objects: `ManagedCResource` runs a C object's close exactly once, `CResource`
+//! says whether a wrapper owns its object or only borrows it.
+
+use crate::error::AeronCError;
+use std::any::Any;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Something a resource keeps alive until it is closed (the client behind a publication, a
+/// handler registered with a context, ...). Type-erased so any wrapper can hold any other.
+pub type Dependency = Arc<dyn Any + Send + Sync>;
+
+type Cleanup<T> = Box<dyn FnMut(*mut T) -> i32 + Send>;
+
+/// A C object created by a C `*_init`/`*_add`/`*_create` call and closed by the matching
+/// `*_close`/`*_delete`, exactly once, when the last wrapper sharing it is dropped.
+///
+/// It also holds the resources the C object depends on (`dependencies`), which are released only
+/// after the C close has run, so a C object never outlives what it points into.
+pub struct ManagedCResource<T> {
+    resource: *mut T,
+    cleanup: Mutex<Option<Cleanup<T>>>,
+    closed: AtomicBool,
+    dependencies: Mutex<Vec<Dependency>>,
+}
+
+// SAFETY: the raw pointer is only handed out; whether using it from several threads is allowed
+// is decided per wrapper type (each wrapper has its own Send/Sync impls, documented there). The
+// cleanup runs once under a mutex.
+unsafe impl<T> Send for ManagedCResource<T> {}
+unsafe impl<T> Sync for ManagedCResource<T> {}
+
+impl<T> ManagedCResource<T> {
+    /// Runs `init` (a C constructor writing the new object through its out pointer) and takes
+    /// ownership of the result; `cleanup` is the C destructor run on the last drop.
+    pub fn new(
+        init: impl FnOnce(*mut *mut T) -> i32,
+        cleanup: Option<Box<dyn FnMut(*mut T) -> i32 + Send>>,
+    ) -> Result<Self, AeronCError> {
+        let mut resource: *mut T = std::ptr::null_mut();
+        let rc = init(&mut resource);
+        if rc < 0 {
+            return Err(AeronCError::last());
+        }
+        if resource.is_null() {
+            return Err(AeronCError::with_message(-1, "C constructor returned no object"));
+        }
+        Ok(Self::from_raw(resource, cleanup))
+    }
+
+    /// Takes ownership of an object that is already created.
+    pub fn from_raw(resource: *mut T, cleanup: Option<Box<dyn FnMut(*mut T) -> i32 + Send>>) -> Self {
+        #[cfg(feature = "extra-logging")]
+        eprintln!("rusteron: created {} {:p}", std::any::type_name::<T>(), resource);
+        ManagedCResource {
+            resource,
+            cleanup: Mutex::new(cleanup),
+            closed: AtomicBool::new(false),
+            dependencies: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Owns a plain C struct value on the heap (freed on drop, no C close).
+    pub fn new_struct(value: T) -> Self
+    where
+        T: 'static,
+    {
+        let ptr = Box::into_raw(Box::new(value));
+        Self::from_raw(
+            ptr,
+            Some(Box::new(|p: *mut T| {
+                // SAFETY: `p` came from Box::into_raw above and is freed once.
+                drop(unsafe { Box::from_raw(p) });
+                0
+            })),
+        )
+    }
+
+    /// The C object.
+    #[inline(always)]
+    pub fn get(&self) -> *mut T {
+        self.resource
+    }
+
+    /// Keeps `dep` alive until this resource is closed.
+    pub fn add_dependency(&self, dep: Dependency) {
+        self.dependencies.lock().unwrap_or_else(|e| e.into_inner()).push(dep);
+    }
+
+    /// True once the C close has run.
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Marks the C object as gone without running the cleanup: C freed it itself (an async add
+    /// that completed or failed). Returns false if it was already closed or consumed.
+    pub(crate) fn mark_consumed(&self) -> bool {
+        !self.closed.swap(true, Ordering::AcqRel)
+    }
+
+    /// Runs the C close now (at most once); later calls return `Ok(0)`.
+    pub(crate) fn close(&self) -> Result<i32, AeronCError> {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return Ok(0);
+        }
+        let cleanup = self.cleanup.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let rc = match cleanup {
+            Some(mut f) => f(self.resource),
+            None => 0,
+        };
+        #[cfg(feature = "extra-logging")]
+        eprintln!("rusteron: closed {} {:p} rc={rc}", std::any::type_name::<T>(), self.resource);
+        if rc < 0 {
+            Err(AeronCError::last())
+        } else {
+            Ok(rc)
+        }
+    }
+}
+
+impl<T> Drop for ManagedCResource<T> {
+    fn drop(&mut self) {
+        if let Err(e) = self.close() {
+            eprintln!("rusteron: closing {} failed: {e}", std::any::type_name::<T>());
+        }
+        // Dependencies drop after the close above (field drop order follows).
+    }
+}
+
+impl<T> fmt::Debug for ManagedCResource<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManagedCResource")
+            .field("type", &std::any::type_name::<T>())
+            .field("resource", &self.resource)
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+/// How a wrapper holds its C object.
+pub enum CResource<T> {
+    /// Owned: shared by every clone of the wrapper, closed when the last clone drops.
+    OwnedOnHeap(Arc<ManagedCResource<T>>),
+    /// Borrowed from C (a header or image inside a callback, a struct inside another object):
+    /// never freed by the wrapper.
+    Borrowed(*mut T),
+}
+
+impl<T> Clone for CResource<T> {
+    fn clone(&self) -> Self {
+        match self {
+            CResource::OwnedOnHeap(a) => CResource::OwnedOnHeap(Arc::clone(a)),
+            CResource::Borrowed(p) => CResource::Borrowed(*p),
+        }
+    }
+}
+
+impl<T> CResource<T> {
+    /// The C object.
+    #[inline(always)]
+    pub fn get(&self) -> *mut T {
+        match self {
+            CResource::OwnedOnHeap(a) => a.get(),
+            CResource::Borrowed(p) => *p,
+        }
+    }
+
+    /// The owning resource, if this is not a borrow.
+    pub fn managed(&self) -> Option<&Arc<ManagedCResource<T>>> {
+        match self {
+            CResource::OwnedOnHeap(a) => Some(a),
+            CResource::Borrowed(_) => None,
+        }
+    }
+}
+
+impl<T> fmt::Debug for CResource<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CResource::OwnedOnHeap(a) => write!(f, "Owned({:p})", a.get()),
+            CResource::Borrowed(p) => write!(f, "Borrowed({:p})", p),
+        }
+    }
+}
+
+/// Declares a wrapper type over one C type: the struct (raw pointer plus `CResource`), `Clone`,
+/// `Debug`, raw accessors and constructors. Everything specific to the type (its methods, its
+/// Send/Sync impls and their reasons) is written in the type's own file.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! c_wrapper {
+    ($(#[$meta:meta])* $name:ident => $ctype:ty) => {
+        $(#[$meta])*
+        #[derive(Clone)]
+        pub struct $name {
+            ptr: *mut $ctype,
+            inner: $crate::CResource<$ctype>,
+        }
+
+        impl $name {
+            /// The C object this wrapper stands for. Valid while any clone of the wrapper lives.
+            #[inline(always)]
+            pub fn get_inner(&self) -> *mut $ctype {
+                self.ptr
+            }
+
+            /// Wraps a C object that something else owns. The wrapper never frees it.
+            ///
+            /// # Safety
+            /// `ptr` must point to a valid object for as long as the wrapper (and its clones)
+            /// are used.
+            #[inline]
+            pub unsafe fn from_borrowed(ptr: *mut $ctype) -> Self {
+                Self { ptr, inner: $crate::CResource::Borrowed(ptr) }
+            }
+
+            /// Wraps an owned C object; closed when the last clone drops.
+            pub fn from_managed(managed: $crate::ManagedCResource<$ctype>) -> Self {
+                let ptr = managed.get();
+                Self { ptr, inner: $crate::CResource::OwnedOnHeap(std::sync::Arc::new(managed)) }
+            }
+
+            /// How this wrapper holds its C object.
+            pub fn resource(&self) -> &$crate::CResource<$ctype> {
+                &self.inner
+            }
+
+            /// Keeps `dep` alive as long as this (owned) C object; no-op for a borrow.
+            #[allow(dead_code)]
+            pub(crate) fn keep_alive(&self, dep: $crate::resource::Dependency) {
+                if let Some(m) = self.inner.managed() {
+                    m.add_dependency(dep);
+                }
+            }
+
+            /// Type-erased handle that keeps this wrapper's C object alive.
+            #[allow(dead_code)]
+            pub(crate) fn as_dependency(&self) -> $crate::resource::Dependency {
+                std::sync::Arc::new(self.inner.managed().cloned())
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, concat!(stringify!($name), "({:?})"), self.inner)
+            }
+        }
+    };
+}
+
+/// Declares a wrapper over a plain C struct (no C constructor or destructor): everything
+/// `c_wrapper!` gives, plus `new_zeroed()` (owned, heap-allocated, freed on drop),
+/// `clone_struct()` (a copy of the C value) and `Deref`/`DerefMut` to the C struct's fields.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! c_struct_wrapper {
+    ($(#[$meta:meta])* $name:ident => $ctype:ty) => {
+        $crate::c_wrapper!($(#[$meta])* $name => $ctype);
+
+        impl $name {
+            /// A new zero-initialised value owned by this wrapper.
+            pub fn new_zeroed() -> Self {
+                // SAFETY: bindgen's plain C structs are valid when zeroed.
+                Self::from_managed($crate::ManagedCResource::new_struct(unsafe { std::mem::zeroed::<$ctype>() }))
+            }
+
+            /// An owned wrapper around a copy of `value`.
+            pub fn from_value(value: $ctype) -> Self {
+                Self::from_managed($crate::ManagedCResource::new_struct(value))
+            }
+
+            /// A copy of the C struct (shallow: pointers inside are copied, not what they point to).
+            pub fn clone_struct(&self) -> $ctype {
+                // SAFETY: the pointer is valid while self lives; the C types are Copy.
+                unsafe { *self.ptr }
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = $ctype;
+            fn deref(&self) -> &$ctype {
+                // SAFETY: valid while self lives.
+                unsafe { &*self.ptr }
+            }
+        }
+
+        impl std::ops::DerefMut for $name {
+            fn deref_mut(&mut self) -> &mut $ctype {
+                // SAFETY: valid while self lives; &mut self gives exclusive access through this
+                // handle (clones sharing the value see the change, as C callers would).
+                unsafe { &mut *self.ptr }
+            }
+        }
+    };
+}
