@@ -11,7 +11,8 @@ use crate::handler::Handler;
 use crate::resource::Dependency;
 use crate::{Aeron, AeronCounter, AeronExclusivePublication, AeronPublication, AeronSubscription, ManagedCResource};
 use std::ffi::CStr;
-use std::sync::Arc;
+use std::os::raw::c_void;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Shared core of every async add: the C object, and what the finished resource must keep alive.
@@ -123,17 +124,89 @@ macro_rules! async_add_type {
     };
 }
 
+/// A close notification registered for a C object, used when its last wrapper drops.
+struct PendingClose {
+    notify: bindings::aeron_notification_t,
+    clientd: usize,
+    free: Option<unsafe fn(*mut c_void)>,
+}
+
+/// Close notifications by C object address. Only touched when closing, never on a hot path.
+static PENDING_CLOSES: Mutex<Vec<(usize, PendingClose)>> = Mutex::new(Vec::new());
+
+fn take_close_notification(ptr: usize) -> (bindings::aeron_notification_t, *mut c_void, Option<unsafe fn(*mut c_void)>) {
+    let mut v = PENDING_CLOSES.lock().unwrap_or_else(|e| e.into_inner());
+    match v.iter().position(|(p, _)| *p == ptr) {
+        Some(i) => {
+            let (_, pc) = v.swap_remove(i);
+            (pc.notify, pc.clientd as *mut c_void, pc.free)
+        }
+        None => (None, std::ptr::null_mut(), None),
+    }
+}
+
+/// Runs a C close that takes a notification, with the one registered for `p` (if any); frees
+/// the notification's state when C refuses the close (it will then never be called).
+fn close_notified<T>(p: *mut T, close: unsafe extern "C" fn(*mut T, bindings::aeron_notification_t, *mut c_void) -> i32) -> i32 {
+    let (n, d, free) = take_close_notification(p as usize);
+    let rc = unsafe { close(p, n, d) };
+    if rc < 0 {
+        if let Some(f) = free {
+            unsafe { f(d) };
+        }
+    }
+    rc
+}
+
+/// Registers `on_close_complete` for the C object behind `resource` and gives up this handle:
+/// the C close runs (with the notification) when the last wrapper sharing the object drops.
+/// Returns whether that happened now.
+pub(crate) fn close_with_notification<T, H: AeronNotificationCallback + Send + 'static>(
+    resource: &crate::CResource<T>,
+    on_close_complete: Option<&Handler<H>>,
+) -> Result<bool, AeronCError> {
+    let m = match resource.managed() {
+        Some(m) => m,
+        None => {
+            return Err(AeronCError::with_message(
+                -1,
+                "this wrapper borrows its C object (it was handed to a callback): it cannot close it",
+            ))
+        }
+    };
+    if m.is_closed() {
+        return Ok(false);
+    }
+    let (notify, clientd, free) = notification_once(on_close_complete);
+    if notify.is_some() {
+        let mut v = PENDING_CLOSES.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = v.iter().position(|(p, _)| *p == m.get() as usize) {
+            let (_, old) = v.swap_remove(i);
+            if let Some(f) = old.free {
+                unsafe { f(old.clientd as *mut c_void) };
+            }
+        }
+        v.push((m.get() as usize, PendingClose { notify, clientd: clientd as usize, free }));
+    }
+    if Arc::strong_count(m) == 1 {
+        m.close()?;
+        Ok(true)
+    } else {
+        Ok(false)
+    }
+}
+
 fn close_publication(p: *mut bindings::aeron_publication_t) -> i32 {
-    unsafe { bindings::aeron_publication_close(p, None, std::ptr::null_mut()) }
+    close_notified(p, bindings::aeron_publication_close)
 }
 fn close_exclusive_publication(p: *mut bindings::aeron_exclusive_publication_t) -> i32 {
-    unsafe { bindings::aeron_exclusive_publication_close(p, None, std::ptr::null_mut()) }
+    close_notified(p, bindings::aeron_exclusive_publication_close)
 }
 fn close_subscription(p: *mut bindings::aeron_subscription_t) -> i32 {
-    unsafe { bindings::aeron_subscription_close(p, None, std::ptr::null_mut()) }
+    close_notified(p, bindings::aeron_subscription_close)
 }
 fn close_counter(p: *mut bindings::aeron_counter_t) -> i32 {
-    unsafe { bindings::aeron_counter_close(p, None, std::ptr::null_mut()) }
+    close_notified(p, bindings::aeron_counter_close)
 }
 
 async_add_type!(
@@ -256,5 +329,57 @@ impl AeronAsyncAddCounter {
             )
         })?;
         Ok(Self { core: AsyncCore::new(raw, client, bindings::aeron_async_add_counter_cancel, vec![]) })
+    }
+}
+
+/// A request for a session id that no other publication of a stream uses
+/// (`aeron_async_get_next_available_session_id_t`).
+///
+/// Threads: `Send`, not `Sync`: poll it from one thread.
+pub struct AeronAsyncNextSessionId {
+    managed: ManagedCResource<bindings::aeron_async_get_next_available_session_id_t>,
+    _client: Aeron,
+}
+unsafe impl Send for AeronAsyncNextSessionId {}
+
+impl AeronAsyncNextSessionId {
+    /// Asks the driver for the next available session id of `stream_id`
+    /// (`aeron_async_next_session_id`).
+    pub fn new(client: &Aeron, stream_id: i32) -> Result<Self, AeronCError> {
+        let mut raw = std::ptr::null_mut();
+        crate::error::check(unsafe { bindings::aeron_async_next_session_id(&mut raw, client.get_inner(), stream_id) })?;
+        // No cancel exists: an unfinished request is left to the conductor.
+        Ok(Self { managed: ManagedCResource::from_raw(raw, None), _client: client.clone() })
+    }
+
+    /// `Ok(Some(id))` once the driver answered, `Ok(None)` while waiting.
+    pub fn poll(&self) -> Result<Option<i32>, AeronCError> {
+        if self.managed.is_closed() {
+            return Err(AeronCError::with_message(-1, "this request already completed: it cannot be polled again"));
+        }
+        let mut id = 0i32;
+        let rc = unsafe { bindings::aeron_async_next_session_id_poll(&mut id, self.managed.get()) };
+        match rc {
+            0 => Ok(None),
+            r if r > 0 => {
+                self.managed.mark_consumed();
+                Ok(Some(id))
+            }
+            _ => {
+                self.managed.mark_consumed();
+                Err(AeronCError::last())
+            }
+        }
+    }
+
+    /// Polls until the driver answers or `timeout` passes.
+    pub fn poll_blocking(&self, timeout: Duration) -> Result<i32, AeronCError> {
+        wait(timeout, || self.poll())
+    }
+}
+
+impl std::fmt::Debug for AeronAsyncNextSessionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AeronAsyncNextSessionId({:?})", self.managed)
     }
 }

@@ -7,11 +7,12 @@
 //! [`take_callback_panic`](crate::take_callback_panic). Callbacks called synchronously inside a
 //! Rust call (poll, foreach) take closures too; a panic there is resumed after C returns.
 
-use crate::handler::{guard_detached, Guarded, Handler};
+use crate::handler::{guard_detached, guard_nested, Guarded, Handler};
 use crate::header::AeronHeader;
 use crate::image::AeronImage;
 use crate::strings::c_str_to_str;
-use crate::{bindings, AeronSubscription};
+use crate::{bindings, AeronCountersReader, AeronSubscription};
+use crate::publication::AeronPublicationErrorValues;
 use std::os::raw::{c_char, c_int, c_void};
 
 /// Declares the typed `None` helper of a handler type.
@@ -100,15 +101,18 @@ pub(crate) unsafe extern "C" fn fragment_handler_trampoline<H: AeronFragmentHand
     })
 }
 
-/// Trampoline for a handler whose `clientd` is the handler itself (fragment assemblers).
+/// Trampoline for a handler whose `clientd` is the handler itself (fragment assemblers); a panic
+/// is kept for `resume_nested_panic`.
 pub(crate) unsafe extern "C" fn fragment_handler_direct_trampoline<H: AeronFragmentHandlerCallback>(
     clientd: *mut c_void,
     buffer: *const u8,
     length: usize,
     header: *mut bindings::aeron_header_t,
 ) {
-    let data = if length == 0 { &[][..] } else { std::slice::from_raw_parts(buffer, length) };
-    (*(clientd as *mut H)).handle_aeron_fragment_handler(data, AeronHeader::from_raw(header))
+    guard_nested((), || {
+        let data = if length == 0 { &[][..] } else { std::slice::from_raw_parts(buffer, length) };
+        (*(clientd as *mut H)).handle_aeron_fragment_handler(data, AeronHeader::from_raw(header))
+    })
 }
 
 no_handler!(no_fragment_handler_handler, AeronFragmentHandlerLogger);
@@ -180,8 +184,10 @@ pub(crate) unsafe extern "C" fn controlled_fragment_handler_direct_trampoline<H:
     length: usize,
     header: *mut bindings::aeron_header_t,
 ) -> AeronControlledFragmentHandlerAction {
-    let data = if length == 0 { &[][..] } else { std::slice::from_raw_parts(buffer, length) };
-    (*(clientd as *mut H)).handle_aeron_controlled_fragment_handler(data, AeronHeader::from_raw(header))
+    guard_nested(bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_ABORT, || {
+        let data = if length == 0 { &[][..] } else { std::slice::from_raw_parts(buffer, length) };
+        (*(clientd as *mut H)).handle_aeron_controlled_fragment_handler(data, AeronHeader::from_raw(header))
+    })
 }
 
 no_handler!(no_controlled_fragment_handler_handler, AeronControlledFragmentHandlerLogger);
@@ -354,3 +360,395 @@ pub(crate) unsafe extern "C" fn reserved_value_supplier_trampoline<H: AeronReser
 }
 
 no_handler!(no_reserved_value_supplier_handler, AeronReservedValueSupplierLogger);
+
+// ---------------------------------------------------------------------------------------------
+// aeron_publication_error_frame_handler_t
+
+/// The error frame handler called when the driver tells the client that a receiver sent an error
+/// frame for one of its publications (`aeron_publication_error_frame_handler_t`).
+///
+/// The values are borrowed for the call; keep them with [`AeronPublicationErrorValues::copy`].
+pub trait AeronPublicationErrorFrameHandlerCallback {
+    /// Called on the conductor thread.
+    fn handle_aeron_publication_error_frame_handler(&mut self, error_frame: AeronPublicationErrorValues);
+}
+
+/// Prints each error frame.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AeronPublicationErrorFrameHandlerLogger;
+
+impl AeronPublicationErrorFrameHandlerCallback for AeronPublicationErrorFrameHandlerLogger {
+    fn handle_aeron_publication_error_frame_handler(&mut self, error_frame: AeronPublicationErrorValues) {
+        eprintln!(
+            "publication error frame: registration {}, session {}, stream {}, code {}: {}",
+            error_frame.registration_id(),
+            error_frame.session_id(),
+            error_frame.stream_id(),
+            error_frame.error_code(),
+            error_frame.error_message()
+        );
+    }
+}
+
+impl<F: FnMut(AeronPublicationErrorValues) + Send> AeronPublicationErrorFrameHandlerCallback for F {
+    fn handle_aeron_publication_error_frame_handler(&mut self, error_frame: AeronPublicationErrorValues) {
+        self(error_frame)
+    }
+}
+
+pub(crate) unsafe extern "C" fn publication_error_frame_handler_trampoline<H: AeronPublicationErrorFrameHandlerCallback>(
+    clientd: *mut c_void,
+    error_frame: *mut bindings::aeron_publication_error_values_t,
+) {
+    guard_detached((), || {
+        (*(clientd as *mut H))
+            .handle_aeron_publication_error_frame_handler(AeronPublicationErrorValues::from_borrowed(error_frame))
+    })
+}
+
+no_handler!(no_publication_error_frame_handler_handler, AeronPublicationErrorFrameHandlerLogger);
+
+// ---------------------------------------------------------------------------------------------
+// aeron_notification_t
+
+/// Generalised notification callback (`aeron_notification_t`): a close or remove completed.
+///
+/// It may be called on the conductor thread.
+pub trait AeronNotificationCallback {
+    /// Called once the operation completed.
+    fn handle_aeron_notification(&mut self);
+}
+
+/// Prints that a notification arrived.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AeronNotificationLogger;
+
+impl AeronNotificationCallback for AeronNotificationLogger {
+    fn handle_aeron_notification(&mut self) {
+        eprintln!("aeron notification");
+    }
+}
+
+impl<F: FnMut() + Send> AeronNotificationCallback for F {
+    fn handle_aeron_notification(&mut self) {
+        self()
+    }
+}
+
+/// Trampoline of a one-shot notification whose `clientd` is a boxed clone of a [`Handler`]:
+/// the box (and so the handler's reference) is freed after the call.
+pub(crate) unsafe extern "C" fn notification_once_trampoline<H: AeronNotificationCallback + Send + 'static>(
+    clientd: *mut c_void,
+) {
+    let handler = Box::from_raw(clientd as *mut Handler<H>);
+    if !handler.is_released() {
+        guard_detached((), || handler.get_mut().handle_aeron_notification());
+    }
+}
+
+/// A one-shot notification for C: the trampoline, its `clientd` (a boxed clone of the handler,
+/// freed by the trampoline) and a function that frees the box if C never calls it.
+pub(crate) fn notification_once<H: AeronNotificationCallback + Send + 'static>(
+    handler: Option<&Handler<H>>,
+) -> (bindings::aeron_notification_t, *mut c_void, Option<unsafe fn(*mut c_void)>) {
+    unsafe fn free<H: Send + 'static>(p: *mut c_void) {
+        drop(Box::from_raw(p as *mut Handler<H>));
+    }
+    match handler {
+        Some(h) if !h.is_released() => (
+            Some(notification_once_trampoline::<H>),
+            Box::into_raw(Box::new(h.clone())) as *mut c_void,
+            Some(free::<H>),
+        ),
+        _ => (None, std::ptr::null_mut(), None),
+    }
+}
+
+no_handler!(no_notification_handler, AeronNotificationLogger);
+
+// ---------------------------------------------------------------------------------------------
+// aeron_on_new_publication_t
+
+/// Called by the client conductor when the driver has added a publication or exclusive
+/// publication for this client (`aeron_on_new_publication_t`). Do the minimum work here.
+pub trait AeronNewPublicationCallback {
+    /// Called on the conductor thread.
+    fn handle_aeron_on_new_publication(&mut self, channel: &str, stream_id: i32, session_id: i32, correlation_id: i64);
+}
+
+/// Prints each new publication.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AeronNewPublicationLogger;
+
+impl AeronNewPublicationCallback for AeronNewPublicationLogger {
+    fn handle_aeron_on_new_publication(&mut self, channel: &str, stream_id: i32, session_id: i32, correlation_id: i64) {
+        eprintln!("new publication: {channel} stream {stream_id} session {session_id} correlation {correlation_id}");
+    }
+}
+
+impl<F: FnMut(&str, i32, i32, i64) + Send> AeronNewPublicationCallback for F {
+    fn handle_aeron_on_new_publication(&mut self, channel: &str, stream_id: i32, session_id: i32, correlation_id: i64) {
+        self(channel, stream_id, session_id, correlation_id)
+    }
+}
+
+pub(crate) unsafe extern "C" fn new_publication_trampoline<H: AeronNewPublicationCallback>(
+    clientd: *mut c_void,
+    channel: *const c_char,
+    stream_id: i32,
+    session_id: i32,
+    correlation_id: i64,
+) {
+    guard_detached((), || {
+        (*(clientd as *mut H)).handle_aeron_on_new_publication(c_str_to_str(channel), stream_id, session_id, correlation_id)
+    })
+}
+
+no_handler!(no_new_publication_handler, AeronNewPublicationLogger);
+
+// ---------------------------------------------------------------------------------------------
+// aeron_on_new_subscription_t
+
+/// Called by the client conductor when the driver has added a subscription for this client
+/// (`aeron_on_new_subscription_t`). Do the minimum work here.
+pub trait AeronNewSubscriptionCallback {
+    /// Called on the conductor thread.
+    fn handle_aeron_on_new_subscription(&mut self, channel: &str, stream_id: i32, correlation_id: i64);
+}
+
+/// Prints each new subscription.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AeronNewSubscriptionLogger;
+
+impl AeronNewSubscriptionCallback for AeronNewSubscriptionLogger {
+    fn handle_aeron_on_new_subscription(&mut self, channel: &str, stream_id: i32, correlation_id: i64) {
+        eprintln!("new subscription: {channel} stream {stream_id} correlation {correlation_id}");
+    }
+}
+
+impl<F: FnMut(&str, i32, i64) + Send> AeronNewSubscriptionCallback for F {
+    fn handle_aeron_on_new_subscription(&mut self, channel: &str, stream_id: i32, correlation_id: i64) {
+        self(channel, stream_id, correlation_id)
+    }
+}
+
+pub(crate) unsafe extern "C" fn new_subscription_trampoline<H: AeronNewSubscriptionCallback>(
+    clientd: *mut c_void,
+    channel: *const c_char,
+    stream_id: i32,
+    correlation_id: i64,
+) {
+    guard_detached((), || {
+        (*(clientd as *mut H)).handle_aeron_on_new_subscription(c_str_to_str(channel), stream_id, correlation_id)
+    })
+}
+
+no_handler!(no_new_subscription_handler, AeronNewSubscriptionLogger);
+
+// ---------------------------------------------------------------------------------------------
+// aeron_on_available_counter_t / aeron_on_unavailable_counter_t
+
+/// Called by the client conductor when a counter is added to the driver
+/// (`aeron_on_available_counter_t`). The counters reader is borrowed for the call.
+pub trait AeronAvailableCounterCallback {
+    /// Called on the conductor thread.
+    fn handle_aeron_on_available_counter(&mut self, counters_reader: AeronCountersReader, registration_id: i64, counter_id: i32);
+}
+
+/// Prints each new counter.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AeronAvailableCounterLogger;
+
+impl AeronAvailableCounterCallback for AeronAvailableCounterLogger {
+    fn handle_aeron_on_available_counter(&mut self, _counters_reader: AeronCountersReader, registration_id: i64, counter_id: i32) {
+        eprintln!("counter available: registration {registration_id}, id {counter_id}");
+    }
+}
+
+impl<F: FnMut(AeronCountersReader, i64, i32) + Send> AeronAvailableCounterCallback for F {
+    fn handle_aeron_on_available_counter(&mut self, counters_reader: AeronCountersReader, registration_id: i64, counter_id: i32) {
+        self(counters_reader, registration_id, counter_id)
+    }
+}
+
+pub(crate) unsafe extern "C" fn available_counter_trampoline<H: AeronAvailableCounterCallback>(
+    clientd: *mut c_void,
+    counters_reader: *mut bindings::aeron_counters_reader_t,
+    registration_id: i64,
+    counter_id: i32,
+) {
+    guard_detached((), || {
+        (*(clientd as *mut H)).handle_aeron_on_available_counter(
+            AeronCountersReader::from_borrowed(counters_reader),
+            registration_id,
+            counter_id,
+        )
+    })
+}
+
+no_handler!(no_available_counter_handler, AeronAvailableCounterLogger);
+
+/// Called by the client conductor when a counter is removed from the driver
+/// (`aeron_on_unavailable_counter_t`). The counters reader is borrowed for the call.
+pub trait AeronUnavailableCounterCallback {
+    /// Called on the conductor thread.
+    fn handle_aeron_on_unavailable_counter(&mut self, counters_reader: AeronCountersReader, registration_id: i64, counter_id: i32);
+}
+
+/// Prints each counter that goes away.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AeronUnavailableCounterLogger;
+
+impl AeronUnavailableCounterCallback for AeronUnavailableCounterLogger {
+    fn handle_aeron_on_unavailable_counter(&mut self, _counters_reader: AeronCountersReader, registration_id: i64, counter_id: i32) {
+        eprintln!("counter unavailable: registration {registration_id}, id {counter_id}");
+    }
+}
+
+impl<F: FnMut(AeronCountersReader, i64, i32) + Send> AeronUnavailableCounterCallback for F {
+    fn handle_aeron_on_unavailable_counter(&mut self, counters_reader: AeronCountersReader, registration_id: i64, counter_id: i32) {
+        self(counters_reader, registration_id, counter_id)
+    }
+}
+
+pub(crate) unsafe extern "C" fn unavailable_counter_trampoline<H: AeronUnavailableCounterCallback>(
+    clientd: *mut c_void,
+    counters_reader: *mut bindings::aeron_counters_reader_t,
+    registration_id: i64,
+    counter_id: i32,
+) {
+    guard_detached((), || {
+        (*(clientd as *mut H)).handle_aeron_on_unavailable_counter(
+            AeronCountersReader::from_borrowed(counters_reader),
+            registration_id,
+            counter_id,
+        )
+    })
+}
+
+no_handler!(no_unavailable_counter_handler, AeronUnavailableCounterLogger);
+
+// ---------------------------------------------------------------------------------------------
+// aeron_on_close_client_t
+
+/// Called by the client conductor when the client is closing (`aeron_on_close_client_t`).
+pub trait AeronCloseClientCallback {
+    /// Called on the thread that closes the client (or the conductor).
+    fn handle_aeron_on_close_client(&mut self);
+}
+
+/// Prints that the client closes.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AeronCloseClientLogger;
+
+impl AeronCloseClientCallback for AeronCloseClientLogger {
+    fn handle_aeron_on_close_client(&mut self) {
+        eprintln!("aeron client closing");
+    }
+}
+
+impl<F: FnMut() + Send> AeronCloseClientCallback for F {
+    fn handle_aeron_on_close_client(&mut self) {
+        self()
+    }
+}
+
+pub(crate) unsafe extern "C" fn close_client_trampoline<H: AeronCloseClientCallback>(clientd: *mut c_void) {
+    guard_detached((), || (*(clientd as *mut H)).handle_aeron_on_close_client())
+}
+
+no_handler!(no_close_client_handler, AeronCloseClientLogger);
+
+// ---------------------------------------------------------------------------------------------
+// aeron_agent_on_start_func_t
+
+/// Called when an agent thread (the client conductor) starts, with its role name
+/// (`aeron_agent_on_start_func_t`): the place to pin the thread or name it.
+pub trait AeronAgentStartFuncCallback {
+    /// Called on the starting agent thread.
+    fn handle_aeron_agent_on_start_func(&mut self, role_name: &str);
+}
+
+/// Prints the role of each agent that starts.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AeronAgentStartFuncLogger;
+
+impl AeronAgentStartFuncCallback for AeronAgentStartFuncLogger {
+    fn handle_aeron_agent_on_start_func(&mut self, role_name: &str) {
+        eprintln!("agent started: {role_name}");
+    }
+}
+
+impl<F: FnMut(&str) + Send> AeronAgentStartFuncCallback for F {
+    fn handle_aeron_agent_on_start_func(&mut self, role_name: &str) {
+        self(role_name)
+    }
+}
+
+pub(crate) unsafe extern "C" fn agent_on_start_func_trampoline<H: AeronAgentStartFuncCallback>(
+    state: *mut c_void,
+    role_name: *const c_char,
+) {
+    guard_detached((), || (*(state as *mut H)).handle_aeron_agent_on_start_func(c_str_to_str(role_name)))
+}
+
+no_handler!(no_agent_start_func_handler, AeronAgentStartFuncLogger);
+
+// ---------------------------------------------------------------------------------------------
+// aeron_idle_strategy_func_t
+
+/// An idle strategy (`aeron_idle_strategy_func_t`): called with the work done in the last duty
+/// cycle; idles (sleeps, yields, spins) when it was 0.
+pub trait AeronIdleStrategyFuncCallback {
+    /// Called on the thread running the duty cycle.
+    fn handle_aeron_idle_strategy_func(&mut self, work_count: c_int);
+}
+
+/// Prints each idle call (useful only to see how often it is called).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AeronIdleStrategyFuncLogger;
+
+impl AeronIdleStrategyFuncCallback for AeronIdleStrategyFuncLogger {
+    fn handle_aeron_idle_strategy_func(&mut self, work_count: c_int) {
+        eprintln!("idle: work count {work_count}");
+    }
+}
+
+/// An idle strategy that never idles (busy spin).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoOpAeronIdleStrategyFunc;
+
+impl AeronIdleStrategyFuncCallback for NoOpAeronIdleStrategyFunc {
+    #[inline(always)]
+    fn handle_aeron_idle_strategy_func(&mut self, _work_count: c_int) {}
+}
+
+impl<F: FnMut(c_int)> AeronIdleStrategyFuncCallback for F {
+    fn handle_aeron_idle_strategy_func(&mut self, work_count: c_int) {
+        self(work_count)
+    }
+}
+
+/// Trampoline for an idle strategy called synchronously inside a Rust call (`clientd` is a
+/// `Guarded<H>`): a panic resumes in the caller once C returns.
+#[allow(dead_code)]
+pub(crate) unsafe extern "C" fn idle_strategy_func_trampoline<H: AeronIdleStrategyFuncCallback + ?Sized>(
+    clientd: *mut c_void,
+    work_count: c_int,
+) {
+    Guarded::<H>::call(clientd, (), |h| h.handle_aeron_idle_strategy_func(work_count))
+}
+
+/// Trampoline for an idle strategy whose `state` is a leaked [`Handler`]; a panic is stopped and
+/// kept for [`take_callback_panic`](crate::take_callback_panic).
+///
+/// # Safety
+/// `state` must be [`Handler::as_raw`] of a live `Handler<H>`, called from one thread at a time.
+pub unsafe extern "C" fn idle_strategy_func_handler_trampoline<H: AeronIdleStrategyFuncCallback>(
+    state: *mut c_void,
+    work_count: c_int,
+) {
+    guard_detached((), || (*(state as *mut H)).handle_aeron_idle_strategy_func(work_count))
+}
+
+no_handler!(no_idle_strategy_func_handler, AeronIdleStrategyFuncLogger);

@@ -2,15 +2,17 @@
 //! (`aeron_exclusive_publication_t`).
 
 use crate::bindings;
-use crate::error::{check, AeronCError};
-use crate::handler::Guarded;
-use crate::publication::*;
 use crate::callbacks::*;
-use crate::strings::c_str_to_str;
+use crate::error::AeronCError;
+use crate::handler::{Guarded, Handler};
+use crate::publication::*;
 
 crate::c_wrapper!(
     /// A publication that only one thread offers to at a time: faster than
     /// [`AeronPublication`](crate::AeronPublication), and it can append padding and blocks.
+    ///
+    /// Created by [`Aeron::add_exclusive_publication`](crate::Aeron::add_exclusive_publication);
+    /// closed when the last clone drops; it keeps its client alive.
     ///
     /// Threads: `Send`, not `Sync`: offers must come from one thread at a time.
     AeronExclusivePublication => bindings::aeron_exclusive_publication_t
@@ -26,7 +28,7 @@ publication_common!(
 );
 
 impl AeronExclusivePublication {
-    /// The channel URI.
+    /// The channel URI (copied from the constants).
     pub fn channel(&self) -> String {
         self.get_constants().map(|c| c.channel().to_string()).unwrap_or_default()
     }
@@ -40,9 +42,74 @@ impl AeronExclusivePublication {
     pub fn session_id(&self) -> i32 {
         self.get_constants().map(|c| c.session_id).unwrap_or(-1)
     }
+
+    /// Appends a padding record of `length` bytes, moving the stream position on without a
+    /// message (`aeron_exclusive_publication_append_padding`). Returns the new position.
+    pub fn append_padding(&self, length: usize) -> Result<i64, AeronCError> {
+        offer_result(unsafe { bindings::aeron_exclusive_publication_append_padding(self.get_inner(), length) })
+    }
+
+    /// Offers a block of already formatted frames (headers included, with this publication's
+    /// session/stream/term ids) into the current term (`aeron_exclusive_publication_offer_block`).
+    /// C checks the first frame and the term boundary and refuses a bad block with an error.
+    pub fn offer_block(&self, buffer: &[u8]) -> Result<i64, AeronCError> {
+        offer_result(unsafe {
+            bindings::aeron_exclusive_publication_offer_block(self.get_inner(), buffer.as_ptr(), buffer.len())
+        })
+    }
+
+    /// Offers with a reserved value supplier given as a closure or callback object; see
+    /// `offer_with_reserved_value`. Kept for symmetry with the C argument order.
+    pub fn offer_with_supplier<R: AeronReservedValueSupplierCallback>(&self, buffer: &[u8], supplier: &mut R) -> Result<i64, AeronCError> {
+        let mut g = Guarded::new(supplier);
+        let rc = unsafe {
+            bindings::aeron_exclusive_publication_offer(
+                self.get_inner(),
+                buffer.as_ptr(),
+                buffer.len(),
+                Some(reserved_value_supplier_trampoline::<R>),
+                g.as_clientd(),
+            )
+        };
+        g.finish();
+        offer_result(rc)
+    }
+
+    /// The local socket addresses of this publication's channel (usually its control address);
+    /// empty for IPC (`aeron_exclusive_publication_local_sockaddrs`).
+    pub fn local_sockaddrs(&self) -> Result<Vec<String>, AeronCError> {
+        read_local_sockaddrs(|v, n| unsafe { bindings::aeron_exclusive_publication_local_sockaddrs(self.get_inner(), v, n) })
+    }
+
+    /// Marks the publication to be revoked when it is closed
+    /// (`aeron_exclusive_publication_revoke_on_close`): subscribers see it end at once instead of
+    /// draining what remains.
+    pub fn revoke_on_close(&self) {
+        unsafe { bindings::aeron_exclusive_publication_revoke_on_close(self.get_inner()) }
+    }
+
+    /// Closes this publication (`aeron_exclusive_publication_close`), calling
+    /// `on_close_complete` once the client has processed it. Like
+    /// [`AeronPublication::close`](crate::AeronPublication::close): the C close runs when the last
+    /// clone drops; returns whether that happened now.
+    pub fn close<H: AeronNotificationCallback + Send + 'static>(
+        self,
+        on_close_complete: Option<&Handler<H>>,
+    ) -> Result<bool, AeronCError> {
+        crate::async_add::close_with_notification(self.resource(), on_close_complete)
+    }
+
+    /// Revokes and closes this publication (`aeron_exclusive_publication_revoke`): sets
+    /// [`revoke_on_close`](Self::revoke_on_close), then [`close`](Self::close)s.
+    pub fn revoke<H: AeronNotificationCallback + Send + 'static>(
+        self,
+        on_close_complete: Option<&Handler<H>>,
+    ) -> Result<bool, AeronCError> {
+        if self.resource().managed().is_none() {
+            return Err(AeronCError::with_message(-1, "a borrowed publication cannot be revoked through this handle"));
+        }
+        self.revoke_on_close();
+        self.close(on_close_complete)
+    }
 }
 
-#[allow(unused_imports)]
-use {check as _check, c_str_to_str as _c, Guarded as _g};
-#[allow(dead_code)]
-fn _unused<R: AeronReservedValueSupplierCallback>() {}

@@ -2,7 +2,7 @@
 //! trampoline goes through.
 
 use std::any::Any;
-use std::cell::UnsafeCell;
+use std::cell::{Cell, UnsafeCell};
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
@@ -186,5 +186,43 @@ impl<'a, H: ?Sized> Guarded<'a, H> {
         if let Some(p) = self.panic {
             std::panic::resume_unwind(p);
         }
+    }
+}
+
+thread_local! {
+    /// A panic caught in a callback that C called from inside another callback of ours (a fragment
+    /// assembler's delegate, called by C inside a poll). Resumed by the Rust code that called C.
+    static NESTED_PANIC: Cell<Option<Box<dyn Any + Send>>> = const { Cell::new(None) };
+}
+
+/// Runs a callback that C calls synchronously on this thread but whose `clientd` cannot carry a
+/// [`Guarded`] (it is a long-lived handler, e.g. a fragment assembler's delegate). A panic is
+/// caught and kept in a thread-local slot; while the slot is full, further calls are skipped.
+/// [`resume_nested_panic`] resumes it once C has returned.
+#[inline(always)]
+pub(crate) fn guard_nested<R>(default: R, f: impl FnOnce() -> R) -> R {
+    let pending = NESTED_PANIC.with(|slot| {
+        let p = slot.take();
+        let full = p.is_some();
+        slot.set(p);
+        full
+    });
+    if pending {
+        return default;
+    }
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(p) => {
+            NESTED_PANIC.with(|slot| slot.set(Some(p)));
+            default
+        }
+    }
+}
+
+/// Resumes a panic kept by [`guard_nested`] on this thread, if any. Call after C returned.
+#[inline(always)]
+pub(crate) fn resume_nested_panic() {
+    if let Some(p) = NESTED_PANIC.with(|slot| slot.take()) {
+        std::panic::resume_unwind(p);
     }
 }

@@ -60,6 +60,78 @@ impl<'a> AeronHeader<'a> {
     }
 }
 
+impl<'a> AeronHeader<'a> {
+    /// Frame flag: the first fragment of a message.
+    pub const BEGIN_FLAG: u8 = 0x80;
+    /// Frame flag: the last fragment of a message.
+    pub const END_FLAG: u8 = 0x40;
+    /// Frame flags of a message that fits in one fragment (begin and end).
+    pub const UNFRAGMENTED: u8 = 0xC0;
+
+    /// A copy of the fragment's data frame header (plain read; nothing allocated).
+    #[inline]
+    pub fn data_header(&self) -> bindings::aeron_data_header_t {
+        // SAFETY: `frame` points at the frame in the mapped term while the header is valid; the
+        // struct is packed, so read it unaligned.
+        unsafe { std::ptr::read_unaligned((*self.ptr).frame) }
+    }
+
+    /// The frame flags ([`Self::BEGIN_FLAG`], [`Self::END_FLAG`], ...).
+    #[inline]
+    pub fn flags(&self) -> u8 {
+        // SAFETY: as in data_header; flags is a single byte.
+        unsafe { std::ptr::addr_of!((*(*self.ptr).frame).frame_header.flags).read_unaligned() }
+    }
+
+    /// The publisher's session id.
+    #[inline]
+    pub fn session_id(&self) -> i32 {
+        self.data_header().session_id
+    }
+
+    /// The stream id.
+    #[inline]
+    pub fn stream_id(&self) -> i32 {
+        self.data_header().stream_id
+    }
+
+    /// The term id of the fragment.
+    #[inline]
+    pub fn term_id(&self) -> i32 {
+        self.data_header().term_id
+    }
+
+    /// The offset of the fragment in its term.
+    #[inline]
+    pub fn term_offset(&self) -> i32 {
+        self.data_header().term_offset
+    }
+
+    /// The reserved value the publisher set (see `offer_with_reserved_value`).
+    #[inline]
+    pub fn reserved_value(&self) -> i64 {
+        self.data_header().reserved_value
+    }
+
+    /// The frame length (header plus payload) of the fragment.
+    #[inline]
+    pub fn frame_length(&self) -> i32 {
+        self.data_header().frame_header.frame_length
+    }
+
+    /// The initial term id of the stream.
+    #[inline]
+    pub fn initial_term_id(&self) -> i32 {
+        unsafe { (*self.ptr).initial_term_id }
+    }
+
+    /// For a message reassembled by a fragment assembler, the total frame length of its fragments.
+    #[inline]
+    pub fn fragmented_frame_length(&self) -> i32 {
+        unsafe { (*self.ptr).fragmented_frame_length }
+    }
+}
+
 impl std::fmt::Debug for AeronHeader<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AeronHeader").field("position", &self.position()).finish()

@@ -6,6 +6,7 @@ use crate::error::{check, AeronCError};
 use crate::handler::Guarded;
 use crate::strings::c_str_to_str;
 use crate::{AeronSubscription, ManagedCResource};
+use std::ffi::CStr;
 
 crate::c_wrapper!(
     /// The stream from one publisher (session) inside a subscription.
@@ -94,5 +95,129 @@ impl AeronImage {
         };
         g.finish();
         check(rc)
+    }
+}
+
+impl AeronImage {
+    /// Polls this image with a borrowed handler (keeps its state); see
+    /// [`AeronSubscription::poll_with`].
+    #[inline]
+    pub fn poll_with<F: AeronFragmentHandlerCallback + ?Sized>(&self, handler: &mut F, fragment_limit: usize) -> Result<i32, AeronCError> {
+        let mut g = Guarded::new(handler);
+        let rc = unsafe {
+            bindings::aeron_image_poll(self.get_inner(), Some(fragment_handler_trampoline::<F>), g.as_clientd(), fragment_limit)
+        };
+        g.finish();
+        check(rc)
+    }
+
+    /// Polls with flow control (`aeron_image_controlled_poll`): the handler returns an
+    /// `AERON_ACTION_*` per fragment. A panic aborts at that fragment and resumes here.
+    #[inline]
+    pub fn controlled_poll_once<F: AeronControlledFragmentHandlerCallback>(&self, mut handler: F, fragment_limit: usize) -> Result<i32, AeronCError> {
+        self.controlled_poll_with(&mut handler, fragment_limit)
+    }
+
+    /// Like [`controlled_poll_once`](Self::controlled_poll_once) with a borrowed handler.
+    #[inline]
+    pub fn controlled_poll_with<F: AeronControlledFragmentHandlerCallback + ?Sized>(
+        &self,
+        handler: &mut F,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
+        let mut g = Guarded::new(handler);
+        let rc = unsafe {
+            bindings::aeron_image_controlled_poll(
+                self.get_inner(),
+                Some(controlled_fragment_handler_trampoline::<F>),
+                g.as_clientd(),
+                fragment_limit,
+            )
+        };
+        g.finish();
+        check(rc)
+    }
+
+    /// Polls up to `fragment_limit` fragments but not past `limit_position`
+    /// (`aeron_image_bounded_poll`).
+    #[inline]
+    pub fn bounded_poll<F: AeronFragmentHandlerCallback>(
+        &self,
+        mut handler: F,
+        limit_position: i64,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
+        let mut g = Guarded::new(&mut handler);
+        let rc = unsafe {
+            bindings::aeron_image_bounded_poll(
+                self.get_inner(),
+                Some(fragment_handler_trampoline::<F>),
+                g.as_clientd(),
+                limit_position,
+                fragment_limit,
+            )
+        };
+        g.finish();
+        check(rc)
+    }
+
+    /// Controlled poll that stops at `limit_position` (`aeron_image_bounded_controlled_poll`).
+    #[inline]
+    pub fn bounded_controlled_poll<F: AeronControlledFragmentHandlerCallback>(
+        &self,
+        mut handler: F,
+        limit_position: i64,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
+        let mut g = Guarded::new(&mut handler);
+        let rc = unsafe {
+            bindings::aeron_image_bounded_controlled_poll(
+                self.get_inner(),
+                Some(controlled_fragment_handler_trampoline::<F>),
+                g.as_clientd(),
+                limit_position,
+                fragment_limit,
+            )
+        };
+        g.finish();
+        check(rc)
+    }
+
+    /// Polls whole blocks of frames up to `block_length_limit` bytes (`aeron_image_block_poll`);
+    /// returns the bytes consumed.
+    pub fn block_poll<F: AeronBlockHandlerCallback>(&self, mut handler: F, block_length_limit: usize) -> Result<i32, AeronCError> {
+        let mut g = Guarded::new(&mut handler);
+        let rc = unsafe {
+            bindings::aeron_image_block_poll(self.get_inner(), Some(block_handler_trampoline::<F>), g.as_clientd(), block_length_limit)
+        };
+        g.finish();
+        check(rc)
+    }
+
+    /// Transports (receivers' sources) seen active within the image liveness timeout; 0 for IPC
+    /// or a closed image (`aeron_image_active_transport_count`).
+    pub fn active_transport_count(&self) -> Result<i32, AeronCError> {
+        check(unsafe { bindings::aeron_image_active_transport_count(self.get_inner()) })
+    }
+
+    /// True when the publication behind this image was revoked (`aeron_image_is_publication_revoked`).
+    pub fn is_publication_revoked(&self) -> bool {
+        unsafe { bindings::aeron_image_is_publication_revoked(self.get_inner()) }
+    }
+
+    /// Asks the driver to reject this image, with a reason sent to the publisher
+    /// (`aeron_image_reject`). Only network images can be rejected.
+    pub fn reject(&self, reason: &CStr) -> Result<i32, AeronCError> {
+        check(unsafe { bindings::aeron_image_reject(self.get_inner(), reason.as_ptr()) })
+    }
+
+    /// Correlation id of the image with the driver.
+    pub fn correlation_id(&self) -> i64 {
+        self.get_constants().map(|c| c.correlation_id).unwrap_or(-1)
+    }
+
+    /// The position the subscriber joined the stream at.
+    pub fn join_position(&self) -> i64 {
+        self.get_constants().map(|c| c.join_position).unwrap_or(-1)
     }
 }

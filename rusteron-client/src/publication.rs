@@ -4,7 +4,7 @@
 use crate::bindings;
 use crate::callbacks::*;
 use crate::error::{check, AeronCError};
-use crate::handler::Guarded;
+use crate::handler::{Guarded, Handler};
 use crate::strings::c_str_to_str;
 use std::marker::PhantomData;
 
@@ -251,7 +251,7 @@ macro_rules! publication_common {
             /// The publication's constants (channel, ids, term length, MTU, ...).
             pub fn get_constants(&self) -> Result<AeronPublicationConstants, AeronCError> {
                 let c = AeronPublicationConstants::new_zeroed();
-                check(unsafe { bindings::$constants(self.get_inner(), c.get_inner()) })?;
+                crate::error::check(unsafe { bindings::$constants(self.get_inner(), c.get_inner()) })?;
                 Ok(c)
             }
 
@@ -290,5 +290,141 @@ impl AeronPublication {
     /// The session id.
     pub fn session_id(&self) -> i32 {
         unsafe { bindings::aeron_publication_session_id(self.get_inner()) }
+    }
+}
+
+crate::c_wrapper!(
+    /// The contents of an error frame a receiver sent about a publication
+    /// (`aeron_publication_error_values_t`).
+    ///
+    /// Handed to an [`AeronPublicationErrorFrameHandlerCallback`] borrowed for the call; keep it
+    /// longer with [`copy`](Self::copy) (`aeron_publication_error_values_copy`), which is freed
+    /// with `aeron_publication_error_values_delete` when the last clone drops.
+    ///
+    /// Threads: `Send + Sync` (read-only data).
+    AeronPublicationErrorValues => bindings::aeron_publication_error_values_t
+);
+unsafe impl Send for AeronPublicationErrorValues {}
+unsafe impl Sync for AeronPublicationErrorValues {}
+
+/// Reads one field of the packed error values struct.
+macro_rules! error_value_field {
+    ($(#[$doc:meta])* $name:ident: $t:ty) => {
+        $(#[$doc])*
+        pub fn $name(&self) -> $t {
+            // SAFETY: the struct is packed; read the field unaligned through a raw pointer.
+            unsafe { std::ptr::addr_of!((*self.get_inner()).$name).read_unaligned() }
+        }
+    };
+}
+
+impl AeronPublicationErrorValues {
+    /// An owned copy that stays valid after the callback (`aeron_publication_error_values_copy`).
+    pub fn copy(&self) -> Result<Self, AeronCError> {
+        let src = self.get_inner();
+        let m = crate::ManagedCResource::new(
+            |dst| unsafe { bindings::aeron_publication_error_values_copy(dst, src) },
+            Some(Box::new(|p| {
+                unsafe { bindings::aeron_publication_error_values_delete(p) };
+                0
+            })),
+        )?;
+        Ok(Self::from_managed(m))
+    }
+
+    error_value_field!(
+        /// Registration id of the publication that got the error.
+        registration_id: i64);
+    error_value_field!(
+        /// Registration id of the destination (multi-destination cast), or the null value.
+        destination_registration_id: i64);
+    error_value_field!(
+        /// Session id of the publication.
+        session_id: i32);
+    error_value_field!(
+        /// Stream id of the publication.
+        stream_id: i32);
+    error_value_field!(
+        /// Id of the receiver that sent the error.
+        receiver_id: i64);
+    error_value_field!(
+        /// Group tag of the receiver, or the null value.
+        group_tag: i64);
+    error_value_field!(
+        /// Address family of `source_address` (IPv4 or IPv6).
+        address_type: i16);
+    error_value_field!(
+        /// UDP port the error frame came from.
+        source_port: u16);
+    error_value_field!(
+        /// Address the error frame came from (4 or 16 significant bytes).
+        source_address: [u8; 16]);
+    error_value_field!(
+        /// The error code the receiver reported.
+        error_code: i32);
+    error_value_field!(
+        /// Length of the error message in bytes.
+        error_message_length: i32);
+
+    /// The error message the receiver reported.
+    pub fn error_message(&self) -> &str {
+        let len = self.error_message_length().max(0) as usize;
+        // SAFETY: C allocates `error_message_length` bytes of message after the fixed fields.
+        unsafe {
+            let p = std::ptr::addr_of!((*self.get_inner()).error_message) as *const std::os::raw::c_char;
+            crate::strings::c_bytes_to_str(p, len)
+        }
+    }
+}
+
+/// Reads the local socket addresses of a channel through a C `*_local_sockaddrs` function,
+/// growing the array until every address fits.
+pub(crate) fn read_local_sockaddrs(
+    mut f: impl FnMut(*mut bindings::aeron_iovec_t, usize) -> i32,
+) -> Result<Vec<String>, AeronCError> {
+    const LEN: usize = bindings::AERON_CLIENT_MAX_LOCAL_ADDRESS_STR_LEN as usize;
+    let mut n = 4usize;
+    loop {
+        let mut bufs = vec![[0u8; LEN]; n];
+        let mut iov: Vec<bindings::aeron_iovec_t> =
+            bufs.iter_mut().map(|b| bindings::aeron_iovec_t { iov_base: b.as_mut_ptr(), iov_len: LEN }).collect();
+        let rc = f(iov.as_mut_ptr(), n);
+        if rc < 0 {
+            return Err(AeronCError::last());
+        }
+        let found = rc as usize;
+        if found > n {
+            n = found;
+            continue;
+        }
+        return Ok(bufs[..found]
+            .iter()
+            .map(|b| {
+                let end = b.iter().position(|&c| c == 0).unwrap_or(LEN);
+                String::from_utf8_lossy(&b[..end]).into_owned()
+            })
+            .collect());
+    }
+}
+
+impl AeronPublication {
+    /// The local socket addresses of this publication's channel (usually its control address);
+    /// empty for IPC (`aeron_publication_local_sockaddrs`).
+    pub fn local_sockaddrs(&self) -> Result<Vec<String>, AeronCError> {
+        read_local_sockaddrs(|v, n| unsafe { bindings::aeron_publication_local_sockaddrs(self.get_inner(), v, n) })
+    }
+
+    /// Closes this publication (`aeron_publication_close`), calling `on_close_complete` (on the
+    /// conductor thread) once the client has processed the close.
+    ///
+    /// The close runs when the last clone of this publication is dropped, so it can never leave
+    /// another clone dangling: returns `Ok(true)` if this was the last clone and the close was
+    /// started now, `Ok(false)` if other clones keep it open for now. The handler is kept alive
+    /// until it has been called. Closing a borrowed publication is an error.
+    pub fn close<H: AeronNotificationCallback + Send + 'static>(
+        self,
+        on_close_complete: Option<&Handler<H>>,
+    ) -> Result<bool, AeronCError> {
+        crate::async_add::close_with_notification(self.resource(), on_close_complete)
     }
 }

@@ -173,3 +173,118 @@ impl AeronSubscription {
         AeronImage::retained(self, img)
     }
 }
+
+unsafe extern "C" fn for_each_image_trampoline<F: FnMut(AeronImage)>(image: *mut bindings::aeron_image_t, clientd: *mut std::os::raw::c_void) {
+    Guarded::<F>::call(clientd, (), |f| f(AeronImage::from_borrowed(image)))
+}
+
+impl AeronSubscription {
+    /// Calls `f` with each image of this subscription (`aeron_subscription_for_each_image`).
+    /// The images are borrowed for the call; use [`image_retain`](Self::image_retain) to keep one.
+    /// A panic in `f` skips the remaining images and resumes here.
+    pub fn for_each_image<F: FnMut(AeronImage)>(&self, mut f: F) {
+        let mut g = Guarded::new(&mut f);
+        unsafe { bindings::aeron_subscription_for_each_image(self.get_inner(), Some(for_each_image_trampoline::<F>), g.as_clientd()) };
+        g.finish();
+    }
+
+    /// The images of this subscription, each retained until its wrapper drops.
+    pub fn images(&self) -> Vec<AeronImage> {
+        let mut v = Vec::new();
+        self.for_each_image(|img| {
+            if let Ok(r) = self.image_retain(&img) {
+                v.push(r);
+            }
+        });
+        v
+    }
+
+    /// Retains `image` and returns an owned handle to it: the image stays mapped, even after it
+    /// becomes unavailable, until the handle (and its clones) drop, which releases it
+    /// (`aeron_image_release`). The handle keeps this subscription alive.
+    ///
+    /// `aeron_subscription_image_retain` silently does nothing for an image that already left
+    /// the subscription, which would make the later release unbalanced; so the image is looked up
+    /// again by session id (a lookup that always retains what it finds) and must be the same
+    /// image. An image that is gone gives an error.
+    pub fn image_retain(&self, image: &AeronImage) -> Result<AeronImage, AeronCError> {
+        let session_id = image.get_constants()?.session_id;
+        match self.image_by_session_id(session_id) {
+            Some(found) if found.get_inner() == image.get_inner() => Ok(found),
+            _ => Err(AeronCError::with_message(
+                -1,
+                format!("image of session {session_id} is no longer part of this subscription"),
+            )),
+        }
+    }
+
+    /// Releases an image retained through this subscription (drops the handle; the C release,
+    /// `aeron_image_release`, runs when its last clone drops). Releasing a borrowed image is an
+    /// error: only what was retained can be released.
+    pub fn image_release(&self, image: AeronImage) -> Result<(), AeronCError> {
+        if image.resource().managed().is_none() {
+            return Err(AeronCError::with_message(-1, "this image was not retained: there is nothing to release"));
+        }
+        drop(image);
+        Ok(())
+    }
+
+    /// The local socket addresses this subscription receives on; several for a
+    /// multi-destination subscription, none for IPC (`aeron_subscription_local_sockaddrs`).
+    pub fn local_sockaddrs(&self) -> Result<Vec<String>, AeronCError> {
+        crate::publication::read_local_sockaddrs(|v, n| unsafe { bindings::aeron_subscription_local_sockaddrs(self.get_inner(), v, n) })
+    }
+
+    /// The first local socket address (the resolved endpoint, e.g. with a wildcard port filled
+    /// in), or `None` if there is none yet (`aeron_subscription_resolved_endpoint`).
+    pub fn resolved_endpoint(&self) -> Result<Option<String>, AeronCError> {
+        let mut buf = [0u8; bindings::AERON_CLIENT_MAX_LOCAL_ADDRESS_STR_LEN as usize];
+        let rc = unsafe {
+            bindings::aeron_subscription_resolved_endpoint(self.get_inner(), buf.as_mut_ptr() as *mut _, buf.len())
+        };
+        if rc < 0 {
+            return Err(AeronCError::last());
+        }
+        if rc == 0 {
+            return Ok(None);
+        }
+        let end = buf.iter().position(|&c| c == 0).unwrap_or(buf.len());
+        Ok(Some(String::from_utf8_lossy(&buf[..end]).into_owned()))
+    }
+
+    /// The channel URI with a wildcard port (`:0`) replaced by the port actually bound
+    /// (`aeron_subscription_try_resolve_channel_endpoint_port`); the original URI otherwise.
+    /// `Ok(None)` if the endpoint is not resolved yet.
+    pub fn try_resolve_channel_endpoint_port(&self) -> Result<Option<String>, AeronCError> {
+        let mut len = 256usize;
+        loop {
+            let mut buf = vec![0u8; len];
+            let rc = unsafe {
+                bindings::aeron_subscription_try_resolve_channel_endpoint_port(self.get_inner(), buf.as_mut_ptr() as *mut _, len)
+            };
+            if rc < 0 {
+                return Err(AeronCError::last());
+            }
+            let n = rc as usize;
+            if n >= len {
+                len = n + 64;
+                continue;
+            }
+            if n == 0 {
+                return Ok(None);
+            }
+            buf.truncate(n);
+            return Ok(Some(String::from_utf8_lossy(&buf).into_owned()));
+        }
+    }
+
+    /// Closes this subscription (`aeron_subscription_close`), calling `on_close_complete` once
+    /// the client has processed it. The C close runs when the last clone drops (images retained
+    /// from it hold clones too); returns whether that happened now.
+    pub fn close<H: AeronNotificationCallback + Send + 'static>(
+        self,
+        on_close_complete: Option<&Handler<H>>,
+    ) -> Result<bool, AeronCError> {
+        crate::async_add::close_with_notification(self.resource(), on_close_complete)
+    }
+}
