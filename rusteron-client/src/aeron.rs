@@ -7,7 +7,9 @@ use crate::context::AeronContext;
 use crate::error::{check, AeronCError};
 use crate::handler::Handler;
 use crate::{AeronExclusivePublication, AeronPublication, AeronSubscription, ManagedCResource};
+use crate::resource::Dependency;
 use std::ffi::CStr;
+use std::os::raw::c_void;
 use std::time::{Duration, Instant};
 
 crate::c_wrapper!(
@@ -169,5 +171,178 @@ impl Aeron {
                 std::thread::sleep(Duration::from_micros(100));
             }
         }
+    }
+}
+
+/// Declares a handler pair type (`aeron_on_*_pair_t`): the C struct plus the handler it keeps alive.
+macro_rules! handler_pair {
+    ($(#[$doc:meta])* $name:ident => $ctype:ty) => {
+        $(#[$doc])*
+        ///
+        /// Returned by the matching `Aeron::add_*_handler`; pass it to the matching
+        /// `Aeron::remove_*_handler`. It keeps its handler alive, and the client keeps the handler
+        /// alive too until it closes (C may still be calling it when the removal is processed).
+        ///
+        /// Threads: `Send + Sync` (the C struct is plain data).
+        pub struct $name {
+            raw: $ctype,
+            _handler: Dependency,
+        }
+        unsafe impl Send for $name {}
+        unsafe impl Sync for $name {}
+
+        impl $name {
+            /// The C pair.
+            pub fn get_inner(&self) -> $ctype {
+                self.raw
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, concat!(stringify!($name), "(clientd={:p})"), self.raw.clientd)
+            }
+        }
+    };
+}
+
+handler_pair!(
+    /// A registered available-counter handler (`aeron_on_available_counter_pair_t`).
+    AeronAvailableCounterPair => bindings::aeron_on_available_counter_pair_t
+);
+handler_pair!(
+    /// A registered unavailable-counter handler (`aeron_on_unavailable_counter_pair_t`).
+    AeronUnavailableCounterPair => bindings::aeron_on_unavailable_counter_pair_t
+);
+handler_pair!(
+    /// A registered close-client handler (`aeron_on_close_client_pair_t`).
+    AeronCloseClientPair => bindings::aeron_on_close_client_pair_t
+);
+
+impl Aeron {
+    /// Adds a handler called (on the conductor thread) when a counter becomes available
+    /// (`aeron_add_available_counter_handler`). Blocks until the conductor has added it, so in
+    /// agent invoker mode call it from another thread than the one driving `main_do_work`.
+    pub fn add_available_counter_handler<H: AeronAvailableCounterCallback + Send + 'static>(
+        &self,
+        handler: &Handler<H>,
+    ) -> Result<AeronAvailableCounterPair, AeronCError> {
+        let mut raw = bindings::aeron_on_available_counter_pair_t {
+            handler: Some(available_counter_trampoline::<H>),
+            clientd: handler.as_raw(),
+        };
+        self.keep_alive(handler.as_dependency());
+        check(unsafe { bindings::aeron_add_available_counter_handler(self.get_inner(), &mut raw) })?;
+        Ok(AeronAvailableCounterPair { raw, _handler: handler.as_dependency() })
+    }
+
+    /// Removes a handler added by [`add_available_counter_handler`](Self::add_available_counter_handler).
+    pub fn remove_available_counter_handler(&self, pair: &AeronAvailableCounterPair) -> Result<i32, AeronCError> {
+        let mut raw = pair.raw;
+        check(unsafe { bindings::aeron_remove_available_counter_handler(self.get_inner(), &mut raw) })
+    }
+
+    /// Adds a handler called (on the conductor thread) when a counter goes away
+    /// (`aeron_add_unavailable_counter_handler`). Blocks until the conductor has added it.
+    pub fn add_unavailable_counter_handler<H: AeronUnavailableCounterCallback + Send + 'static>(
+        &self,
+        handler: &Handler<H>,
+    ) -> Result<AeronUnavailableCounterPair, AeronCError> {
+        let mut raw = bindings::aeron_on_unavailable_counter_pair_t {
+            handler: Some(unavailable_counter_trampoline::<H>),
+            clientd: handler.as_raw(),
+        };
+        self.keep_alive(handler.as_dependency());
+        check(unsafe { bindings::aeron_add_unavailable_counter_handler(self.get_inner(), &mut raw) })?;
+        Ok(AeronUnavailableCounterPair { raw, _handler: handler.as_dependency() })
+    }
+
+    /// Removes a handler added by [`add_unavailable_counter_handler`](Self::add_unavailable_counter_handler).
+    pub fn remove_unavailable_counter_handler(&self, pair: &AeronUnavailableCounterPair) -> Result<i32, AeronCError> {
+        let mut raw = pair.raw;
+        check(unsafe { bindings::aeron_remove_unavailable_counter_handler(self.get_inner(), &mut raw) })
+    }
+
+    /// Adds a handler called when the client closes (`aeron_add_close_handler`). Blocks until
+    /// the conductor has added it.
+    pub fn add_close_handler<H: AeronCloseClientCallback + Send + 'static>(
+        &self,
+        handler: &Handler<H>,
+    ) -> Result<AeronCloseClientPair, AeronCError> {
+        let mut raw = bindings::aeron_on_close_client_pair_t { handler: Some(close_client_trampoline::<H>), clientd: handler.as_raw() };
+        self.keep_alive(handler.as_dependency());
+        check(unsafe { bindings::aeron_add_close_handler(self.get_inner(), &mut raw) })?;
+        Ok(AeronCloseClientPair { raw, _handler: handler.as_dependency() })
+    }
+
+    /// Removes a handler added by [`add_close_handler`](Self::add_close_handler).
+    pub fn remove_close_handler(&self, pair: &AeronCloseClientPair) -> Result<i32, AeronCError> {
+        let mut raw = pair.raw;
+        check(unsafe { bindings::aeron_remove_close_handler(self.get_inner(), &mut raw) })
+    }
+
+    /// Asks the driver for a session id that no publication of `stream_id` uses yet, waiting up
+    /// to `timeout` (`aeron_async_next_session_id`).
+    pub fn next_session_id(&self, stream_id: i32, timeout: Duration) -> Result<i32, AeronCError> {
+        let a = AeronAsyncNextSessionId::new(self, stream_id)?;
+        self.wait_for(timeout, || a.poll())
+    }
+
+    /// Removes a publication by registration id (`aeron_async_remove_publication`), calling
+    /// `on_complete` once done.
+    ///
+    /// # Safety
+    /// C closes and frees any `aeron_publication_t` of that registration: no
+    /// [`AeronPublication`] for it may be used (or dropped) afterwards. Prefer
+    /// [`AeronPublication::close`].
+    pub unsafe fn async_remove_publication<H: AeronNotificationCallback + Send + 'static>(
+        &self,
+        registration_id: i64,
+        on_complete: Option<&Handler<H>>,
+    ) -> Result<i32, AeronCError> {
+        self.remove_with(on_complete, |n, d| bindings::aeron_async_remove_publication(registration_id, self.get_inner(), n, d))
+    }
+
+    /// Removes an exclusive publication by registration id
+    /// (`aeron_async_remove_exclusive_publication`).
+    ///
+    /// # Safety
+    /// As for [`async_remove_publication`](Self::async_remove_publication).
+    pub unsafe fn async_remove_exclusive_publication<H: AeronNotificationCallback + Send + 'static>(
+        &self,
+        registration_id: i64,
+        on_complete: Option<&Handler<H>>,
+    ) -> Result<i32, AeronCError> {
+        self.remove_with(on_complete, |n, d| {
+            bindings::aeron_async_remove_exclusive_publication(registration_id, self.get_inner(), n, d)
+        })
+    }
+
+    /// Removes a subscription by registration id (`aeron_async_remove_subscription`).
+    ///
+    /// # Safety
+    /// As for [`async_remove_publication`](Self::async_remove_publication), for the
+    /// [`AeronSubscription`] (and images) of that registration.
+    pub unsafe fn async_remove_subscription<H: AeronNotificationCallback + Send + 'static>(
+        &self,
+        registration_id: i64,
+        on_complete: Option<&Handler<H>>,
+    ) -> Result<i32, AeronCError> {
+        self.remove_with(on_complete, |n, d| bindings::aeron_async_remove_subscription(registration_id, self.get_inner(), n, d))
+    }
+
+    fn remove_with<H: AeronNotificationCallback + Send + 'static>(
+        &self,
+        on_complete: Option<&Handler<H>>,
+        f: impl FnOnce(bindings::aeron_notification_t, *mut c_void) -> i32,
+    ) -> Result<i32, AeronCError> {
+        let (n, d, free) = notification_once(on_complete);
+        let rc = f(n, d);
+        if rc < 0 {
+            if let Some(free) = free {
+                unsafe { free(d) };
+            }
+        }
+        check(rc)
     }
 }

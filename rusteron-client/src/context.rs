@@ -7,6 +7,7 @@ use crate::handler::Handler;
 use crate::strings::c_str_to_str;
 use crate::ManagedCResource;
 use std::ffi::CStr;
+use std::os::raw::c_void;
 
 crate::c_wrapper!(
     /// Configuration of an Aeron client: directory, timeouts, callbacks.
@@ -108,6 +109,169 @@ impl AeronContext {
     /// The `clientd` of the error handler currently set.
     pub fn get_error_handler_clientd(&self) -> *mut std::os::raw::c_void {
         unsafe { bindings::aeron_context_get_error_handler_clientd(self.get_inner()) }
+    }
+
+    /// Sets the handler for error frames that receivers send about this client's publications
+    /// (called on the conductor thread; kept alive by the context). `None` clears it.
+    pub fn set_publication_error_frame_handler<H: AeronPublicationErrorFrameHandlerCallback + Send + 'static>(
+        &self,
+        handler: Option<&Handler<H>>,
+    ) -> Result<i32, AeronCError> {
+        let (f, d) = raw_handler(handler, publication_error_frame_handler_trampoline::<H> as _);
+        self.keep_handler(handler);
+        check(unsafe { bindings::aeron_context_set_publication_error_frame_handler(self.get_inner(), f, d) })
+    }
+
+    /// The C publication error frame handler currently set.
+    pub fn get_publication_error_frame_handler(&self) -> bindings::aeron_publication_error_frame_handler_t {
+        unsafe { bindings::aeron_context_get_publication_error_frame_handler(self.get_inner()) }
+    }
+
+    /// The `clientd` of the publication error frame handler currently set.
+    pub fn get_publication_error_frame_handler_clientd(&self) -> *mut c_void {
+        unsafe { bindings::aeron_context_get_publication_error_frame_handler_clientd(self.get_inner()) }
+    }
+
+    /// Sets the handler told when the driver has added a publication for this client (conductor
+    /// thread; kept alive by the context).
+    pub fn set_on_new_publication<H: AeronNewPublicationCallback + Send + 'static>(
+        &self,
+        handler: Option<&Handler<H>>,
+    ) -> Result<i32, AeronCError> {
+        let (f, d) = raw_handler(handler, new_publication_trampoline::<H> as _);
+        self.keep_handler(handler);
+        check(unsafe { bindings::aeron_context_set_on_new_publication(self.get_inner(), f, d) })
+    }
+
+    /// The C new-publication handler currently set.
+    pub fn get_on_new_publication(&self) -> bindings::aeron_on_new_publication_t {
+        unsafe { bindings::aeron_context_get_on_new_publication(self.get_inner()) }
+    }
+
+    /// The `clientd` of the new-publication handler.
+    pub fn get_on_new_publication_clientd(&self) -> *mut c_void {
+        unsafe { bindings::aeron_context_get_on_new_publication_clientd(self.get_inner()) }
+    }
+
+    /// Sets the handler told when the driver has added an exclusive publication for this client.
+    pub fn set_on_new_exclusive_publication<H: AeronNewPublicationCallback + Send + 'static>(
+        &self,
+        handler: Option<&Handler<H>>,
+    ) -> Result<i32, AeronCError> {
+        let (f, d) = raw_handler(handler, new_publication_trampoline::<H> as _);
+        self.keep_handler(handler);
+        check(unsafe { bindings::aeron_context_set_on_new_exclusive_publication(self.get_inner(), f, d) })
+    }
+
+    /// The C new-exclusive-publication handler currently set.
+    pub fn get_on_new_exclusive_publication(&self) -> bindings::aeron_on_new_publication_t {
+        unsafe { bindings::aeron_context_get_on_new_exclusive_publication(self.get_inner()) }
+    }
+
+    /// The `clientd` of the new-exclusive-publication handler.
+    pub fn get_on_new_exclusive_publication_clientd(&self) -> *mut c_void {
+        unsafe { bindings::aeron_context_get_on_new_exclusive_publication_clientd(self.get_inner()) }
+    }
+
+    /// Sets the handler told when the driver has added a subscription for this client.
+    pub fn set_on_new_subscription<H: AeronNewSubscriptionCallback + Send + 'static>(
+        &self,
+        handler: Option<&Handler<H>>,
+    ) -> Result<i32, AeronCError> {
+        let (f, d) = raw_handler(handler, new_subscription_trampoline::<H> as _);
+        self.keep_handler(handler);
+        check(unsafe { bindings::aeron_context_set_on_new_subscription(self.get_inner(), f, d) })
+    }
+
+    /// The C new-subscription handler currently set.
+    pub fn get_on_new_subscription(&self) -> bindings::aeron_on_new_subscription_t {
+        unsafe { bindings::aeron_context_get_on_new_subscription(self.get_inner()) }
+    }
+
+    /// The `clientd` of the new-subscription handler.
+    pub fn get_on_new_subscription_clientd(&self) -> *mut c_void {
+        unsafe { bindings::aeron_context_get_on_new_subscription_clientd(self.get_inner()) }
+    }
+
+    /// Sets the handler told when a counter becomes available in the driver.
+    pub fn set_on_available_counter<H: AeronAvailableCounterCallback + Send + 'static>(
+        &self,
+        handler: Option<&Handler<H>>,
+    ) -> Result<i32, AeronCError> {
+        let (f, d) = raw_handler(handler, available_counter_trampoline::<H> as _);
+        self.keep_handler(handler);
+        check(unsafe { bindings::aeron_context_set_on_available_counter(self.get_inner(), f, d) })
+    }
+
+    /// The C available-counter handler currently set.
+    pub fn get_on_available_counter(&self) -> bindings::aeron_on_available_counter_t {
+        unsafe { bindings::aeron_context_get_on_available_counter(self.get_inner()) }
+    }
+
+    /// The `clientd` of the available-counter handler.
+    pub fn get_on_available_counter_clientd(&self) -> *mut c_void {
+        unsafe { bindings::aeron_context_get_on_available_counter_clientd(self.get_inner()) }
+    }
+
+    /// Sets the handler told when a counter goes away from the driver.
+    pub fn set_on_unavailable_counter<H: AeronUnavailableCounterCallback + Send + 'static>(
+        &self,
+        handler: Option<&Handler<H>>,
+    ) -> Result<i32, AeronCError> {
+        let (f, d) = raw_handler(handler, unavailable_counter_trampoline::<H> as _);
+        self.keep_handler(handler);
+        check(unsafe { bindings::aeron_context_set_on_unavailable_counter(self.get_inner(), f, d) })
+    }
+
+    /// The C unavailable-counter handler currently set.
+    pub fn get_on_unavailable_counter(&self) -> bindings::aeron_on_unavailable_counter_t {
+        unsafe { bindings::aeron_context_get_on_unavailable_counter(self.get_inner()) }
+    }
+
+    /// The `clientd` of the unavailable-counter handler.
+    pub fn get_on_unavailable_counter_clientd(&self) -> *mut c_void {
+        unsafe { bindings::aeron_context_get_on_unavailable_counter_clientd(self.get_inner()) }
+    }
+
+    /// Sets the handler told when the client closes.
+    pub fn set_on_close_client<H: AeronCloseClientCallback + Send + 'static>(
+        &self,
+        handler: Option<&Handler<H>>,
+    ) -> Result<i32, AeronCError> {
+        let (f, d) = raw_handler(handler, close_client_trampoline::<H> as _);
+        self.keep_handler(handler);
+        check(unsafe { bindings::aeron_context_set_on_close_client(self.get_inner(), f, d) })
+    }
+
+    /// The C close-client handler currently set.
+    pub fn get_on_close_client(&self) -> bindings::aeron_on_close_client_t {
+        unsafe { bindings::aeron_context_get_on_close_client(self.get_inner()) }
+    }
+
+    /// The `clientd` of the close-client handler.
+    pub fn get_on_close_client_clientd(&self) -> *mut c_void {
+        unsafe { bindings::aeron_context_get_on_close_client_clientd(self.get_inner()) }
+    }
+
+    /// Sets the function called when the conductor agent thread starts, with its role name
+    /// (kept alive by the context).
+    pub fn set_agent_on_start_function<H: AeronAgentStartFuncCallback + Send + 'static>(
+        &self,
+        handler: Option<&Handler<H>>,
+    ) -> Result<i32, AeronCError> {
+        let (f, d) = raw_handler(handler, agent_on_start_func_trampoline::<H> as _);
+        self.keep_handler(handler);
+        check(unsafe { bindings::aeron_context_set_agent_on_start_function(self.get_inner(), f, d) })
+    }
+
+    /// The C agent start function currently set.
+    pub fn get_agent_on_start_function(&self) -> bindings::aeron_agent_on_start_func_t {
+        unsafe { bindings::aeron_context_get_agent_on_start_function(self.get_inner()) }
+    }
+
+    /// The state passed to the agent start function.
+    pub fn get_agent_on_start_state(&self) -> *mut c_void {
+        unsafe { bindings::aeron_context_get_agent_on_start_state(self.get_inner()) }
     }
 
     pub(crate) fn keep_handler<H: Send + 'static>(&self, handler: Option<&Handler<H>>) {

@@ -1,1 +1,146 @@
-//! (in progress)
+//! Free functions of `aeronc.h`: clocks, version, the calling thread's last error, properties
+//! files, and driver discovery.
+
+use crate::bindings;
+use crate::error::{check, AeronCError};
+use crate::strings::c_str_to_str;
+use std::cell::Cell;
+use std::ffi::CStr;
+use std::os::raw::c_char;
+
+/// Nanoseconds from the machine's monotonic clock (not wall clock time) (`aeron_nano_clock`).
+#[inline]
+pub fn nano_clock() -> i64 {
+    unsafe { bindings::aeron_nano_clock() }
+}
+
+/// Milliseconds since the Unix epoch, wall clock (`aeron_epoch_clock`).
+#[inline]
+pub fn epoch_clock() -> i64 {
+    unsafe { bindings::aeron_epoch_clock() }
+}
+
+/// Full version and build string of the Aeron C library (`aeron_version_full`).
+pub fn version_full() -> &'static str {
+    unsafe { c_str_to_str(bindings::aeron_version_full()) }
+}
+
+/// Version text, e.g. `1.54.0` (`aeron_version_text`).
+pub fn version_text() -> &'static str {
+    unsafe { c_str_to_str(bindings::aeron_version_text()) }
+}
+
+/// Major version number (`aeron_version_major`).
+pub fn version_major() -> i32 {
+    unsafe { bindings::aeron_version_major() }
+}
+
+/// Minor version number (`aeron_version_minor`).
+pub fn version_minor() -> i32 {
+    unsafe { bindings::aeron_version_minor() }
+}
+
+/// Patch version number (`aeron_version_patch`).
+pub fn version_patch() -> i32 {
+    unsafe { bindings::aeron_version_patch() }
+}
+
+/// Git commit of the Aeron build (`aeron_version_gitsha`).
+pub fn version_gitsha() -> &'static str {
+    unsafe { c_str_to_str(bindings::aeron_version_gitsha()) }
+}
+
+/// The error code of the calling thread's last failed Aeron call (`aeron_errcode`).
+pub fn errcode() -> i32 {
+    unsafe { bindings::aeron_errcode() }
+}
+
+/// The error message of the calling thread's last failed Aeron call, copied (`aeron_errmsg`).
+pub fn errmsg() -> String {
+    unsafe { c_str_to_str(bindings::aeron_errmsg()).to_string() }
+}
+
+/// Sets `AERON_*` environment variables of this process from `name=value` lines
+/// (`aeron_properties_buffer_load`), for contexts created afterwards.
+pub fn properties_buffer_load(buffer: &CStr) -> Result<i32, AeronCError> {
+    check(unsafe { bindings::aeron_properties_buffer_load(buffer.as_ptr()) })
+}
+
+/// Sets environment variables from a properties file (`aeron_properties_file_load`).
+pub fn properties_file_load(filename: &CStr) -> Result<i32, AeronCError> {
+    check(unsafe { bindings::aeron_properties_file_load(filename.as_ptr()) })
+}
+
+/// Sets environment variables from properties fetched over HTTP (`aeron_properties_http_load`).
+pub fn properties_http_load(url: &CStr) -> Result<i32, AeronCError> {
+    check(unsafe { bindings::aeron_properties_http_load(url.as_ptr()) })
+}
+
+/// Sets environment variables from a file name or a `file:`/`http:` URL (`aeron_properties_load`).
+pub fn properties_load(url_or_filename: &CStr) -> Result<i32, AeronCError> {
+    check(unsafe { bindings::aeron_properties_load(url_or_filename.as_ptr()) })
+}
+
+/// The default Aeron directory of this machine and user (`aeron_default_path`).
+pub fn default_path() -> Result<String, AeronCError> {
+    let mut len = 256usize;
+    loop {
+        let mut buf = vec![0u8; len];
+        let rc = unsafe { bindings::aeron_default_path(buf.as_mut_ptr() as *mut c_char, len) };
+        if rc < 0 {
+            return Err(AeronCError::last());
+        }
+        let n = rc as usize;
+        if n >= len {
+            len = n + 1;
+            continue;
+        }
+        buf.truncate(n);
+        return Ok(String::from_utf8_lossy(&buf).into_owned());
+    }
+}
+
+/// True if a media driver is active on `dirname`: its CnC file exists and its heartbeat is
+/// younger than `timeout_ms` (`aeron_is_driver_active`). Aeron's log lines are discarded.
+pub fn is_driver_active(dirname: &CStr, timeout_ms: i64) -> bool {
+    is_driver_active_with_log(dirname, timeout_ms, |_line: &str| {})
+}
+
+/// Like [`is_driver_active`], handing each of Aeron's log lines to `log` (on this thread).
+pub fn is_driver_active_with_log<F: FnMut(&str)>(dirname: &CStr, timeout_ms: i64, mut log: F) -> bool {
+    let mut active = false;
+    with_line_sink(&mut log, |sink| {
+        active = unsafe { bindings::aeron_is_driver_active(dirname.as_ptr(), timeout_ms, sink) };
+    });
+    active
+}
+
+type LineSink = *mut dyn FnMut(&str);
+
+thread_local! {
+    /// The closure that a C function taking a context-free `void (*)(const char *)` writes to,
+    /// set only while that (synchronous) C call runs on this thread.
+    static LINE_SINK: Cell<Option<LineSink>> = const { Cell::new(None) };
+}
+
+unsafe extern "C" fn line_sink_trampoline(line: *const c_char) {
+    if let Some(f) = LINE_SINK.with(|s| s.get()) {
+        let text = c_str_to_str(line);
+        // A panic must not unwind into C: stop it here and report it like a conductor callback.
+        crate::handler::guard_nested((), || (*f)(text));
+    }
+}
+
+/// Runs `call` with a C line callback that forwards to `f`. C must call it synchronously on
+/// this thread (as `aeron_print_counters` and `aeron_is_driver_active` do). A panic in `f`
+/// resumes after `call` returns.
+pub(crate) fn with_line_sink<F: FnMut(&str)>(f: &mut F, call: impl FnOnce(bindings::aeron_log_func_t)) {
+    let dyn_ref: &mut dyn FnMut(&str) = f;
+    // SAFETY: the pointer is only used while `call` runs, during which `f` is borrowed here;
+    // the lifetime is erased to store it in the thread-local slot.
+    let ptr: LineSink = unsafe { std::mem::transmute::<&mut dyn FnMut(&str), LineSink>(dyn_ref) };
+    let previous = LINE_SINK.with(|s| s.replace(Some(ptr)));
+    call(Some(line_sink_trampoline));
+    LINE_SINK.with(|s| s.set(previous));
+    crate::handler::resume_nested_panic();
+}
