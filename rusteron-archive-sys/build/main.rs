@@ -9,10 +9,15 @@
 //! 5. `cmake_build`: configure and build the client, archive client and media driver.
 //! 6. `bindings`: run bindgen over the headers listed in `wrapper.h`.
 //! 7. link: emit the cargo link directives (dynamic with rpath, or static).
+//!
+//! With the `precompile` feature, steps 2-6 are replaced by `precompile`: an archive made once by
+//! `just build-artifacts` is checked, unpacked into OUT_DIR and linked (no cmake, java, bindgen).
 
 mod bindings;
 mod cmake_build;
 mod codecs;
+mod precompile;
+mod sha256;
 mod source;
 mod tools;
 mod versions;
@@ -43,19 +48,21 @@ fn main() {
     let versions = versions::Versions::load(&manifest_dir.join("versions.env"));
     let cache_dir = cache_dir(&manifest_dir, &out_dir);
 
-    if std::env::var_os("CARGO_FEATURE_PRECOMPILE").is_some() {
-        fail("the `precompile` feature is not available in this build yet; build from source (default features) or `static`");
-    }
-
-    let src = source::locate(&manifest_dir, &cache_dir, &versions);
-    let tools = tools::Tools::locate();
-    let sbe_jar = codecs::sbe_jar(&cache_dir, &versions, &tools);
-
     let static_link = std::env::var_os("CARGO_FEATURE_STATIC").is_some();
-    let build_dir = shared_build_dir(&out_dir, &src, &versions);
-    let built = cmake_build::build(&src, &build_dir, &tools, &sbe_jar, static_link);
+    let built = if std::env::var_os("CARGO_FEATURE_PRECOMPILE").is_some() {
+        // Never reaches cmake, SbeTool, java or bindgen (libclang is only loaded by bindgen).
+        precompile::prepare(&out_dir, &versions)
+    } else {
+        let src = source::locate(&manifest_dir, &cache_dir, &versions);
+        let tools = tools::Tools::locate();
+        let sbe_jar = codecs::sbe_jar(&cache_dir, &versions, &tools);
 
-    bindings::generate(&src, &built, &out_dir);
+        let build_dir = shared_build_dir(&out_dir, &src, &versions);
+        let built = cmake_build::build(&src, &build_dir, &tools, &sbe_jar, static_link);
+
+        bindings::generate(&src, &built, &out_dir);
+        built
+    };
     link(&built, static_link);
 
     println!("cargo:rustc-env=RUSTERON_AERON_VERSION={}", versions.aeron);

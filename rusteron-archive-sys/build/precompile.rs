@@ -1,0 +1,214 @@
+//! The `precompile` feature: use an archive made once by `just build-artifacts` instead of building
+//! Aeron here. No cmake, SbeTool, java or bindgen (so no libclang) runs on this path.
+//!
+//! The archive comes from `RUSTERON_PRECOMPILED` (a `.tar.gz`, an unpacked folder, or an
+//! http(s) URL), else from this project's release URL for the Aeron version and target triple.
+//! Its layout (one top folder `rusteron-aeron-<version>-<target>/`):
+//!
+//! ```text
+//! VERSION        Aeron version, e.g. 1.54.0
+//! TARGET         target triple it was built for
+//! MANIFEST       `<sha256>  <path>` for every other file (sha256sum format)
+//! bindings.rs    bindgen output for wrapper.h
+//! lib/           libaeron*, libaeron_archive_c_client*, libaeron_driver.*, the static archives
+//! bin/aeronmd    the C media driver, rpath $ORIGIN/../lib
+//! include/       client, archive client and generated codec headers
+//! ```
+
+use crate::cmake_build::Built;
+use crate::versions::Versions;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Release URL pattern: the archive `just build-artifacts` makes, attached to a release per Aeron version.
+pub const RELEASE_URL: &str = "https://github.com/rusteron/rusteron/releases/download/aeron-{version}/rusteron-aeron-{version}-{target}.tar.gz";
+
+/// Files every archive must carry (static and shared for the target's library suffix).
+fn required(target: &str) -> Vec<String> {
+    let so = if target.contains("apple") { "dylib" } else { "so" };
+    let mut v: Vec<String> = ["VERSION", "bindings.rs", "bin/aeronmd", "lib/libaeron_static.a", "lib/libaeron_archive_c_client_static.a"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for lib in ["aeron", "aeron_archive_c_client", "aeron_driver"] {
+        v.push(format!("lib/lib{lib}.{so}"));
+    }
+    v
+}
+
+pub fn archive_name(version: &str, target: &str) -> String {
+    format!("rusteron-aeron-{version}-{target}")
+}
+
+pub fn prepare(out_dir: &Path, versions: &Versions) -> Built {
+    let target = std::env::var("TARGET").unwrap_or_else(|_| "unknown".into());
+    let name = archive_name(&versions.aeron, &target);
+    let unpack = out_dir.join("aeron-precompiled");
+
+    let source = match std::env::var("RUSTERON_PRECOMPILED").ok().filter(|v| !v.trim().is_empty()) {
+        Some(v) => v.trim().to_string(),
+        None => RELEASE_URL.replace("{version}", &versions.aeron).replace("{target}", &target),
+    };
+    println!("cargo:rerun-if-env-changed=RUSTERON_PRECOMPILED");
+
+    let _ = std::fs::remove_dir_all(&unpack);
+    std::fs::create_dir_all(&unpack)
+        .unwrap_or_else(|e| crate::fail(format!("cannot create {}: {e}", unpack.display())));
+
+    if source.contains("://") {
+        let file = download(&source, &target, out_dir, &name);
+        untar(&file, &unpack);
+    } else {
+        let path = PathBuf::from(&source);
+        println!("cargo:rerun-if-changed={}", path.display());
+        if path.is_dir() {
+            crate::source::copy_tree(&path, &unpack).unwrap_or_else(|e| {
+                crate::fail(format!("cannot copy RUSTERON_PRECOMPILED={} into {}: {e}", path.display(), unpack.display()))
+            });
+        } else if path.is_file() {
+            untar(&path, &unpack);
+        } else {
+            crate::fail(format!(
+                "RUSTERON_PRECOMPILED={} does not exist: point it at {name}.tar.gz (made by `just build-artifacts`), its unpacked folder, or a URL",
+                path.display()
+            ));
+        }
+    }
+
+    let root = find_root(&unpack, &source);
+    check(&root, &source, versions, &target);
+
+    std::fs::copy(root.join("bindings.rs"), out_dir.join("bindings.rs"))
+        .unwrap_or_else(|e| crate::fail(format!("cannot copy bindings.rs into {}: {e}", out_dir.display())));
+    let aeronmd = root.join("bin/aeronmd");
+    make_executable(&aeronmd);
+    Built { lib_dir: root.join("lib"), aeronmd, generated_dir: root.join("include") }
+}
+
+/// The folder holding `MANIFEST`: the unpack folder itself or its single top folder.
+fn find_root(unpack: &Path, source: &str) -> PathBuf {
+    if unpack.join("MANIFEST").is_file() {
+        return unpack.to_path_buf();
+    }
+    let dirs: Vec<PathBuf> = std::fs::read_dir(unpack)
+        .map(|it| it.flatten().map(|e| e.path()).filter(|p| p.join("MANIFEST").is_file()).collect())
+        .unwrap_or_default();
+    match dirs.as_slice() {
+        [one] => one.clone(),
+        _ => crate::fail(format!(
+            "{source} is not a rusteron precompiled Aeron archive: no MANIFEST at its top or in its single top folder"
+        )),
+    }
+}
+
+/// Checks every MANIFEST checksum, that the required files are listed, the Aeron version and the target.
+fn check(root: &Path, source: &str, versions: &Versions, target: &str) {
+    let manifest = std::fs::read_to_string(root.join("MANIFEST"))
+        .unwrap_or_else(|e| crate::fail(format!("cannot read MANIFEST of {source}: {e}")));
+    let mut listed = Vec::new();
+    for line in manifest.lines().filter(|l| !l.trim().is_empty()) {
+        let Some((sum, file)) = line.split_once(char::is_whitespace) else {
+            crate::fail(format!("MANIFEST of {source} has a malformed line: {line:?}"));
+        };
+        let file = file.trim_start().trim_start_matches('*').trim_start_matches("./");
+        let path = root.join(file);
+        let data = std::fs::read(&path).unwrap_or_else(|e| {
+            crate::fail(format!("precompiled archive {source}: {file} is listed in MANIFEST but cannot be read: {e}"))
+        });
+        let got = crate::sha256::hex(&data);
+        if !got.eq_ignore_ascii_case(sum.trim()) {
+            crate::fail(format!(
+                "precompiled archive {source}: checksum mismatch for {file} (MANIFEST says {sum}, file has {got}); the archive is corrupt or was modified, rebuild it with `just build-artifacts`"
+            ));
+        }
+        listed.push(file.to_string());
+    }
+    for need in required(target) {
+        if !listed.iter().any(|f| *f == need) {
+            crate::fail(format!("precompiled archive {source} lacks {need} (or it is not in its MANIFEST)"));
+        }
+    }
+    let found = std::fs::read_to_string(root.join("VERSION")).unwrap_or_default().trim().to_string();
+    if found != versions.aeron {
+        crate::fail(format!(
+            "precompiled archive {source} holds Aeron {found}, but this crate expects Aeron {} (versions.env): use rusteron-aeron-{}-{target}.tar.gz",
+            versions.aeron, versions.aeron
+        ));
+    }
+    if let Ok(t) = std::fs::read_to_string(root.join("TARGET")) {
+        let t = t.trim();
+        if !t.is_empty() && t != target {
+            crate::fail(format!(
+                "precompiled archive {source} was built for {t}, but this build targets {target}: use rusteron-aeron-{}-{target}.tar.gz",
+                versions.aeron
+            ));
+        }
+    }
+}
+
+fn untar(file: &Path, into: &Path) {
+    let out = Command::new("tar")
+        .arg("-xzf")
+        .arg(file)
+        .arg("-C")
+        .arg(into)
+        .output()
+        .unwrap_or_else(|e| crate::fail(format!("cannot run `tar` to unpack {}: {e}", file.display())));
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        crate::fail(format!(
+            "cannot unpack {} (not a .tar.gz?): {}",
+            file.display(),
+            err.lines().next().unwrap_or("tar failed").trim()
+        ));
+    }
+}
+
+/// Downloads with `curl` into OUT_DIR. A 404 means no archive is published for this target.
+fn download(url: &str, target: &str, out_dir: &Path, name: &str) -> PathBuf {
+    let dir = out_dir.join("aeron-precompiled-download");
+    let _ = std::fs::create_dir_all(&dir);
+    let file = dir.join(format!("{name}.tar.gz"));
+    if file.is_file() {
+        return file;
+    }
+    let partial = file.with_extension("partial");
+    let hint = format!(
+        "download it yourself (or build it with `just build-artifacts` on a {target} machine) and set RUSTERON_PRECOMPILED=/path/to/{name}.tar.gz, or drop the `precompile` feature to build Aeron from source"
+    );
+    let out = Command::new("curl")
+        .args(["-sSL", "--retry", "2", "--connect-timeout", "20", "-w", "%{http_code}", "-o"])
+        .arg(&partial)
+        .arg(url)
+        .output()
+        .unwrap_or_else(|e| crate::fail(format!("cannot download {url} for target {target}: `curl` cannot run ({e}); {hint}")));
+    let code = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if out.status.success() && code == "200" || (url.starts_with("file:") && out.status.success()) {
+        std::fs::rename(&partial, &file)
+            .unwrap_or_else(|e| crate::fail(format!("cannot move the download to {}: {e}", file.display())));
+        return file;
+    }
+    let _ = std::fs::remove_file(&partial);
+    if code == "404" {
+        crate::fail(format!("no precompiled Aeron archive for target {target}: {url} answered 404 (not found); {hint}"));
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    let why = match err.lines().find(|l| !l.trim().is_empty()) {
+        Some(l) => l.trim().to_string(),
+        None => format!("HTTP {code}"),
+    };
+    crate::fail(format!("download of the precompiled Aeron archive for target {target} from {url} failed ({why}); {hint}"))
+}
+
+fn make_executable(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mut p = meta.permissions();
+            p.set_mode(p.mode() | 0o755);
+            let _ = std::fs::set_permissions(path, p);
+        }
+    }
+    let _ = path;
+}

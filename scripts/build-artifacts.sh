@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Builds the precompiled Aeron archive that the `precompile` feature of rusteron-archive-sys uses:
+#   <target dir>/artifacts/rusteron-aeron-<AERON_VERSION>-<host triple>.tar.gz
+# holding, under one top folder of the same name:
+#   VERSION, TARGET, MANIFEST (sha256 of every other file, `sha256sum -c` format), bindings.rs,
+#   lib/ (shared + static client, archive client and driver libraries), bin/aeronmd (rpath
+#   $ORIGIN/../lib, so it runs where it is unpacked), include/ (client, archive client and the
+#   generated codec headers, plus wrapper.h).
+# It reuses the normal source build (CMake build folder + bindgen output of build.rs), so it needs
+# what `just setup` installs. Target-generic: run it on the machine whose triple you want.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+source <(grep -E '^[A-Z_]+=' rusteron-archive-sys/versions.env)
+triple=$(rustc -vV | sed -n 's/^host: //p')
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+name="rusteron-aeron-$AERON_VERSION-$triple"
+out="$target_dir/artifacts"
+say() { echo "build-artifacts: $*"; }
+
+case "$(uname -s)" in
+  Darwin) so=dylib; origin='@loader_path/../lib'; rpath_flags=(-Wl,-rpath,"$origin") ;;
+  *) so=so; origin='$ORIGIN/../lib'; rpath_flags=(-Wl,--disable-new-dtags -Wl,-rpath,"$origin") ;;
+esac
+sha256() { if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi; }
+
+# 1. The normal source build, dynamic then static: both sets of libraries land in one CMake folder.
+json=$(mktemp)
+trap 'rm -f "$json"' EXIT
+say "cargo build -p rusteron-archive-sys (dynamic, then static) for $triple"
+cargo build -q -p rusteron-archive-sys --message-format=json > "$json"
+cargo build -q -p rusteron-archive-sys --features static --message-format=json >> "$json"
+script_line=$(grep '"reason":"build-script-executed"' "$json" | grep 'rusteron-archive-sys' | tail -1)
+out_dir=$(echo "$script_line" | grep -o '"out_dir":"[^"]*"' | sed 's/^"out_dir":"//; s/"$//')
+lib_dir=$(echo "$script_line" | grep -o '"RUSTERON_AERON_LIB_DIR","[^"]*"' | sed 's/^[^,]*,"//; s/"$//')
+[ -f "$out_dir/bindings.rs" ] || { say "no bindings.rs in '$out_dir'"; exit 1; }
+[ -d "$lib_dir" ] || { say "no Aeron lib dir '$lib_dir'"; exit 1; }
+build_dir=$(dirname "$lib_dir")
+src=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build_dir/CMakeCache.txt")
+[ "$(cat "$src/version.txt")" = "$AERON_VERSION" ] || { say "$src is not Aeron $AERON_VERSION"; exit 1; }
+
+# 2. Stage the archive contents.
+stage_root="$target_dir/artifacts/stage"
+stage="$stage_root/$name"
+rm -rf "$stage_root"
+mkdir -p "$stage/lib" "$stage/bin" "$stage/include/c/aeron_archive_client" "$out"
+for f in libaeron.$so libaeron_archive_c_client.$so libaeron_driver.$so libaeron_static.a libaeron_archive_c_client_static.a; do
+  [ -f "$lib_dir/$f" ] || { say "missing $lib_dir/$f"; exit 1; }
+  cp "$lib_dir/$f" "$stage/lib/"
+done
+# aeronmd from CMake carries the build folder as rpath; relink its object with a relative rpath.
+obj="$build_dir/aeron-driver/src/main/c/CMakeFiles/aeronmd.dir/aeronmd.c.o"
+[ -f "$obj" ] || { say "missing $obj (aeronmd was not built)"; exit 1; }
+"${CC:-cc}" -O3 -o "$stage/bin/aeronmd" "$obj" -L"$stage/lib" "${rpath_flags[@]}" \
+  -laeron_driver -laeron -ldl -lm -lpthread
+cp "$out_dir/bindings.rs" "$stage/bindings.rs"
+copy_headers() { # from to
+  (cd "$1" && find . -name '*.h' | tar -cf - -T -) | (cd "$2" && tar -xf -)
+}
+copy_headers "$src/aeron-client/src/main/c" "$stage/include"
+copy_headers "$src/aeron-archive/src/main/c/client" "$stage/include"
+copy_headers "$build_dir/generated/c/aeron_archive_client" "$stage/include/c/aeron_archive_client"
+cp rusteron-archive-sys/wrapper.h "$stage/include/wrapper.h"
+echo "$AERON_VERSION" > "$stage/VERSION"
+echo "$triple" > "$stage/TARGET"
+(cd "$stage" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | while read -r f; do sha256 "$f"; done) > "$stage_root/MANIFEST"
+mv "$stage_root/MANIFEST" "$stage/MANIFEST"
+
+# 3. The relinked aeronmd resolves its libraries next to itself.
+if [ "$so" = so ] && command -v ldd >/dev/null; then
+  if (cd / && ldd "$stage/bin/aeronmd") | grep -E 'not found|aeron-build'; then
+    say "bin/aeronmd does not resolve its libraries from ../lib"; exit 1
+  fi
+fi
+
+# 4. Pack.
+archive="$out/$name.tar.gz"
+tar -czf "$archive.partial" -C "$stage_root" "$name"
+mv "$archive.partial" "$archive"
+(cd "$out" && sha256 "$name.tar.gz" > "$name.tar.gz.sha256")
+rm -rf "$stage_root"
+say "$(wc -l < <(tar -tzf "$archive" | grep -v '/$')) files, $(du -h "$archive" | cut -f1): $archive"
+echo "$archive"
