@@ -1,1 +1,346 @@
-//! (in progress)
+//! Fragment assemblers: handlers that reassemble messages larger than one frame (MTU) before
+//! handing them to a delegate, so the delegate only sees whole messages.
+//!
+//! Four wrap Aeron's C assemblers (subscription or single image, plain or controlled); each owns
+//! its delegate [`Handler`] and is polled with its own `poll` method (C's assembler handler is
+//! called directly, nothing is allocated per poll) or used as a callback object with the
+//! subscription's `poll_with`. [`AeronFragmentClosureAssembler`] is a Rust assembler over a
+//! closure, allocation-free after its per-session buffers have grown to the largest message.
+//!
+//! A panic in a delegate is stopped before it reaches C, the rest of that poll's fragments are
+//! skipped (consumed), and the panic resumes in the Rust code that polled.
+
+use crate::bindings;
+use crate::callbacks::*;
+use crate::error::{check, AeronCError};
+use crate::handler::{resume_nested_panic, Handler};
+use crate::header::AeronHeader;
+use crate::{AeronImage, AeronSubscription, ManagedCResource};
+use std::os::raw::c_void;
+
+/// Declares one C fragment assembler type.
+macro_rules! c_assembler {
+    (
+        $(#[$doc:meta])* $name:ident => $ctype:ty,
+        trait $cb:ident, trampoline $tramp:ident,
+        create $create:ident, delete $delete:ident, handler $chandler:ident -> $ret:ty
+    ) => {
+        crate::c_wrapper!(
+            $(#[$doc])*
+            ///
+            /// Threads: `Send`, not `Sync`: an assembler's buffers are used by one polling thread.
+            /// Clones share the same C assembler; poll it from one thread at a time.
+            $name => $ctype
+        );
+        unsafe impl Send for $name {}
+
+        impl $name {
+            /// Creates an assembler delivering whole messages to `delegate`
+            #[doc = concat!("(`", stringify!($create), "`); it keeps the delegate alive until it is")]
+            #[doc = concat!("deleted (`", stringify!($delete), "`) when the last clone drops.")]
+            pub fn new<H: $cb + Send + 'static>(delegate: &Handler<H>) -> Result<Self, AeronCError> {
+                if delegate.is_released() {
+                    return Err(AeronCError::with_message(-1, "the delegate handler was released"));
+                }
+                let clientd = delegate.as_raw();
+                let m = ManagedCResource::new(
+                    |p| unsafe { bindings::$create(p, Some($tramp::<H>), clientd) },
+                    Some(Box::new(|p| unsafe { bindings::$delete(p) })),
+                )?;
+                m.add_dependency(delegate.as_dependency());
+                Ok(Self::from_managed(m))
+            }
+
+            /// Creates an assembler over a new handler made from `delegate` (a closure or a
+            /// callback object), owned by the assembler alone.
+            pub fn with_handler<H: $cb + Send + 'static>(delegate: H) -> Result<Self, AeronCError> {
+                let mut h = Handler::leak(delegate);
+                let a = Self::new(&h);
+                h.release();
+                a
+            }
+
+            /// The C handler function to pass with [`clientd`](Self::clientd) to a C poll.
+            pub fn c_handler(&self) -> unsafe extern "C" fn(*mut c_void, *const u8, usize, *mut bindings::aeron_header_t) -> $ret {
+                bindings::$chandler
+            }
+
+            /// The `clientd` to pass with [`c_handler`](Self::c_handler).
+            pub fn clientd(&self) -> *mut c_void {
+                self.get_inner() as *mut c_void
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, concat!(stringify!($name), "({:p})"), self.get_inner())
+            }
+        }
+    };
+}
+
+c_assembler!(
+    /// Reassembles fragmented messages from all images of a subscription
+    /// (`aeron_fragment_assembler_t`).
+    AeronFragmentAssembler => bindings::aeron_fragment_assembler_t,
+    trait AeronFragmentHandlerCallback, trampoline fragment_handler_direct_trampoline,
+    create aeron_fragment_assembler_create, delete aeron_fragment_assembler_delete,
+    handler aeron_fragment_assembler_handler -> ()
+);
+c_assembler!(
+    /// Reassembles fragmented messages for a controlled poll of a subscription
+    /// (`aeron_controlled_fragment_assembler_t`).
+    AeronControlledFragmentAssembler => bindings::aeron_controlled_fragment_assembler_t,
+    trait AeronControlledFragmentHandlerCallback, trampoline controlled_fragment_handler_direct_trampoline,
+    create aeron_controlled_fragment_assembler_create, delete aeron_controlled_fragment_assembler_delete,
+    handler aeron_controlled_fragment_assembler_handler -> AeronControlledFragmentHandlerAction
+);
+c_assembler!(
+    /// Reassembles fragmented messages of a single image (`aeron_image_fragment_assembler_t`).
+    AeronImageFragmentAssembler => bindings::aeron_image_fragment_assembler_t,
+    trait AeronFragmentHandlerCallback, trampoline fragment_handler_direct_trampoline,
+    create aeron_image_fragment_assembler_create, delete aeron_image_fragment_assembler_delete,
+    handler aeron_image_fragment_assembler_handler -> ()
+);
+c_assembler!(
+    /// Reassembles fragmented messages for a controlled poll of a single image
+    /// (`aeron_image_controlled_fragment_assembler_t`).
+    AeronImageControlledFragmentAssembler => bindings::aeron_image_controlled_fragment_assembler_t,
+    trait AeronControlledFragmentHandlerCallback, trampoline controlled_fragment_handler_direct_trampoline,
+    create aeron_image_controlled_fragment_assembler_create, delete aeron_image_controlled_fragment_assembler_delete,
+    handler aeron_image_controlled_fragment_assembler_handler -> AeronControlledFragmentHandlerAction
+);
+
+impl AeronFragmentAssembler {
+    /// Polls `subscription` through this assembler; returns the fragments consumed. Nothing is
+    /// allocated (beyond C growing a session buffer for a larger message than before).
+    #[inline]
+    pub fn poll(&self, subscription: &AeronSubscription, fragment_limit: usize) -> Result<i32, AeronCError> {
+        let rc = unsafe {
+            bindings::aeron_subscription_poll(
+                subscription.get_inner(),
+                Some(bindings::aeron_fragment_assembler_handler),
+                self.clientd(),
+                fragment_limit,
+            )
+        };
+        resume_nested_panic();
+        check(rc)
+    }
+
+    /// Frees the reassembly buffer of a session (`aeron_fragment_assembler_delete_session_buffer`);
+    /// true if there was one.
+    pub fn delete_session_buffer(&self, session_id: i32) -> bool {
+        unsafe { bindings::aeron_fragment_assembler_delete_session_buffer(self.get_inner(), session_id) }
+    }
+}
+
+impl AeronControlledFragmentAssembler {
+    /// Controlled poll of `subscription` through this assembler.
+    #[inline]
+    pub fn poll(&self, subscription: &AeronSubscription, fragment_limit: usize) -> Result<i32, AeronCError> {
+        let rc = unsafe {
+            bindings::aeron_subscription_controlled_poll(
+                subscription.get_inner(),
+                Some(bindings::aeron_controlled_fragment_assembler_handler),
+                self.clientd(),
+                fragment_limit,
+            )
+        };
+        resume_nested_panic();
+        check(rc)
+    }
+
+    /// Frees the reassembly buffer of a session
+    /// (`aeron_controlled_fragment_assembler_delete_session_buffer`); true if there was one.
+    pub fn delete_session_buffer(&self, session_id: i32) -> bool {
+        unsafe { bindings::aeron_controlled_fragment_assembler_delete_session_buffer(self.get_inner(), session_id) }
+    }
+}
+
+impl AeronImageFragmentAssembler {
+    /// Polls `image` through this assembler; returns the fragments consumed.
+    #[inline]
+    pub fn poll(&self, image: &AeronImage, fragment_limit: usize) -> Result<i32, AeronCError> {
+        let rc = unsafe {
+            bindings::aeron_image_poll(image.get_inner(), Some(bindings::aeron_image_fragment_assembler_handler), self.clientd(), fragment_limit)
+        };
+        resume_nested_panic();
+        check(rc)
+    }
+}
+
+impl AeronImageControlledFragmentAssembler {
+    /// Controlled poll of `image` through this assembler.
+    #[inline]
+    pub fn poll(&self, image: &AeronImage, fragment_limit: usize) -> Result<i32, AeronCError> {
+        let rc = unsafe {
+            bindings::aeron_image_controlled_poll(
+                image.get_inner(),
+                Some(bindings::aeron_image_controlled_fragment_assembler_handler),
+                self.clientd(),
+                fragment_limit,
+            )
+        };
+        resume_nested_panic();
+        check(rc)
+    }
+}
+
+/// Using a C assembler as a callback object (e.g. `subscription.poll_with(&mut assembler, 10)`)
+/// forwards each fragment to C's assembler handler.
+macro_rules! forward_fragment {
+    ($t:ty, $chandler:ident) => {
+        impl AeronFragmentHandlerCallback for $t {
+            #[inline]
+            fn handle_aeron_fragment_handler(&mut self, buffer: &[u8], header: AeronHeader<'_>) {
+                unsafe { bindings::$chandler(self.clientd(), buffer.as_ptr(), buffer.len(), header.get_inner()) };
+                resume_nested_panic();
+            }
+        }
+    };
+}
+forward_fragment!(AeronFragmentAssembler, aeron_fragment_assembler_handler);
+forward_fragment!(AeronImageFragmentAssembler, aeron_image_fragment_assembler_handler);
+
+macro_rules! forward_controlled {
+    ($t:ty, $chandler:ident) => {
+        impl AeronControlledFragmentHandlerCallback for $t {
+            #[inline]
+            fn handle_aeron_controlled_fragment_handler(
+                &mut self,
+                buffer: &[u8],
+                header: AeronHeader<'_>,
+            ) -> AeronControlledFragmentHandlerAction {
+                let action = unsafe { bindings::$chandler(self.clientd(), buffer.as_ptr(), buffer.len(), header.get_inner()) };
+                resume_nested_panic();
+                action
+            }
+        }
+    };
+}
+forward_controlled!(AeronControlledFragmentAssembler, aeron_controlled_fragment_assembler_handler);
+forward_controlled!(AeronImageControlledFragmentAssembler, aeron_image_controlled_fragment_assembler_handler);
+
+impl AeronSubscription {
+    /// Polls through a fragment assembler: the assembler's delegate sees whole messages.
+    #[inline]
+    pub fn poll_with_assembler(&self, assembler: &AeronFragmentAssembler, fragment_limit: usize) -> Result<i32, AeronCError> {
+        assembler.poll(self, fragment_limit)
+    }
+
+    /// Controlled poll through a controlled fragment assembler.
+    #[inline]
+    pub fn controlled_poll_with_assembler(
+        &self,
+        assembler: &AeronControlledFragmentAssembler,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
+        assembler.poll(self, fragment_limit)
+    }
+}
+
+/// One session's reassembly state.
+struct SessionBuffer {
+    session_id: i32,
+    in_progress: bool,
+    data: Vec<u8>,
+}
+
+/// A fragment assembler in Rust over any fragment handler (a closure `FnMut(&[u8], AeronHeader)`
+/// or a callback object): messages that fit in one frame are passed through without a copy;
+/// fragmented ones are gathered per session and delivered whole, with the header of their last
+/// fragment.
+///
+/// Buffers are kept and reused, so after warm-up (one buffer per session, grown to the largest
+/// message) nothing is allocated per message. Use it as the handler of any poll:
+/// `subscription.poll_with(&mut assembler, 10)`.
+///
+/// Threads: `Send` when the handler is.
+pub struct AeronFragmentClosureAssembler<F> {
+    handler: F,
+    sessions: Vec<SessionBuffer>,
+    initial_capacity: usize,
+}
+
+impl<F: AeronFragmentHandlerCallback> AeronFragmentClosureAssembler<F> {
+    /// An assembler delivering whole messages to `handler`.
+    pub fn new(handler: F) -> Self {
+        Self::with_capacity(handler, 4096)
+    }
+
+    /// Like [`new`](Self::new), with each session buffer starting at `initial_capacity` bytes.
+    pub fn with_capacity(handler: F, initial_capacity: usize) -> Self {
+        AeronFragmentClosureAssembler { handler, sessions: Vec::new(), initial_capacity }
+    }
+
+    /// The handler.
+    pub fn handler(&mut self) -> &mut F {
+        &mut self.handler
+    }
+
+    /// Gives the handler back.
+    pub fn into_handler(self) -> F {
+        self.handler
+    }
+
+    /// Frees the buffer of a session (e.g. once its image went away); true if there was one.
+    pub fn delete_session_buffer(&mut self, session_id: i32) -> bool {
+        match self.sessions.iter().position(|s| s.session_id == session_id) {
+            Some(i) => {
+                self.sessions.swap_remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Polls `subscription` through this assembler; returns the fragments consumed.
+    #[inline]
+    pub fn poll(&mut self, subscription: &AeronSubscription, fragment_limit: usize) -> Result<i32, AeronCError> {
+        subscription.poll_with(self, fragment_limit)
+    }
+}
+
+impl<F: AeronFragmentHandlerCallback> AeronFragmentHandlerCallback for AeronFragmentClosureAssembler<F> {
+    #[inline]
+    fn handle_aeron_fragment_handler(&mut self, buffer: &[u8], header: AeronHeader<'_>) {
+        let flags = header.flags();
+        if flags & AeronHeader::UNFRAGMENTED == AeronHeader::UNFRAGMENTED {
+            self.handler.handle_aeron_fragment_handler(buffer, header);
+            return;
+        }
+        let session_id = header.session_id();
+        let index = match self.sessions.iter().position(|s| s.session_id == session_id) {
+            Some(i) => i,
+            None => {
+                self.sessions.push(SessionBuffer {
+                    session_id,
+                    in_progress: false,
+                    data: Vec::with_capacity(self.initial_capacity),
+                });
+                self.sessions.len() - 1
+            }
+        };
+        let Self { handler, sessions, .. } = self;
+        let session = &mut sessions[index];
+        if flags & AeronHeader::BEGIN_FLAG != 0 {
+            session.data.clear();
+            session.data.extend_from_slice(buffer);
+            session.in_progress = true;
+        } else if session.in_progress {
+            session.data.extend_from_slice(buffer);
+            if flags & AeronHeader::END_FLAG != 0 {
+                session.in_progress = false;
+                handler.handle_aeron_fragment_handler(&session.data, header);
+            }
+        }
+        // A middle or end fragment without its beginning (joined mid-message) is dropped.
+    }
+}
+
+impl<F> std::fmt::Debug for AeronFragmentClosureAssembler<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AeronFragmentClosureAssembler").field("sessions", &self.sessions.len()).finish()
+    }
+}
