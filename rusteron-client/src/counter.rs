@@ -261,8 +261,14 @@ impl Aeron {
     }
 
     /// Asks the driver to remove the (non-static) counter with this registration id
-    /// (`aeron_async_remove_counter`). A local [`AeronCounter`] for it is then seen as closed.
-    pub fn async_remove_counter(&self, registration_id: i64) -> Result<(), AeronCError> {
+    /// (`aeron_async_remove_counter`). To remove a counter you hold, use
+    /// [`AeronCounter::close`] instead.
+    ///
+    /// # Safety
+    /// The C client closes *and frees* this client's `aeron_counter_t` for that registration
+    /// id, if there is one: no [`AeronCounter`] for it may exist (it would dangle). Use this only
+    /// for counters created by another client or whose wrapper was handed to C.
+    pub unsafe fn async_remove_counter(&self, registration_id: i64) -> Result<(), AeronCError> {
         check(unsafe { bindings::aeron_async_remove_counter(registration_id, self.get_inner(), None, std::ptr::null_mut()) })
             .map(|_| ())
     }
