@@ -25,8 +25,12 @@ pub fn generate(src: &AeronSource, built: &Built, out_dir: &Path) {
         .merge_extern_blocks(true)
         .parse_callbacks(Box::new(bindgen::CargoCallbacks::new().rerun_on_header_files(false)));
 
-    // bindgen panics when libclang cannot be loaded; turn that into one clear line.
+    // bindgen panics when libclang cannot be loaded; turn that into one clear line (and keep
+    // the default panic message out of the way).
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || builder.generate()));
+    std::panic::set_hook(previous_hook);
     let bindings = match result {
         Ok(Ok(b)) => b,
         Ok(Err(e)) => crate::fail(format!("bindgen failed on Aeron's headers: {e}")),
