@@ -1,0 +1,103 @@
+//! `AeronArchiveAsyncConnect`: a connect to an archive in progress (`aeron_archive_async_connect_t`).
+
+use crate::archive::forget_created_client;
+use crate::bindings;
+use crate::{AeronArchive, AeronArchiveContext, AeronCError};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+struct State {
+    raw: *mut bindings::aeron_archive_async_connect_t,
+    done: bool,
+}
+
+/// A connect in progress. Poll it until it yields an [`AeronArchive`] or fails (the context's
+/// message timeout bounds it). C frees the async object itself when the poll completes either
+/// way; dropping an unfinished connect cancels it (`aeron_archive_async_connect_delete`).
+///
+/// Threads: `Send + Sync`; the state is behind a mutex, so one poll runs at a time.
+pub struct AeronArchiveAsyncConnect {
+    state: Mutex<State>,
+    context: AeronArchiveContext,
+}
+unsafe impl Send for AeronArchiveAsyncConnect {}
+unsafe impl Sync for AeronArchiveAsyncConnect {}
+
+impl std::fmt::Debug for AeronArchiveAsyncConnect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        write!(f, "AeronArchiveAsyncConnect({:p}, done={})", s.raw, s.done)
+    }
+}
+
+impl AeronArchiveAsyncConnect {
+    /// Starts connecting with `context` (`aeron_archive_async_connect`).
+    pub fn new(context: &AeronArchiveContext) -> Result<Self, AeronCError> {
+        let had_aeron = context.get_aeron().is_some();
+        let mut raw = std::ptr::null_mut();
+        let rc = unsafe { bindings::aeron_archive_async_connect(&mut raw, context.get_inner()) };
+        if rc < 0 || raw.is_null() {
+            return Err(AeronCError::last());
+        }
+        forget_created_client(context, had_aeron);
+        Ok(AeronArchiveAsyncConnect { state: Mutex::new(State { raw, done: false }), context: context.clone() })
+    }
+
+    /// One step (`aeron_archive_async_connect_poll`): `Ok(Some(archive))` when connected,
+    /// `Ok(None)` while in progress, `Err` with Aeron's message on failure or timeout.
+    pub fn poll(&self) -> Result<Option<AeronArchive>, AeronCError> {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.done {
+            return Err(AeronCError::with_message(-1, "this archive connect already completed: it cannot be polled again"));
+        }
+        let mut out = std::ptr::null_mut();
+        let rc = unsafe { bindings::aeron_archive_async_connect_poll(&mut out, s.raw) };
+        if rc == 0 {
+            return Ok(None);
+        }
+        // Completed either way: C freed the async object.
+        s.done = true;
+        if rc < 0 || out.is_null() {
+            return Err(AeronCError::last());
+        }
+        Ok(Some(AeronArchive::from_raw(out, &self.context)))
+    }
+
+    /// Polls until connected or failed; the context's message timeout ends it. `timeout` is an
+    /// extra bound on the wait.
+    pub fn poll_blocking(&self, timeout: Duration) -> Result<AeronArchive, AeronCError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(a) = self.poll()? {
+                return Ok(a);
+            }
+            if Instant::now() >= deadline {
+                return Err(AeronCError::with_message(
+                    rusteron_client::AeronErrorType::TimedOut.code(),
+                    format!("archive connect not completed within {timeout:?}"),
+                ));
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    /// The step the connect is at (`aeron_archive_async_connect_step`), `None` once completed.
+    pub fn step(&self) -> Option<u8> {
+        let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.done {
+            None
+        } else {
+            Some(unsafe { bindings::aeron_archive_async_connect_step(s.raw) })
+        }
+    }
+}
+
+impl Drop for AeronArchiveAsyncConnect {
+    fn drop(&mut self) {
+        let s = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
+        if !s.done {
+            s.done = true;
+            unsafe { bindings::aeron_archive_async_connect_delete(s.raw) };
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! `AeronArchiveContext`: the configuration of an archive client (`aeron_archive_context_t`).
+
+use crate::bindings;
+use crate::callbacks::*;
+use crate::util::check;
+use crate::{Aeron, AeronCError, AeronErrorHandlerCallback, Handler, ManagedCResource};
+use std::ffi::CStr;
+
+rusteron_client::c_wrapper!(
+    /// Configuration of an archive client: the Aeron client to use, the control request and
+    /// response channels and stream ids, timeouts, credentials, and the callbacks (error
+    /// handler, recording signal consumer, idle strategy, delegating invoker).
+    ///
+    /// [`AeronArchive::connect`](crate::AeronArchive::connect) copies the context; the archive
+    /// keeps a clone of this wrapper, so the `Aeron` client and the handlers registered here stay
+    /// alive as long as any archive made from it.
+    ///
+    /// Threads: `Send`, not `Sync`. The C context is plain data with no locking: configure it
+    /// from one thread, then connect.
+    AeronArchiveContext => bindings::aeron_archive_context_t
+);
+unsafe impl Send for AeronArchiveContext {}
+
+macro_rules! value_property {
+    ($(#[$doc:meta])* $set:ident, $get:ident, $cset:ident, $cget:ident, $t:ty) => {
+        $(#[$doc])*
+        pub fn $set(&self, value: $t) -> Result<i32, AeronCError> {
+            check(unsafe { bindings::$cset(self.get_inner(), value) })
+        }
+        $(#[$doc])*
+        pub fn $get(&self) -> $t {
+            unsafe { bindings::$cget(self.get_inner()) }
+        }
+    };
+}
+
+macro_rules! string_property {
+    ($(#[$doc:meta])* $set:ident, $get:ident, $cset:ident, $cget:ident) => {
+        $(#[$doc])*
+        pub fn $set(&self, value: &CStr) -> Result<i32, AeronCError> {
+            check(unsafe { bindings::$cset(self.get_inner(), value.as_ptr()) })
+        }
+        $(#[$doc])*
+        pub fn $get(&self) -> &str {
+            unsafe { crate::c_str_to_str(bindings::$cget(self.get_inner())) }
+        }
+    };
+}
+
+impl AeronArchiveContext {
+    /// A context with Aeron's defaults (`aeron_archive_context_init`): the environment
+    /// variables `AERON_ARCHIVE_CONTROL_CHANNEL`, ... are read here.
+    pub fn new() -> Result<Self, AeronCError> {
+        let m = ManagedCResource::new(
+            |p| unsafe { bindings::aeron_archive_context_init(p) },
+            Some(Box::new(|p| unsafe { bindings::aeron_archive_context_close(p) })),
+        )?;
+        Ok(Self::from_managed(m))
+    }
+
+    /// A context that uses `aeron` and the given control channels.
+    pub fn new_with_no_credentials_supplier(
+        aeron: &Aeron,
+        request_control_channel: &CStr,
+        response_control_channel: &CStr,
+        recording_events_channel: &CStr,
+    ) -> Result<Self, AeronCError> {
+        let ctx = Self::new()?;
+        ctx.set_aeron(aeron)?;
+        ctx.set_control_request_channel(request_control_channel)?;
+        ctx.set_control_response_channel(response_control_channel)?;
+        ctx.set_recording_events_channel(recording_events_channel)?;
+        Ok(ctx)
+    }
+
+    /// Uses `aeron` for the archive connection. The context (and every archive made from it)
+    /// keeps a clone of it, so the client cannot be closed under the archive.
+    pub fn set_aeron(&self, aeron: &Aeron) -> Result<i32, AeronCError> {
+        let rc = check(unsafe { bindings::aeron_archive_context_set_aeron(self.get_inner(), aeron.get_inner()) })?;
+        self.keep_alive(crate::util::keep(aeron.clone()));
+        Ok(rc)
+    }
+
+    /// The Aeron client set on (or created by) this context, borrowed; `None` before one is set.
+    pub fn get_aeron(&self) -> Option<Aeron> {
+        let p = unsafe { bindings::aeron_archive_context_get_aeron(self.get_inner()) };
+        if p.is_null() {
+            None
+        } else {
+            Some(unsafe { Aeron::from_borrowed(p) })
+        }
+    }
+
+    /// Whether closing this context closes its Aeron client too.
+    ///
+    /// # Safety
+    /// Setting `true` on a context whose client is an [`Aeron`] you created makes C close that
+    /// client while your wrapper still uses it. Only set it for a client created by C.
+    pub unsafe fn set_owns_aeron_client(&self, owns_aeron_client: bool) -> Result<i32, AeronCError> {
+        check(bindings::aeron_archive_context_set_owns_aeron_client(self.get_inner(), owns_aeron_client))
+    }
+
+    /// Whether closing this context closes its Aeron client too.
+    pub fn get_owns_aeron_client(&self) -> bool {
+        unsafe { bindings::aeron_archive_context_get_owns_aeron_client(self.get_inner()) }
+    }
+
+    string_property!(
+        /// The Aeron directory used when the context creates its own client.
+        set_aeron_directory_name, get_aeron_directory_name,
+        aeron_archive_context_set_aeron_directory_name, aeron_archive_context_get_aeron_directory_name
+    );
+    string_property!(
+        /// The channel the archive listens on for control requests.
+        set_control_request_channel, get_control_request_channel,
+        aeron_archive_context_set_control_request_channel, aeron_archive_context_get_control_request_channel
+    );
+    value_property!(
+        /// The stream id of control requests.
+        set_control_request_stream_id, get_control_request_stream_id,
+        aeron_archive_context_set_control_request_stream_id, aeron_archive_context_get_control_request_stream_id, i32
+    );
+    string_property!(
+        /// The channel this client receives control responses on.
+        set_control_response_channel, get_control_response_channel,
+        aeron_archive_context_set_control_response_channel, aeron_archive_context_get_control_response_channel
+    );
+    value_property!(
+        /// The stream id of control responses.
+        set_control_response_stream_id, get_control_response_stream_id,
+        aeron_archive_context_set_control_response_stream_id, aeron_archive_context_get_control_response_stream_id, i32
+    );
+    string_property!(
+        /// The channel the archive publishes recording events on.
+        set_recording_events_channel, get_recording_events_channel,
+        aeron_archive_context_set_recording_events_channel, aeron_archive_context_get_recording_events_channel
+    );
+    value_property!(
+        /// The stream id of recording events.
+        set_recording_events_stream_id, get_recording_events_stream_id,
+        aeron_archive_context_set_recording_events_stream_id, aeron_archive_context_get_recording_events_stream_id, i32
+    );
+    value_property!(
+        /// How long to wait for a response to a request (and for the connect), in nanoseconds.
+        set_message_timeout_ns, get_message_timeout_ns,
+        aeron_archive_context_set_message_timeout_ns, aeron_archive_context_get_message_timeout_ns, u64
+    );
+    value_property!(
+        /// How many times an offer of a request is retried.
+        set_message_retry_attempts, get_message_retry_attempts,
+        aeron_archive_context_set_message_retry_attempts, aeron_archive_context_get_message_retry_attempts, u32
+    );
+    value_property!(
+        /// Term length of the control channels.
+        set_control_term_buffer_length, get_control_term_buffer_length,
+        aeron_archive_context_set_control_term_buffer_length, aeron_archive_context_get_control_term_buffer_length, usize
+    );
+    value_property!(
+        /// MTU of the control channels.
+        set_control_mtu_length, get_control_mtu_length,
+        aeron_archive_context_set_control_mtu_length, aeron_archive_context_get_control_mtu_length, usize
+    );
+    value_property!(
+        /// Whether the control channels' term buffers are sparse files.
+        set_control_term_buffer_sparse, get_control_term_buffer_sparse,
+        aeron_archive_context_set_control_term_buffer_sparse, aeron_archive_context_get_control_term_buffer_sparse, bool
+    );
+    string_property!(
+        /// The client name the archive sees.
+        set_client_name, get_client_name,
+        aeron_archive_context_set_client_name, aeron_archive_context_get_client_name
+    );
+
+    /// The message timeout as a `Duration`.
+    pub fn set_message_timeout(&self, timeout: std::time::Duration) -> Result<i32, AeronCError> {
+        self.set_message_timeout_ns(timeout.as_nanos().min(u64::MAX as u128) as u64)
+    }
+
+    /// How the client idles while it waits for a response (`aeron_archive_context_set_idle_strategy`).
+    /// `idle` is called with the work count of the last duty cycle; the context keeps it alive.
+    pub fn set_idle_strategy<F: FnMut(i32) + Send + 'static>(&self, idle: F) -> Result<i32, AeronCError> {
+        let h = Handler::leak(idle);
+        let rc = check(unsafe {
+            bindings::aeron_archive_context_set_idle_strategy(self.get_inner(), Some(idle_fn_trampoline::<F>), h.as_raw())
+        })?;
+        self.keep_alive(crate::util::keep(h));
+        Ok(rc)
+    }
+
+    /// Sets the credentials supplier (`aeron_archive_context_set_credentials_supplier`): what to
+    /// send on connect, how to answer a challenge, and a notification when C releases
+    /// credentials. Each handler is optional; the context keeps them alive.
+    pub fn set_credentials_supplier<E, C, F>(
+        &self,
+        encoded_credentials: Option<&Handler<E>>,
+        on_challenge: Option<&Handler<C>>,
+        on_free: Option<&Handler<F>>,
+    ) -> Result<i32, AeronCError>
+    where
+        E: AeronArchiveCredentialsEncodedCredentialsSupplierFuncCallback + Send + 'static,
+        C: AeronArchiveCredentialsChallengeSupplierFuncCallback + Send + 'static,
+        F: AeronArchiveCredentialsFreeFuncCallback + Send + 'static,
+    {
+        let state = Handler::leak(CredentialsSupplierState {
+            encoded: encoded_credentials.cloned(),
+            challenge: on_challenge.cloned(),
+            free: on_free.cloned(),
+        });
+        let rc = check(unsafe {
+            bindings::aeron_archive_context_set_credentials_supplier(
+                self.get_inner(),
+                Some(credentials_encoded_trampoline::<E, C, F>),
+                Some(credentials_challenge_trampoline::<E, C, F>),
+                Some(credentials_free_trampoline::<E, C, F>),
+                state.as_raw(),
+            )
+        })?;
+        self.keep_alive(crate::util::keep(state));
+        Ok(rc)
+    }
+
+    /// Sets the consumer of recording signals, called during archive calls
+    /// (`aeron_archive_context_set_recording_signal_consumer`). `None` removes it.
+    pub fn set_recording_signal_consumer<H: AeronArchiveRecordingSignalConsumerFuncCallback + Send + 'static>(
+        &self,
+        handler: Option<&Handler<H>>,
+    ) -> Result<i32, AeronCError> {
+        let (f, d) = match handler {
+            Some(h) => (Some(recording_signal_consumer_trampoline::<H> as _), h.as_raw()),
+            None => (None, std::ptr::null_mut()),
+        };
+        let rc = check(unsafe { bindings::aeron_archive_context_set_recording_signal_consumer(self.get_inner(), f, d) })?;
+        if let Some(h) = handler {
+            self.keep_alive(crate::util::keep(h.clone()));
+        }
+        Ok(rc)
+    }
+
+    /// Sets the handler of asynchronous errors (`aeron_archive_context_set_error_handler`):
+    /// error responses that no call was waiting for. `None` removes it.
+    pub fn set_error_handler<H: AeronErrorHandlerCallback + Send + 'static>(
+        &self,
+        handler: Option<&Handler<H>>,
+    ) -> Result<i32, AeronCError> {
+        let (f, d) = match handler {
+            Some(h) => (Some(archive_error_handler_trampoline::<H> as _), h.as_raw()),
+            None => (None, std::ptr::null_mut()),
+        };
+        let rc = check(unsafe { bindings::aeron_archive_context_set_error_handler(self.get_inner(), f, d) })?;
+        if let Some(h) = handler {
+            self.keep_alive(crate::util::keep(h.clone()));
+        }
+        Ok(rc)
+    }
+
+    /// Sets a function the client runs while it waits for responses
+    /// (`aeron_archive_context_set_delegating_invoker`). `None` removes it.
+    pub fn set_delegating_invoker<H: AeronArchiveDelegatingInvokerFuncCallback + Send + 'static>(
+        &self,
+        handler: Option<&Handler<H>>,
+    ) -> Result<i32, AeronCError> {
+        let (f, d) = match handler {
+            Some(h) => (Some(delegating_invoker_trampoline::<H> as _), h.as_raw()),
+            None => (None, std::ptr::null_mut()),
+        };
+        let rc = check(unsafe { bindings::aeron_archive_context_set_delegating_invoker(self.get_inner(), f, d) })?;
+        if let Some(h) = handler {
+            self.keep_alive(crate::util::keep(h.clone()));
+        }
+        Ok(rc)
+    }
+}

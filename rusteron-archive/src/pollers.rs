@@ -1,0 +1,236 @@
+//! Pollers of the archive's control response stream: control responses, recording
+//! descriptors and recording subscription descriptors.
+
+use crate::bindings;
+use crate::callbacks::*;
+use crate::util::check;
+use crate::{AeronArchive, AeronArchiveContext, AeronCError, AeronSubscription, Handler, ManagedCResource};
+
+rusteron_client::c_wrapper!(
+    /// Reads control responses (codes, errors, recording signals, challenges) from a control
+    /// response subscription (`aeron_archive_control_response_poller_t`). After each
+    /// [`poll`](Self::poll), the getters describe the last response seen.
+    ///
+    /// Threads: `Send`, not `Sync`.
+    AeronArchiveControlResponsePoller => bindings::aeron_archive_control_response_poller_t
+);
+unsafe impl Send for AeronArchiveControlResponsePoller {}
+
+macro_rules! field {
+    ($(#[$doc:meta])* $name:ident: $t:ty) => {
+        $(#[$doc])*
+        pub fn $name(&self) -> $t {
+            unsafe { (*self.get_inner()).$name }
+        }
+    };
+}
+
+impl AeronArchiveControlResponsePoller {
+    /// A poller of `subscription`, reading up to `fragment_limit` fragments per poll
+    /// (`aeron_archive_control_response_poller_create`). Keeps the subscription alive.
+    pub fn new(subscription: &AeronSubscription, fragment_limit: i32) -> Result<Self, AeronCError> {
+        let m = ManagedCResource::new(
+            |p| unsafe { bindings::aeron_archive_control_response_poller_create(p, subscription.get_inner(), fragment_limit) },
+            Some(Box::new(|p| unsafe { bindings::aeron_archive_control_response_poller_close(p) })),
+        )?;
+        m.add_dependency(crate::util::keep(subscription.clone()));
+        Ok(Self::from_managed(m))
+    }
+
+    /// Polls for the next response (`aeron_archive_control_response_poller_poll`); returns the
+    /// fragments read.
+    pub fn poll(&self) -> Result<i32, AeronCError> {
+        check(unsafe { bindings::aeron_archive_control_response_poller_poll(self.get_inner()) })
+    }
+
+    field!(/// True once a whole response was read by the last poll.
+        is_poll_complete: bool);
+    field!(/// Control session id of the last response.
+        control_session_id: i64);
+    field!(/// Correlation id of the last response.
+        correlation_id: i64);
+    field!(/// Relevant id (a recording id, subscription id, ...) of the last response.
+        relevant_id: i64);
+    field!(/// Recording id of the last recording signal.
+        recording_id: i64);
+    field!(/// Subscription id of the last recording signal.
+        subscription_id: i64);
+    field!(/// Position of the last recording signal.
+        position: i64);
+    field!(/// Code of the last recording signal.
+        recording_signal_code: i32);
+    field!(/// Archive protocol version of the last response.
+        version: i32);
+    field!(/// Response code of the last control response (0 ok, 1 error, ...).
+        code_value: i32);
+    field!(/// True if the last control response was OK.
+        is_code_ok: bool);
+    field!(/// True if the last control response was an error.
+        is_code_error: bool);
+    field!(/// True if the last message was a control response.
+        is_control_response: bool);
+    field!(/// True if the last message was an authentication challenge.
+        was_challenged: bool);
+    field!(/// True if the last message was a recording signal.
+        is_recording_signal: bool);
+
+    /// Error message of the last error response (`""` otherwise).
+    pub fn error_message(&self) -> &str {
+        unsafe { crate::c_str_to_str((*self.get_inner()).error_message) }
+    }
+}
+
+impl AeronArchive {
+    /// The archive's own control response poller (borrowed; keeps the archive alive).
+    ///
+    /// # Safety
+    /// The archive polls it during its calls: use it only while no archive call runs.
+    pub unsafe fn control_response_poller(&self) -> AeronArchiveControlResponsePoller {
+        let m = ManagedCResource::from_raw(bindings::aeron_archive_control_response_poller(self.get_inner()), None);
+        m.add_dependency(self.as_dependency());
+        AeronArchiveControlResponsePoller::from_managed(m)
+    }
+}
+
+rusteron_client::c_wrapper!(
+    /// Reads recording descriptors for one list request from a control response subscription
+    /// (`aeron_archive_recording_descriptor_poller_t`). [`reset`](Self::reset) it for a request
+    /// (with its correlation id and consumer), then [`poll`](Self::poll) until
+    /// [`is_dispatch_complete`](Self::is_dispatch_complete).
+    ///
+    /// Threads: `Send`, not `Sync`.
+    AeronArchiveRecordingDescriptorPoller => bindings::aeron_archive_recording_descriptor_poller_t
+);
+unsafe impl Send for AeronArchiveRecordingDescriptorPoller {}
+
+impl AeronArchiveRecordingDescriptorPoller {
+    /// A poller (`aeron_archive_recording_descriptor_poller_create`); keeps the context and
+    /// subscription alive.
+    pub fn new(
+        ctx: &AeronArchiveContext,
+        subscription: &AeronSubscription,
+        control_session_id: i64,
+        fragment_limit: i32,
+    ) -> Result<Self, AeronCError> {
+        let m = ManagedCResource::new(
+            |p| unsafe {
+                bindings::aeron_archive_recording_descriptor_poller_create(
+                    p,
+                    ctx.get_inner(),
+                    subscription.get_inner(),
+                    control_session_id,
+                    fragment_limit,
+                )
+            },
+            Some(Box::new(|p| unsafe { bindings::aeron_archive_recording_descriptor_poller_close(p) })),
+        )?;
+        m.add_dependency(crate::util::keep(ctx.clone()));
+        m.add_dependency(crate::util::keep(subscription.clone()));
+        Ok(Self::from_managed(m))
+    }
+
+    /// Prepares for a list request (`aeron_archive_recording_descriptor_poller_reset`); the
+    /// poller keeps `consumer` alive.
+    pub fn reset<H: AeronArchiveRecordingDescriptorConsumerFuncCallback + Send + 'static>(
+        &self,
+        correlation_id: i64,
+        record_count: i32,
+        consumer: &Handler<H>,
+    ) {
+        unsafe {
+            bindings::aeron_archive_recording_descriptor_poller_reset(
+                self.get_inner(),
+                correlation_id,
+                record_count,
+                Some(recording_descriptor_consumer_handler_trampoline::<H>),
+                consumer.as_raw(),
+            )
+        };
+        self.keep_alive(crate::util::keep(consumer.clone()));
+    }
+
+    /// Polls for descriptors (`aeron_archive_recording_descriptor_poller_poll`).
+    pub fn poll(&self) -> Result<i32, AeronCError> {
+        check(unsafe { bindings::aeron_archive_recording_descriptor_poller_poll(self.get_inner()) })
+    }
+
+    /// True once the whole answer was dispatched.
+    pub fn is_dispatch_complete(&self) -> bool {
+        unsafe { (*self.get_inner()).is_dispatch_complete }
+    }
+
+    /// How many descriptors may still come.
+    pub fn remaining_record_count(&self) -> i32 {
+        unsafe { (*self.get_inner()).remaining_record_count }
+    }
+}
+
+rusteron_client::c_wrapper!(
+    /// Reads recording subscription descriptors for one list request
+    /// (`aeron_archive_recording_subscription_descriptor_poller_t`).
+    ///
+    /// Threads: `Send`, not `Sync`.
+    AeronArchiveRecordingSubscriptionDescriptorPoller => bindings::aeron_archive_recording_subscription_descriptor_poller_t
+);
+unsafe impl Send for AeronArchiveRecordingSubscriptionDescriptorPoller {}
+
+impl AeronArchiveRecordingSubscriptionDescriptorPoller {
+    /// A poller (`aeron_archive_recording_subscription_descriptor_poller_create`); keeps the
+    /// context and subscription alive.
+    pub fn new(
+        ctx: &AeronArchiveContext,
+        subscription: &AeronSubscription,
+        control_session_id: i64,
+        fragment_limit: i32,
+    ) -> Result<Self, AeronCError> {
+        let m = ManagedCResource::new(
+            |p| unsafe {
+                bindings::aeron_archive_recording_subscription_descriptor_poller_create(
+                    p,
+                    ctx.get_inner(),
+                    subscription.get_inner(),
+                    control_session_id,
+                    fragment_limit,
+                )
+            },
+            Some(Box::new(|p| unsafe { bindings::aeron_archive_recording_subscription_descriptor_poller_close(p) })),
+        )?;
+        m.add_dependency(crate::util::keep(ctx.clone()));
+        m.add_dependency(crate::util::keep(subscription.clone()));
+        Ok(Self::from_managed(m))
+    }
+
+    /// Prepares for a list request (`aeron_archive_recording_subscription_descriptor_poller_reset`).
+    pub fn reset<H: AeronArchiveRecordingSubscriptionDescriptorConsumerFuncCallback + Send + 'static>(
+        &self,
+        correlation_id: i64,
+        subscription_count: i32,
+        consumer: &Handler<H>,
+    ) {
+        unsafe {
+            bindings::aeron_archive_recording_subscription_descriptor_poller_reset(
+                self.get_inner(),
+                correlation_id,
+                subscription_count,
+                Some(recording_subscription_descriptor_consumer_handler_trampoline::<H>),
+                consumer.as_raw(),
+            )
+        };
+        self.keep_alive(crate::util::keep(consumer.clone()));
+    }
+
+    /// Polls for descriptors (`aeron_archive_recording_subscription_descriptor_poller_poll`).
+    pub fn poll(&self) -> Result<i32, AeronCError> {
+        check(unsafe { bindings::aeron_archive_recording_subscription_descriptor_poller_poll(self.get_inner()) })
+    }
+
+    /// True once the whole answer was dispatched.
+    pub fn is_dispatch_complete(&self) -> bool {
+        unsafe { (*self.get_inner()).is_dispatch_complete }
+    }
+
+    /// How many descriptors may still come.
+    pub fn remaining_subscription_count(&self) -> i32 {
+        unsafe { (*self.get_inner()).remaining_subscription_count }
+    }
+}

@@ -1,0 +1,376 @@
+//! Test helpers: a real Java Aeron Archive (`io.aeron.archive.ArchivingMediaDriver`, which
+//! embeds a Java media driver) on its own temporary directories and free UDP ports, plus the
+//! client crate's helpers (`MediaDriverProcess`, `wait_until`, `find_unused_udp_port`, ...).
+
+pub use rusteron_client::testing::*;
+
+use crate::{Aeron, AeronArchive, AeronArchiveContext, AeronCError, AeronContext, IntoCString};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How long [`EmbeddedArchiveMediaDriverProcess::start`] waits for the archive to answer.
+pub const ARCHIVE_START_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn setup_error(msg: impl Into<String>) -> AeronCError {
+    AeronCError::with_message(-1, format!("{}; run `just setup` (scripts/setup.sh) to install Java and fetch the aeron-all jar", msg.into()))
+}
+
+/// The `AERON_ALL_VERSION` pinned in `versions.env`.
+pub fn aeron_all_version() -> Option<String> {
+    let text = std::fs::read_to_string(crate::bindings::VERSIONS_FILE).ok()?;
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("AERON_ALL_VERSION="))
+        .map(|v| v.trim().to_string())
+        .next()
+}
+
+/// Where the `aeron-all` jar is: `RUSTERON_AERON_ALL_JAR`, else `<workspace>/.cache/jars/`,
+/// else the local Maven repository. An error names `just setup` when none exists.
+pub fn find_aeron_all_jar() -> Result<PathBuf, AeronCError> {
+    if let Ok(p) = std::env::var("RUSTERON_AERON_ALL_JAR") {
+        let p = PathBuf::from(p);
+        return if p.is_file() {
+            Ok(p)
+        } else {
+            Err(setup_error(format!("RUSTERON_AERON_ALL_JAR={} does not exist", p.display())))
+        };
+    }
+    let version = aeron_all_version()
+        .ok_or_else(|| setup_error(format!("AERON_ALL_VERSION not found in {}", crate::bindings::VERSIONS_FILE)))?;
+    let name = format!("aeron-all-{version}.jar");
+    let mut tried = Vec::new();
+    if let Some(workspace) = Path::new(crate::bindings::VERSIONS_FILE).parent().and_then(|p| p.parent()) {
+        tried.push(workspace.join(".cache/jars").join(&name));
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        tried.push(PathBuf::from(home).join(".m2/repository/io/aeron/aeron-all").join(&version).join(&name));
+    }
+    for p in &tried {
+        if p.is_file() {
+            return Ok(p.clone());
+        }
+    }
+    Err(setup_error(format!(
+        "the Aeron archive jar {name} was not found (looked in: {})",
+        tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )))
+}
+
+/// The `java` executable: `$JAVA_HOME/bin/java`, else `java` on the `PATH`.
+pub fn find_java() -> Result<PathBuf, AeronCError> {
+    if let Some(home) = std::env::var_os("JAVA_HOME") {
+        let p = PathBuf::from(home).join("bin/java");
+        if p.is_file() {
+            return Ok(p);
+        }
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&path) {
+            let p = dir.join("java");
+            if p.is_file() {
+                return Ok(p);
+            }
+        }
+    }
+    Err(setup_error("`java` was not found (JAVA_HOME or PATH)"))
+}
+
+type SpawnReply = mpsc::Sender<std::io::Result<Child>>;
+
+/// Spawns child processes from one long-lived thread. The parent-death signal of a child fires
+/// when the thread that spawned it exits, so spawning from a test's own thread would kill a
+/// JVM shared with other tests when that test ends; this thread lives as long as the process.
+fn spawn(cmd: Command) -> std::io::Result<Child> {
+    static SPAWNER: Mutex<Option<mpsc::Sender<(Command, SpawnReply)>>> = Mutex::new(None);
+    let tx = {
+        let mut g = SPAWNER.lock().unwrap_or_else(|e| e.into_inner());
+        if g.is_none() {
+            let (tx, rx) = mpsc::channel::<(Command, SpawnReply)>();
+            std::thread::Builder::new()
+                .name("rusteron-archive-spawner".into())
+                .spawn(move || {
+                    for (mut cmd, reply) in rx {
+                        let _ = reply.send(cmd.spawn());
+                    }
+                })
+                .map_err(std::io::Error::other)?;
+            *g = Some(tx);
+        }
+        g.as_ref().cloned().ok_or_else(|| std::io::Error::other("no spawner"))?
+    };
+    let (rtx, rrx) = mpsc::channel();
+    tx.send((cmd, rtx)).map_err(|_| std::io::Error::other("spawner thread gone"))?;
+    rrx.recv().map_err(|_| std::io::Error::other("spawner thread gone"))?
+}
+
+/// A Java Aeron Archive with its embedded Java media driver, running as a child process on its
+/// own directories (Aeron directory under `/dev/shm`) and free UDP ports, with a unique archive
+/// id. Killed, and its directories removed, on drop (also when a test panics); if the test
+/// process dies, the kernel kills the JVM too (parent-death signal).
+pub struct EmbeddedArchiveMediaDriverProcess {
+    child: Child,
+    root: PathBuf,
+    aeron_dir: String,
+    archive_dir: String,
+    control_request_channel: String,
+    control_response_channel: String,
+    recording_events_channel: String,
+    replication_channel: String,
+    archive_id: i64,
+    log: PathBuf,
+}
+
+impl std::fmt::Debug for EmbeddedArchiveMediaDriverProcess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedArchiveMediaDriverProcess")
+            .field("pid", &self.child.id())
+            .field("aeron_dir", &self.aeron_dir)
+            .field("control_request_channel", &self.control_request_channel)
+            .field("archive_id", &self.archive_id)
+            .finish()
+    }
+}
+
+fn unique_archive_id() -> i64 {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+    (((std::process::id() as u64) << 24) ^ (nanos & 0xff_ffff) ^ (N.fetch_add(1, Ordering::Relaxed) << 40)) as i64 & i64::MAX
+}
+
+fn free_port() -> Result<u16, AeronCError> {
+    find_unused_udp_port(20_000).ok_or_else(|| AeronCError::with_message(-1, "no free UDP port"))
+}
+
+impl EmbeddedArchiveMediaDriverProcess {
+    /// Starts an archive with small, fast settings (1 MiB terms, 16 MiB segments, shared
+    /// threading) and waits until it answers a connect, up to [`ARCHIVE_START_TIMEOUT`].
+    pub fn start() -> Result<Self, AeronCError> {
+        Self::start_with(&[])
+    }
+
+    /// Like [`start`](Self::start) with extra Java system properties (`("aeron.x", "v")`),
+    /// which override the defaults.
+    pub fn start_with(extra_props: &[(&str, &str)]) -> Result<Self, AeronCError> {
+        let java = find_java()?;
+        let jar = find_aeron_all_jar()?;
+        let root = unique_dir("rusteron-archive");
+        let aeron_dir = root.join("aeron").to_string_lossy().into_owned();
+        let archive_dir = root.join("archive").to_string_lossy().into_owned();
+        std::fs::create_dir_all(&root).map_err(|e| AeronCError::with_message(-1, format!("cannot create {}: {e}", root.display())))?;
+        let control_port = free_port()?;
+        let events_port = free_port()?;
+        let control_request_channel = format!("aeron:udp?endpoint=localhost:{control_port}");
+        let recording_events_channel = format!("aeron:udp?control-mode=dynamic|control=localhost:{events_port}");
+        let replication_channel = "aeron:udp?endpoint=localhost:0".to_string();
+        let archive_id = unique_archive_id();
+
+        let mut props: Vec<(String, String)> = vec![
+            ("aeron.dir".into(), aeron_dir.clone()),
+            ("aeron.archive.dir".into(), archive_dir.clone()),
+            ("aeron.archive.control.channel".into(), control_request_channel.clone()),
+            ("aeron.archive.replication.channel".into(), replication_channel.clone()),
+            ("aeron.archive.recording.events.enabled".into(), "true".into()),
+            ("aeron.archive.recording.events.channel".into(), recording_events_channel.clone()),
+            ("aeron.archive.archive.id".into(), archive_id.to_string()),
+            ("aeron.dir.delete.on.start".into(), "true".into()),
+            ("aeron.dir.delete.on.shutdown".into(), "true".into()),
+            ("aeron.threading.mode".into(), "SHARED".into()),
+            ("aeron.archive.threading.mode".into(), "SHARED".into()),
+            ("aeron.shared.idle.strategy".into(), "backoff".into()),
+            ("aeron.archive.idle.strategy".into(), "backoff".into()),
+            ("aeron.term.buffer.length".into(), (1024 * 1024).to_string()),
+            ("aeron.ipc.term.buffer.length".into(), (1024 * 1024).to_string()),
+            ("aeron.archive.segment.file.length".into(), (16 * 1024 * 1024).to_string()),
+            ("aeron.spies.simulate.connection".into(), "true".into()),
+            ("aeron.print.configuration".into(), "false".into()),
+            ("aeron.driver.timeout".into(), "20000".into()),
+            ("aeron.client.liveness.timeout".into(), "20000000000".into()),
+            ("aeron.publication.unblock.timeout".into(), "30000000000".into()),
+        ];
+        for (k, v) in extra_props {
+            props.retain(|(pk, _)| pk != k);
+            props.push((k.to_string(), v.to_string()));
+        }
+
+        let log = root.join("archive.log");
+        let log_file = std::fs::File::create(&log).map_err(|e| AeronCError::with_message(-1, format!("cannot create log: {e}")))?;
+        let log_err = log_file.try_clone().map_err(|e| AeronCError::with_message(-1, format!("cannot create log: {e}")))?;
+        let mut cmd = Command::new(&java);
+        cmd.arg("--add-opens")
+            .arg("java.base/jdk.internal.misc=ALL-UNNAMED")
+            .arg("--add-opens")
+            .arg("java.base/sun.nio.ch=ALL-UNNAMED")
+            .arg("-XX:+UseSerialGC")
+            .arg("-Xms128m")
+            .arg("-Xmx512m")
+            .arg("-XX:+UseStringDeduplication");
+        for (k, v) in &props {
+            cmd.arg(format!("-D{k}={v}"));
+        }
+        cmd.arg("-cp").arg(&jar).arg("io.aeron.archive.ArchivingMediaDriver");
+        cmd.stdin(Stdio::null()).stdout(Stdio::from(log_file)).stderr(Stdio::from(log_err));
+        #[cfg(target_os = "linux")]
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let child = spawn(cmd).map_err(|e| setup_error(format!("cannot start {}: {e}", java.display())))?;
+        let mut process = EmbeddedArchiveMediaDriverProcess {
+            child,
+            root,
+            aeron_dir,
+            archive_dir,
+            control_request_channel,
+            control_response_channel: "aeron:udp?endpoint=localhost:0".to_string(),
+            recording_events_channel,
+            replication_channel,
+            archive_id,
+            log,
+        };
+        process.wait_until_ready(ARCHIVE_START_TIMEOUT)?;
+        Ok(process)
+    }
+
+    fn exited_error(&mut self, what: &str) -> Option<AeronCError> {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            return Some(AeronCError::with_message(-1, format!("{what}: the archive JVM exited ({status}); log:\n{}", self.log_tail())));
+        }
+        None
+    }
+
+    /// The last lines the JVM printed.
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+
+    fn wait_until_ready(&mut self, timeout: Duration) -> Result<(), AeronCError> {
+        let deadline = Instant::now() + timeout;
+        let cnc = Path::new(&self.aeron_dir).join("cnc.dat");
+        // The media driver first: its CnC file.
+        while !std::fs::metadata(&cnc).map(|m| m.len() > 0).unwrap_or(false) {
+            if let Some(e) = self.exited_error("archive start") {
+                return Err(e);
+            }
+            if Instant::now() >= deadline {
+                return Err(AeronCError::with_message(-1, format!("the archive's media driver did not start within {timeout:?}; log:\n{}", self.log_tail())));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Then the archive: a connect that succeeds.
+        let mut last = None;
+        while Instant::now() < deadline {
+            if let Some(e) = self.exited_error("archive start") {
+                return Err(e);
+            }
+            match self.connect_with_timeout(Duration::from_secs(5)) {
+                Ok(_) => return Ok(()),
+                Err(e) => last = Some(e),
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Err(AeronCError::with_message(
+            -1,
+            format!("the archive did not answer within {timeout:?}: {:?}; log:\n{}", last, self.log_tail()),
+        ))
+    }
+
+    /// The Aeron directory of the embedded media driver.
+    pub fn aeron_dir(&self) -> &str {
+        &self.aeron_dir
+    }
+    /// The archive's directory (recordings and catalog).
+    pub fn archive_dir(&self) -> &str {
+        &self.archive_dir
+    }
+    /// The archive's control request channel (`aeron:udp?endpoint=localhost:<port>`).
+    pub fn control_request_channel(&self) -> &str {
+        &self.control_request_channel
+    }
+    /// A control response channel for clients (`aeron:udp?endpoint=localhost:0`).
+    pub fn control_response_channel(&self) -> &str {
+        &self.control_response_channel
+    }
+    /// The archive's recording events channel.
+    pub fn recording_events_channel(&self) -> &str {
+        &self.recording_events_channel
+    }
+    /// The archive's replication channel.
+    pub fn replication_channel(&self) -> &str {
+        &self.replication_channel
+    }
+    /// The unique archive id it was started with.
+    pub fn archive_id(&self) -> i64 {
+        self.archive_id
+    }
+    /// The JVM's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+    /// True while the JVM runs.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// A client context on the embedded media driver's directory.
+    pub fn aeron_context(&self) -> Result<AeronContext, AeronCError> {
+        let ctx = AeronContext::new()?;
+        ctx.set_dir(&self.aeron_dir.as_str().into_c_string())?;
+        ctx.set_driver_timeout_ms(20_000)?;
+        Ok(ctx)
+    }
+
+    /// A started Aeron client on the embedded media driver.
+    pub fn connect_aeron(&self) -> Result<Aeron, AeronCError> {
+        Aeron::connect(&self.aeron_context()?)
+    }
+
+    /// An archive context for this archive, using `aeron`, with a 10 s message timeout.
+    pub fn archive_context(&self, aeron: &Aeron) -> Result<AeronArchiveContext, AeronCError> {
+        let ctx = AeronArchiveContext::new()?;
+        ctx.set_aeron(aeron)?;
+        ctx.set_control_request_channel(&self.control_request_channel.as_str().into_c_string())?;
+        ctx.set_control_response_channel(&self.control_response_channel.as_str().into_c_string())?;
+        ctx.set_recording_events_channel(&self.recording_events_channel.as_str().into_c_string())?;
+        ctx.set_message_timeout_ns(10_000_000_000)?;
+        Ok(ctx)
+    }
+
+    /// A started Aeron client and an archive client connected to this archive.
+    pub fn connect(&self) -> Result<(Aeron, AeronArchive), AeronCError> {
+        self.connect_with_timeout(Duration::from_secs(10))
+    }
+
+    fn connect_with_timeout(&self, timeout: Duration) -> Result<(Aeron, AeronArchive), AeronCError> {
+        let aeron = self.connect_aeron()?;
+        let ctx = self.archive_context(&aeron)?;
+        ctx.set_message_timeout(timeout)?;
+        let archive = AeronArchive::connect(&ctx)?;
+        Ok((aeron, archive))
+    }
+
+    /// Kills the JVM now (to test what clients see when the archive dies).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for EmbeddedArchiveMediaDriverProcess {
+    fn drop(&mut self) {
+        self.kill();
+        if std::thread::panicking() {
+            let _ = writeln!(std::io::stderr(), "archive log tail ({}):\n{}", self.log.display(), self.log_tail());
+        }
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
