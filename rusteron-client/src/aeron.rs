@@ -345,4 +345,11 @@ impl Aeron {
         }
         check(rc)
     }
+
+    /// Calls `stream_out` with each line of the driver's counters table (`aeron_print_counters`),
+    /// a closure instead of the C function pointer that `print_counters` takes. C calls it
+    /// synchronously on this thread; a panic in it resumes here.
+    pub fn print_counters_with<F: FnMut(&str)>(&self, mut stream_out: F) {
+        crate::misc::with_line_sink(&mut stream_out, |sink| unsafe { bindings::aeron_print_counters(self.get_inner(), sink) });
+    }
 }

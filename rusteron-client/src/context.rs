@@ -254,24 +254,31 @@ impl AeronContext {
     }
 
     /// Sets the function called when the conductor agent thread starts, with its role name
-    /// (kept alive by the context).
+    /// (kept alive by the context). Set it before the client is created.
     pub fn set_agent_on_start_function<H: AeronAgentStartFuncCallback + Send + 'static>(
         &self,
         handler: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
         let (f, d) = raw_handler(handler, agent_on_start_func_trampoline::<H> as _);
         self.keep_handler(handler);
-        check(unsafe { bindings::aeron_context_set_agent_on_start_function(self.get_inner(), f, d) })
+        // Aeron 1.54 declares aeron_context_set_agent_on_start_function in aeronc.h but its
+        // library does not define it; the client reads these two context fields when it starts.
+        unsafe {
+            let ctx = self.get_inner();
+            (*ctx).agent_on_start_func = f;
+            (*ctx).agent_on_start_state = d;
+        }
+        Ok(0)
     }
 
     /// The C agent start function currently set.
     pub fn get_agent_on_start_function(&self) -> bindings::aeron_agent_on_start_func_t {
-        unsafe { bindings::aeron_context_get_agent_on_start_function(self.get_inner()) }
+        unsafe { (*self.get_inner()).agent_on_start_func }
     }
 
     /// The state passed to the agent start function.
     pub fn get_agent_on_start_state(&self) -> *mut c_void {
-        unsafe { bindings::aeron_context_get_agent_on_start_state(self.get_inner()) }
+        unsafe { (*self.get_inner()).agent_on_start_state }
     }
 
     pub(crate) fn keep_handler<H: Send + 'static>(&self, handler: Option<&Handler<H>>) {

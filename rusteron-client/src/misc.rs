@@ -1,5 +1,5 @@
 //! Free functions of `aeronc.h`: clocks, version, the calling thread's last error, properties
-//! files, and driver discovery.
+//! files, the default Aeron directory.
 
 use crate::bindings;
 use crate::error::{check, AeronCError};
@@ -100,21 +100,6 @@ pub fn default_path() -> Result<String, AeronCError> {
     }
 }
 
-/// True if a media driver is active on `dirname`: its CnC file exists and its heartbeat is
-/// younger than `timeout_ms` (`aeron_is_driver_active`). Aeron's log lines are discarded.
-pub fn is_driver_active(dirname: &CStr, timeout_ms: i64) -> bool {
-    is_driver_active_with_log(dirname, timeout_ms, |_line: &str| {})
-}
-
-/// Like [`is_driver_active`], handing each of Aeron's log lines to `log` (on this thread).
-pub fn is_driver_active_with_log<F: FnMut(&str)>(dirname: &CStr, timeout_ms: i64, mut log: F) -> bool {
-    let mut active = false;
-    with_line_sink(&mut log, |sink| {
-        active = unsafe { bindings::aeron_is_driver_active(dirname.as_ptr(), timeout_ms, sink) };
-    });
-    active
-}
-
 type LineSink = *mut dyn FnMut(&str);
 
 thread_local! {
@@ -132,7 +117,7 @@ unsafe extern "C" fn line_sink_trampoline(line: *const c_char) {
 }
 
 /// Runs `call` with a C line callback that forwards to `f`. C must call it synchronously on
-/// this thread (as `aeron_print_counters` and `aeron_is_driver_active` do). A panic in `f`
+/// this thread (as `aeron_print_counters` does). A panic in `f`
 /// resumes after `call` returns.
 pub(crate) fn with_line_sink<F: FnMut(&str)>(f: &mut F, call: impl FnOnce(bindings::aeron_log_func_t)) {
     let dyn_ref: &mut dyn FnMut(&str) = f;

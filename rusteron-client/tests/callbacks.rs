@@ -1,0 +1,194 @@
+//! Conductor callbacks fire against a real driver: images, new publications/subscriptions,
+//! counters, client close, agent start; and the close notifications of publications.
+
+use rusteron_client::testing::*;
+use rusteron_client::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+#[test]
+fn image_callbacks_fire_when_publication_appears_and_goes() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let available = Arc::new(Mutex::new(Vec::<i32>::new()));
+    let unavailable = Arc::new(Mutex::new(Vec::<i32>::new()));
+    let a = available.clone();
+    let u = unavailable.clone();
+    let on_available = Handlers::leak(move |_s: AeronSubscription, img: AeronImage| a.lock().unwrap().push(img.session_id()));
+    let on_unavailable = Handlers::leak(move |_s: AeronSubscription, img: AeronImage| u.lock().unwrap().push(img.session_id()));
+    let sub = aeron.add_subscription(c"aeron:ipc", 10, Some(&on_available), Some(&on_unavailable), TIMEOUT).unwrap();
+    let publication = aeron.add_publication(c"aeron:ipc", 10, TIMEOUT).unwrap();
+    let session = publication.session_id();
+    assert!(wait_until(TIMEOUT, || available.lock().unwrap().contains(&session)), "available image callback");
+    let mut seen = Vec::new();
+    sub.for_each_image(|img| seen.push(img.session_id()));
+    assert_eq!(seen, vec![session]);
+    let images = sub.images();
+    assert_eq!(images.len(), 1);
+    let retained = sub.image_retain(&images[0]).unwrap();
+    drop(publication);
+    assert!(wait_until(TIMEOUT, || unavailable.lock().unwrap().contains(&session)), "unavailable image callback");
+    // Retained images stay usable after they went away.
+    let _ = retained.position();
+    assert!(sub.image_release(retained).is_ok());
+    drop(images);
+    // The handlers are still alive here (the subscription holds them); releasing our handles is fine.
+    let mut a = on_available;
+    a.release();
+}
+
+#[test]
+fn context_notifications_fire() {
+    let md = MediaDriverProcess::start().unwrap();
+    let ctx = md.context().unwrap();
+    let new_pubs = Arc::new(Mutex::new(Vec::<(String, i32)>::new()));
+    let new_excl = Arc::new(AtomicUsize::new(0));
+    let new_subs = Arc::new(Mutex::new(Vec::<(String, i32)>::new()));
+    let counters_up = Arc::new(Mutex::new(Vec::<i64>::new()));
+    let counters_down = Arc::new(Mutex::new(Vec::<i64>::new()));
+    let agent_roles = Arc::new(Mutex::new(Vec::<String>::new()));
+    let closes = Arc::new(AtomicUsize::new(0));
+
+    let p = new_pubs.clone();
+    let h_pub = Handlers::leak(move |ch: &str, stream: i32, _s: i32, _c: i64| p.lock().unwrap().push((ch.to_string(), stream)));
+    let e = new_excl.clone();
+    let h_excl = Handlers::leak(move |_ch: &str, _stream: i32, _s: i32, _c: i64| {
+        e.fetch_add(1, Ordering::SeqCst);
+    });
+    let s = new_subs.clone();
+    let h_sub = Handlers::leak(move |ch: &str, stream: i32, _c: i64| s.lock().unwrap().push((ch.to_string(), stream)));
+    let cu = counters_up.clone();
+    let h_cup = Handlers::leak(move |_r: AeronCountersReader, reg: i64, _id: i32| cu.lock().unwrap().push(reg));
+    let cd = counters_down.clone();
+    let h_cdown = Handlers::leak(move |_r: AeronCountersReader, reg: i64, _id: i32| cd.lock().unwrap().push(reg));
+    let ar = agent_roles.clone();
+    let h_agent = Handlers::leak(move |role: &str| ar.lock().unwrap().push(role.to_string()));
+    let cl = closes.clone();
+    let h_close = Handlers::leak(move || {
+        cl.fetch_add(1, Ordering::SeqCst);
+    });
+    let h_err_frame = Handlers::leak(AeronPublicationErrorFrameHandlerLogger);
+
+    ctx.set_on_new_publication(Some(&h_pub)).unwrap();
+    ctx.set_on_new_exclusive_publication(Some(&h_excl)).unwrap();
+    ctx.set_on_new_subscription(Some(&h_sub)).unwrap();
+    ctx.set_on_available_counter(Some(&h_cup)).unwrap();
+    ctx.set_on_unavailable_counter(Some(&h_cdown)).unwrap();
+    ctx.set_agent_on_start_function(Some(&h_agent)).unwrap();
+    ctx.set_on_close_client(Some(&h_close)).unwrap();
+    ctx.set_publication_error_frame_handler(Some(&h_err_frame)).unwrap();
+    assert!(ctx.get_on_new_publication().is_some());
+    assert_eq!(ctx.get_on_new_publication_clientd(), h_pub.as_raw());
+    assert!(ctx.get_publication_error_frame_handler().is_some());
+    assert!(ctx.get_agent_on_start_function().is_some());
+    assert_eq!(ctx.get_agent_on_start_state(), h_agent.as_raw());
+
+    let aeron = Aeron::connect(&ctx).unwrap();
+    assert!(wait_until(TIMEOUT, || !agent_roles.lock().unwrap().is_empty()), "agent start not called");
+
+    // Extra counter handlers added at run time through pairs.
+    let extra_up = Arc::new(AtomicUsize::new(0));
+    let x = extra_up.clone();
+    let h_extra = Handlers::leak(move |_r: AeronCountersReader, _reg: i64, _id: i32| {
+        x.fetch_add(1, Ordering::SeqCst);
+    });
+    let pair = aeron.add_available_counter_handler(&h_extra).unwrap();
+    let down_pair = aeron.add_unavailable_counter_handler(&Handlers::leak(AeronUnavailableCounterLogger)).unwrap();
+    let extra_close = Arc::new(AtomicUsize::new(0));
+    let xc = extra_close.clone();
+    let close_pair = aeron
+        .add_close_handler(&Handlers::leak(move || {
+            xc.fetch_add(1, Ordering::SeqCst);
+        }))
+        .unwrap();
+
+    let _sub = aeron.add_subscription(c"aeron:ipc", 11, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT).unwrap();
+    let publication = aeron.add_publication(c"aeron:ipc", 11, TIMEOUT).unwrap();
+    let _excl = aeron.add_exclusive_publication(c"aeron:ipc", 12, TIMEOUT).unwrap();
+    assert!(wait_until(TIMEOUT, || new_pubs.lock().unwrap().iter().any(|(c, s)| c == "aeron:ipc" && *s == 11)));
+    assert!(wait_until(TIMEOUT, || new_excl.load(Ordering::SeqCst) >= 1));
+    assert!(wait_until(TIMEOUT, || new_subs.lock().unwrap().iter().any(|(c, s)| c == "aeron:ipc" && *s == 11)));
+    // A publication brings counters (publisher limit, ...) with it.
+    assert!(wait_until(TIMEOUT, || !counters_up.lock().unwrap().is_empty()), "available counter not called");
+    assert!(wait_until(TIMEOUT, || extra_up.load(Ordering::SeqCst) > 0), "added counter handler not called");
+    aeron.remove_available_counter_handler(&pair).unwrap();
+    aeron.remove_unavailable_counter_handler(&down_pair).unwrap();
+    aeron.remove_close_handler(&close_pair).unwrap();
+
+    let reg = publication.get_constants().unwrap().registration_id;
+    let closed = Arc::new(AtomicUsize::new(0));
+    let c2 = closed.clone();
+    let notify = Handlers::leak(move || {
+        c2.fetch_add(1, Ordering::SeqCst);
+    });
+    assert!(publication.close(Some(&notify)).unwrap(), "last clone closes now");
+    assert!(wait_until(TIMEOUT, || closed.load(Ordering::SeqCst) == 1), "close notification");
+    let _ = reg;
+    // A client counter coming and going is seen by both counter handlers.
+    let counter = aeron.add_counter(1001, b"", "rusteron test counter", TIMEOUT).unwrap();
+    let counter_reg = counter.registration_id();
+    assert!(wait_until(TIMEOUT, || counters_up.lock().unwrap().contains(&counter_reg)), "available counter for own counter");
+    drop(counter);
+    assert!(wait_until(TIMEOUT, || counters_down.lock().unwrap().contains(&counter_reg)), "unavailable counter not called");
+
+    drop(_sub);
+    drop(_excl);
+    drop(aeron);
+    assert!(closes.load(Ordering::SeqCst) >= 1, "close-client handler not called on close");
+    assert_eq!(extra_close.load(Ordering::SeqCst), 0, "removed close handler was called");
+}
+
+#[test]
+fn close_is_deferred_while_clones_live() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let sub = aeron.add_subscription(c"aeron:ipc", 13, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT).unwrap();
+    let publication = aeron.add_publication(c"aeron:ipc", 13, TIMEOUT).unwrap();
+    let clone = publication.clone();
+    let closed = Arc::new(AtomicUsize::new(0));
+    let c2 = closed.clone();
+    let notify = Handlers::leak(move || {
+        c2.fetch_add(1, Ordering::SeqCst);
+    });
+    assert!(!publication.close(Some(&notify)).unwrap(), "a clone still lives: close deferred");
+    assert!(!clone.is_closed());
+    assert!(wait_until(TIMEOUT, || clone.is_connected()));
+    clone.offer(b"still open").unwrap();
+    drop(clone);
+    assert!(wait_until(TIMEOUT, || closed.load(Ordering::SeqCst) == 1));
+    let sub_closed = Arc::new(AtomicUsize::new(0));
+    let s2 = sub_closed.clone();
+    assert!(sub
+        .close(Some(&Handlers::leak(move || {
+            s2.fetch_add(1, Ordering::SeqCst);
+        })))
+        .unwrap());
+    assert!(wait_until(TIMEOUT, || sub_closed.load(Ordering::SeqCst) == 1));
+    // Borrowed wrappers cannot close.
+    let next = aeron.next_session_id(13, TIMEOUT).unwrap();
+    let _ = next;
+}
+
+#[test]
+fn free_functions() {
+    assert_eq!(version_major(), 1);
+    assert_eq!(version_minor(), 54);
+    assert!(version_text().starts_with("1.54"));
+    assert!(!version_full().is_empty());
+    let _ = version_gitsha();
+    let _ = version_patch();
+    let t0 = nano_clock();
+    assert!(nano_clock() >= t0);
+    assert!(epoch_clock() > 1_600_000_000_000);
+    assert!(!default_path().unwrap().is_empty());
+    let md = MediaDriverProcess::start().unwrap();
+    properties_buffer_load(c"rusteron.test.property=1\n").unwrap();
+    let _ = (errcode(), errmsg());
+    let aeron = md.connect().unwrap();
+    let mut lines = Vec::new();
+    aeron.print_counters_with(|line: &str| lines.push(line.to_string()));
+    assert!(!lines.is_empty(), "no counters printed");
+}
