@@ -18,12 +18,21 @@ run: setup
     cargo run --release -p rusteron-archive --example record_and_replay
 
 # Every test: sys, client and archive crates against a real aeronmd and a real Java archive,
-# in the default (dynamic) and the `static` configuration
+# in the default (dynamic) and the `static` configuration, then `static,precompile` (precompile-proof)
 test: setup
     cargo test --workspace
     cargo test -p rusteron-archive-sys --features static
     cargo test -p rusteron-client --features static
     just linkage
+    just precompile-proof
+
+# Pack Aeron libs, aeronmd, bindings and headers for `precompile`: target/artifacts/rusteron-aeron-<v>-<triple>.tar.gz
+build-artifacts: setup
+    bash scripts/build-artifacts.sh
+
+# Prove `static,precompile`: sys and client tests in a clean copy, without cmake, java or libclang
+precompile-proof: setup
+    bash scripts/precompile-proof.sh
 
 # Show what the test binaries load at run time: libaeron*.so by default, nothing with `static`
 linkage:

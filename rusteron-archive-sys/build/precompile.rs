@@ -159,7 +159,7 @@ fn untar(file: &Path, into: &Path) {
         crate::fail(format!(
             "cannot unpack {} (not a .tar.gz?): {}",
             file.display(),
-            err.lines().next().unwrap_or("tar failed").trim()
+            err.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("tar failed")
         ));
     }
 }
@@ -174,7 +174,7 @@ fn download(url: &str, target: &str, out_dir: &Path, name: &str) -> PathBuf {
     }
     let partial = file.with_extension("partial");
     let hint = format!(
-        "download it yourself (or build it with `just build-artifacts` on a {target} machine) and set RUSTERON_PRECOMPILED=/path/to/{name}.tar.gz, or drop the `precompile` feature to build Aeron from source"
+        "download it yourself (or build it with `just build-artifacts` on a machine whose host triple is {target}) and set RUSTERON_PRECOMPILED=/path/to/{name}.tar.gz, or drop the `precompile` feature to build Aeron from source"
     );
     let out = Command::new("curl")
         .args(["-sSL", "--retry", "2", "--connect-timeout", "20", "-w", "%{http_code}", "-o"])
