@@ -176,7 +176,7 @@ impl EmbeddedArchiveMediaDriverProcess {
             ("aeron.archive.replication.channel".into(), replication_channel.clone()),
             ("aeron.archive.recording.events.enabled".into(), "true".into()),
             ("aeron.archive.recording.events.channel".into(), recording_events_channel.clone()),
-            ("aeron.archive.archive.id".into(), archive_id.to_string()),
+            ("aeron.archive.id".into(), archive_id.to_string()),
             ("aeron.dir.delete.on.start".into(), "true".into()),
             ("aeron.dir.delete.on.shutdown".into(), "true".into()),
             ("aeron.threading.mode".into(), "SHARED".into()),
@@ -207,8 +207,7 @@ impl EmbeddedArchiveMediaDriverProcess {
             .arg("java.base/sun.nio.ch=ALL-UNNAMED")
             .arg("-XX:+UseSerialGC")
             .arg("-Xms128m")
-            .arg("-Xmx512m")
-            .arg("-XX:+UseStringDeduplication");
+            .arg("-Xmx512m");
         for (k, v) in &props {
             cmd.arg(format!("-D{k}={v}"));
         }
