@@ -192,3 +192,83 @@ fn free_functions() {
     aeron.print_counters_with(|line: &str| lines.push(line.to_string()));
     assert!(!lines.is_empty(), "no counters printed");
 }
+
+#[test]
+fn invoker_mode_getters_headers_and_end_of_stream() {
+    let md = MediaDriverProcess::start().unwrap();
+    let ctx = md.context().unwrap();
+    ctx.set_use_conductor_agent_invoker(true).unwrap();
+    let h_err = Handlers::leak(AeronErrorHandlerLogger);
+    ctx.set_error_handler(Some(&h_err)).unwrap();
+    assert!(ctx.get_error_handler().is_some());
+    assert_eq!(ctx.get_error_handler_clientd(), h_err.as_raw());
+    let h_sub = Handlers::leak(AeronNewSubscriptionLogger);
+    ctx.set_on_new_subscription(Some(&h_sub)).unwrap();
+    assert_eq!(ctx.get_on_new_subscription_clientd(), h_sub.as_raw());
+    assert!(ctx.get_on_new_subscription().is_some());
+    ctx.set_on_new_exclusive_publication(no_new_publication_handler()).unwrap();
+    assert!(ctx.get_on_new_exclusive_publication().is_none());
+    assert!(ctx.get_on_new_exclusive_publication_clientd().is_null());
+    ctx.set_on_available_counter(no_available_counter_handler()).unwrap();
+    ctx.set_on_unavailable_counter(no_unavailable_counter_handler()).unwrap();
+    ctx.set_on_close_client(no_close_client_handler()).unwrap();
+    assert!(ctx.get_on_available_counter().is_none() && ctx.get_on_available_counter_clientd().is_null());
+    assert!(ctx.get_on_unavailable_counter().is_none() && ctx.get_on_unavailable_counter_clientd().is_null());
+    assert!(ctx.get_on_close_client().is_none() && ctx.get_on_close_client_clientd().is_null());
+    ctx.set_publication_error_frame_handler(no_publication_error_frame_handler_handler()).unwrap();
+    assert!(ctx.get_publication_error_frame_handler_clientd().is_null());
+
+    let aeron = Aeron::connect(&ctx).unwrap();
+    let sub = aeron.add_subscription(c"aeron:ipc", 20, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT).unwrap();
+    let publication = aeron.add_publication(c"aeron:ipc", 20, TIMEOUT).unwrap();
+    let _ = sub.channel_status(); // IPC has no channel status indicator (C reports -1)
+    assert!(wait_until(TIMEOUT, || {
+        let w = aeron.main_do_work().unwrap();
+        aeron.main_idle_strategy(w);
+        publication.is_connected()
+    }));
+    while publication.offer(b"hdr").is_err() {
+        aeron.main_do_work().unwrap();
+    }
+    let mut checked = false;
+    assert!(wait_until(TIMEOUT, || {
+        sub.poll_once(
+            |m: &[u8], h: AeronHeader<'_>| {
+                assert_eq!(m, b"hdr");
+                assert_eq!(h.flags(), AeronHeader::UNFRAGMENTED);
+                assert_eq!(h.stream_id(), 20);
+                assert_eq!(h.session_id(), publication.session_id());
+                assert_eq!(h.frame_length(), 32 + 3);
+                assert_eq!(h.term_offset(), 0);
+                assert_eq!(h.next_term_offset(), 64);
+                assert!(h.position_bits_to_shift() > 0);
+                assert_eq!(h.term_id(), h.initial_term_id());
+                assert_eq!(h.position(), 64);
+                let _ = (h.fragmented_frame_length(), h.context(), h.values().unwrap().frame());
+                checked = true;
+            },
+            10,
+        )
+        .unwrap();
+        checked
+    }));
+    let image = sub.image_at_index(0).unwrap();
+    assert!(!image.is_end_of_stream());
+    assert_eq!(image.end_of_stream_position(), i64::MAX);
+    let end = publication.position();
+    assert!(publication.close(no_notification_handler()).unwrap());
+    assert!(wait_until(TIMEOUT, || {
+        aeron.main_do_work().unwrap();
+        image.end_of_stream_position() == end
+    }));
+    assert!(image.is_end_of_stream() || image.position() == end);
+
+    // Properties from a file.
+    let path = md.dir().with_extension("properties");
+    std::fs::write(&path, "rusteron.test.a=1\n").unwrap();
+    properties_file_load(&path.to_str().unwrap().into_c_string()).unwrap();
+    properties_load(&path.to_str().unwrap().into_c_string()).unwrap();
+    let _ = std::fs::remove_file(&path);
+    // A driver that does not accept termination requests ignores the request; the call itself works.
+    request_driver_termination(&md.dir_str().into_c_string(), b"").unwrap();
+}
