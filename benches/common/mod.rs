@@ -1,0 +1,200 @@
+//! Shared pieces of the benches: the media driver configuration, raw (unsafe, no wrapper) setup of
+//! clients, publications and subscriptions straight from `rusteron_archive_sys`, latency
+//! histograms, and the JSON result files under `<target>/bench-results/`.
+#![allow(dead_code)]
+
+use rusteron_client::bindings as raw;
+use rusteron_client::testing::{wait_until, MediaDriverProcess};
+use std::ffi::{CStr, CString};
+use std::path::PathBuf;
+use std::ptr;
+use std::time::Duration;
+
+pub const MSG_LEN: usize = 32;
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Criterion settings shared by every bench: short, so `just bench` fits its time budget.
+pub fn criterion() -> criterion::Criterion {
+    criterion::Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(20)
+        .without_plots()
+        .configure_from_args()
+}
+
+/// The C media driver as every bench runs it: shared threading (one driver thread, 2 cores),
+/// 16 MiB terms so throughput is not limited by the publication window, files on /dev/shm.
+pub fn driver(idle: &str) -> MediaDriverProcess {
+    MediaDriverProcess::start_with_env(&[
+        ("AERON_THREADING_MODE", "SHARED"),
+        ("AERON_SHARED_IDLE_STRATEGY", idle),
+        ("AERON_TERM_BUFFER_LENGTH", "16777216"),
+        ("AERON_IPC_TERM_BUFFER_LENGTH", "16777216"),
+        ("AERON_SOCKET_SO_RCVBUF", "2097152"),
+        ("AERON_SOCKET_SO_SNDBUF", "2097152"),
+        ("AERON_RCV_INITIAL_WINDOW_LENGTH", "2097152"),
+    ])
+    .expect("aeronmd starts")
+}
+
+/// Where JSON results go: `$CARGO_TARGET_DIR/bench-results` or `<workspace>/target/bench-results`.
+pub fn results_dir() -> PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")));
+    let dir = target.join("bench-results");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// Writes `body` (a JSON value) to `<results>/<name>.json` and says where.
+pub fn write_result(name: &str, body: &str) {
+    let path = results_dir().join(format!("{name}.json"));
+    std::fs::write(&path, body).expect("write bench result");
+    println!("wrote {}", path.display());
+}
+
+/// Latency percentiles (nanoseconds) of a set of samples.
+#[derive(Clone, Copy, Debug)]
+pub struct Percentiles {
+    pub count: usize,
+    pub p50: u64,
+    pub p99: u64,
+    pub p999: u64,
+    pub max: u64,
+    pub mean: f64,
+}
+
+impl Percentiles {
+    pub fn of(samples: &mut [u64]) -> Percentiles {
+        samples.sort_unstable();
+        let n = samples.len();
+        let at = |q: f64| samples[(((n as f64) * q).ceil() as usize).clamp(1, n) - 1];
+        Percentiles {
+            count: n,
+            p50: at(0.50),
+            p99: at(0.99),
+            p999: at(0.999),
+            max: samples[n - 1],
+            mean: samples.iter().map(|&x| x as f64).sum::<f64>() / n as f64,
+        }
+    }
+
+    pub fn json(&self) -> String {
+        format!(
+            "{{\"count\":{},\"p50_ns\":{},\"p99_ns\":{},\"p999_ns\":{},\"max_ns\":{},\"mean_ns\":{:.1}}}",
+            self.count, self.p50, self.p99, self.p999, self.max, self.mean
+        )
+    }
+}
+
+/// Raw pointers that a bench hands to its other thread; the C objects allow it (one user at a
+/// time), the bench guarantees it.
+#[derive(Clone, Copy)]
+pub struct SendPtr<T>(pub *mut T);
+unsafe impl<T> Send for SendPtr<T> {}
+unsafe impl<T> Sync for SendPtr<T> {}
+
+/// A C client created with raw calls only (`aeron_context_init`, `aeron_init`, `aeron_start`).
+pub struct RawClient {
+    pub ctx: *mut raw::aeron_context_t,
+    pub aeron: *mut raw::aeron_t,
+}
+
+fn c_err() -> String {
+    unsafe { CStr::from_ptr(raw::aeron_errmsg()).to_string_lossy().into_owned() }
+}
+
+impl RawClient {
+    pub fn connect(dir: &str) -> RawClient {
+        unsafe {
+            let mut ctx = ptr::null_mut();
+            assert!(raw::aeron_context_init(&mut ctx) >= 0, "aeron_context_init: {}", c_err());
+            let d = CString::new(dir).unwrap();
+            assert!(raw::aeron_context_set_dir(ctx, d.as_ptr()) >= 0);
+            let mut aeron = ptr::null_mut();
+            assert!(raw::aeron_init(&mut aeron, ctx) >= 0, "aeron_init: {}", c_err());
+            assert!(raw::aeron_start(aeron) >= 0, "aeron_start: {}", c_err());
+            RawClient { ctx, aeron }
+        }
+    }
+
+    pub fn add_exclusive_publication(&self, uri: &str, stream: i32) -> *mut raw::aeron_exclusive_publication_t {
+        let uri = CString::new(uri).unwrap();
+        unsafe {
+            let mut a = ptr::null_mut();
+            assert!(raw::aeron_async_add_exclusive_publication(&mut a, self.aeron, uri.as_ptr(), stream) >= 0, "{}", c_err());
+            let mut p = ptr::null_mut();
+            let ok = wait_until(TIMEOUT, || {
+                let rc = raw::aeron_async_add_exclusive_publication_poll(&mut p, a);
+                assert!(rc >= 0, "add exclusive publication: {}", c_err());
+                rc == 1
+            });
+            assert!(ok && !p.is_null());
+            p
+        }
+    }
+
+    pub fn add_publication(&self, uri: &str, stream: i32) -> *mut raw::aeron_publication_t {
+        let uri = CString::new(uri).unwrap();
+        unsafe {
+            let mut a = ptr::null_mut();
+            assert!(raw::aeron_async_add_publication(&mut a, self.aeron, uri.as_ptr(), stream) >= 0, "{}", c_err());
+            let mut p = ptr::null_mut();
+            let ok = wait_until(TIMEOUT, || {
+                let rc = raw::aeron_async_add_publication_poll(&mut p, a);
+                assert!(rc >= 0, "add publication: {}", c_err());
+                rc == 1
+            });
+            assert!(ok && !p.is_null());
+            p
+        }
+    }
+
+    pub fn add_subscription(&self, uri: &str, stream: i32) -> *mut raw::aeron_subscription_t {
+        let uri = CString::new(uri).unwrap();
+        unsafe {
+            let mut a = ptr::null_mut();
+            let rc = raw::aeron_async_add_subscription(
+                &mut a,
+                self.aeron,
+                uri.as_ptr(),
+                stream,
+                None,
+                ptr::null_mut(),
+                None,
+                ptr::null_mut(),
+            );
+            assert!(rc >= 0, "{}", c_err());
+            let mut s = ptr::null_mut();
+            let ok = wait_until(TIMEOUT, || {
+                let rc = raw::aeron_async_add_subscription_poll(&mut s, a);
+                assert!(rc >= 0, "add subscription: {}", c_err());
+                rc == 1
+            });
+            assert!(ok && !s.is_null());
+            s
+        }
+    }
+}
+
+impl Drop for RawClient {
+    fn drop(&mut self) {
+        unsafe {
+            raw::aeron_close(self.aeron);
+            raw::aeron_context_close(self.ctx);
+        }
+    }
+}
+
+/// Waits for a raw subscription to see at least one image.
+pub fn raw_wait_connected(sub: *mut raw::aeron_subscription_t) {
+    assert!(wait_until(TIMEOUT, || unsafe { raw::aeron_subscription_is_connected(sub) }), "raw subscription never connected");
+}
+
+/// A free UDP port on loopback.
+pub fn udp_channel() -> String {
+    let port = rusteron_client::find_unused_udp_port(21000).expect("free udp port");
+    format!("aeron:udp?endpoint=127.0.0.1:{port}")
+}
