@@ -129,3 +129,70 @@ pub(crate) fn with_line_sink<F: FnMut(&str)>(f: &mut F, call: impl FnOnce(bindin
     LINE_SINK.with(|s| s.set(previous));
     crate::handler::resume_nested_panic();
 }
+
+crate::c_wrapper!(
+    /// The C client's record of a resource being registered with the driver
+    /// (`aeron_client_registering_resource_t`): what every async add points at. A borrowed view
+    /// for inspection; the async add types own the object.
+    AeronClientRegisteringResource => bindings::aeron_client_registering_resource_t
+);
+
+impl AeronClientRegisteringResource {
+    /// A view of the object behind an async add while it is pending.
+    pub fn of_async_publication(add: &crate::AeronAsyncAddPublication) -> Option<Self> {
+        (add.get_registration_id() >= 0).then(|| unsafe { Self::from_borrowed(add.get_inner()) })
+    }
+
+    /// A view of the object behind an async subscription add while it is pending.
+    pub fn of_async_subscription(add: &crate::AeronAsyncAddSubscription) -> Option<Self> {
+        (add.get_registration_id() >= 0).then(|| unsafe { Self::from_borrowed(add.get_inner()) })
+    }
+
+    /// The registration id sent to the driver.
+    pub fn registration_id(&self) -> i64 {
+        unsafe { (*self.get_inner()).registration_id }
+    }
+
+    /// The stream id being registered.
+    pub fn stream_id(&self) -> i32 {
+        unsafe { (*self.get_inner()).stream_id }
+    }
+
+    /// The channel URI being registered.
+    pub fn uri(&self) -> &str {
+        let r = unsafe { &*self.get_inner() };
+        unsafe { crate::strings::c_bytes_to_str(r.uri, r.uri_length.max(0) as usize) }
+    }
+}
+
+/// A fragment handler made from any `FnMut(&[u8], AeronHeader)` closure, for APIs that want a
+/// named handler type (for example to [`Handlers::leak`](crate::Handlers::leak) it). Polls also
+/// take closures directly.
+pub struct FnMutMessageHandler<F: FnMut(&[u8], crate::AeronHeader<'_>)> {
+    f: F,
+}
+
+impl<F: FnMut(&[u8], crate::AeronHeader<'_>)> FnMutMessageHandler<F> {
+    /// Wraps the closure.
+    pub fn new(f: F) -> Self {
+        FnMutMessageHandler { f }
+    }
+
+    /// Gives the closure back.
+    pub fn into_inner(self) -> F {
+        self.f
+    }
+}
+
+impl<F: FnMut(&[u8], crate::AeronHeader<'_>)> crate::AeronFragmentHandlerCallback for FnMutMessageHandler<F> {
+    #[inline(always)]
+    fn handle_aeron_fragment_handler(&mut self, buffer: &[u8], header: crate::AeronHeader<'_>) {
+        (self.f)(buffer, header)
+    }
+}
+
+impl<F: FnMut(&[u8], crate::AeronHeader<'_>)> std::fmt::Debug for FnMutMessageHandler<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FnMutMessageHandler")
+    }
+}

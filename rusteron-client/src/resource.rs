@@ -191,8 +191,17 @@ impl<T> fmt::Debug for CResource<T> {
 #[doc(hidden)]
 macro_rules! c_wrapper {
     ($(#[$meta:meta])* $name:ident => $ctype:ty) => {
+        $crate::c_wrapper!(@without_clone $(#[$meta])* $name => $ctype);
+
+        impl Clone for $name {
+            /// Another handle on the same C object.
+            fn clone(&self) -> Self {
+                Self { ptr: self.ptr, inner: self.inner.clone() }
+            }
+        }
+    };
+    (@without_clone $(#[$meta:meta])* $name:ident => $ctype:ty) => {
         $(#[$meta])*
-        #[derive(Clone)]
         pub struct $name {
             ptr: *mut $ctype,
             inner: $crate::CResource<$ctype>,
@@ -250,13 +259,24 @@ macro_rules! c_wrapper {
 }
 
 /// Declares a wrapper over a plain C struct (no C constructor or destructor): everything
-/// `c_wrapper!` gives, plus `new_zeroed()` (owned, heap-allocated, freed on drop),
+/// `c_wrapper!` gives (but `Clone` copies an owned value instead of sharing it), plus `new_zeroed()` (owned, heap-allocated, freed on drop),
 /// `clone_struct()` (a copy of the C value) and `Deref`/`DerefMut` to the C struct's fields.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! c_struct_wrapper {
     ($(#[$meta:meta])* $name:ident => $ctype:ty) => {
-        $crate::c_wrapper!($(#[$meta])* $name => $ctype);
+        $crate::c_wrapper!(@without_clone $(#[$meta])* $name => $ctype);
+
+        impl Clone for $name {
+            /// An owned value is copied (each clone has its own, so `DerefMut` on one never
+            /// races with a read of another); a borrowed one stays a view of the same C memory.
+            fn clone(&self) -> Self {
+                match &self.inner {
+                    $crate::CResource::OwnedOnHeap(_) => Self::from_value(self.clone_struct()),
+                    $crate::CResource::Borrowed(p) => Self { ptr: *p, inner: $crate::CResource::Borrowed(*p) },
+                }
+            }
+        }
 
         impl $name {
             /// A new zero-initialised value owned by this wrapper.
