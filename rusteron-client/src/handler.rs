@@ -68,7 +68,8 @@ impl<T: Send + 'static> Handler<T> {
     }
 
     /// A type-erased reference that keeps the callback object alive.
-    pub(crate) fn as_dependency(&self) -> crate::resource::Dependency {
+    #[doc(hidden)]
+    pub fn as_dependency(&self) -> crate::resource::Dependency {
         match &self.inner {
             Some(a) => a.clone(),
             None => Arc::new(()),
@@ -119,7 +120,7 @@ fn describe(payload: &(dyn Any + Send)) -> String {
 /// Runs a callback called from a C thread that has no Rust caller waiting (conductor callbacks).
 /// A panic is caught, printed and kept for [`take_callback_panic`]; C sees a normal return.
 #[inline]
-pub(crate) fn guard_detached<R>(default: R, f: impl FnOnce() -> R) -> R {
+pub fn guard_detached<R>(default: R, f: impl FnOnce() -> R) -> R {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(payload) => {
@@ -144,17 +145,21 @@ pub fn take_callback_panic() -> Option<String> {
 /// State given to C as `clientd` for a call that invokes a callback synchronously (poll, foreach,
 /// list): the callback plus a slot for a panic caught inside it. After C returns, the caller
 /// resumes the panic on the Rust side with [`Guarded::finish`].
-pub(crate) struct Guarded<'a, H: ?Sized> {
+pub struct Guarded<'a, H: ?Sized> {
+    /// The callback object.
     pub handler: &'a mut H,
+    /// A panic caught inside the callback, resumed by `finish`.
     pub panic: Option<Box<dyn Any + Send>>,
 }
 
 impl<'a, H: ?Sized> Guarded<'a, H> {
+    /// Wraps a callback for one synchronous C call.
     #[inline(always)]
     pub fn new(handler: &'a mut H) -> Self {
         Guarded { handler, panic: None }
     }
 
+    /// The pointer to give C as `clientd`.
     #[inline(always)]
     pub fn as_clientd(&mut self) -> *mut std::os::raw::c_void {
         self as *mut Self as *mut _
@@ -200,7 +205,7 @@ thread_local! {
 /// caught and kept in a thread-local slot; while the slot is full, further calls are skipped.
 /// [`resume_nested_panic`] resumes it once C has returned.
 #[inline(always)]
-pub(crate) fn guard_nested<R>(default: R, f: impl FnOnce() -> R) -> R {
+pub fn guard_nested<R>(default: R, f: impl FnOnce() -> R) -> R {
     let pending = NESTED_PANIC.with(|slot| {
         let p = slot.take();
         let full = p.is_some();
@@ -221,7 +226,7 @@ pub(crate) fn guard_nested<R>(default: R, f: impl FnOnce() -> R) -> R {
 
 /// Resumes a panic kept by [`guard_nested`] on this thread, if any. Call after C returned.
 #[inline(always)]
-pub(crate) fn resume_nested_panic() {
+pub fn resume_nested_panic() {
     if let Some(p) = NESTED_PANIC.with(|slot| slot.take()) {
         std::panic::resume_unwind(p);
     }

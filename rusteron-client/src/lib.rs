@@ -65,3 +65,10 @@ pub use publication::*;
 pub use resource::{CResource, ManagedCResource};
 pub use strings::*;
 pub use subscription::*;
+
+/// Building blocks for crates layered on this one (`rusteron-archive`): the panic boundary used
+/// by every callback trampoline. Not a stable API for applications.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::handler::{guard_detached, guard_nested, resume_nested_panic, Guarded};
+}
