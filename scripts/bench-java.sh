@@ -11,4 +11,4 @@ target="${CARGO_TARGET_DIR:-$PWD/target}"
 classes="$target/bench-java/classes"
 mkdir -p "$classes"
 javac -nowarn -d "$classes" -cp "$jar" benches/java/ArchiveBench.java
-java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp "$jar:$classes" ArchiveBench "$PWD/benches/java/archive.properties" "$target/bench-results/archive_java.json" "${1:-1000000}" "${2:-5}"
+java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp "$jar:$classes" ArchiveBench "$PWD/benches/java/archive.properties" "$target/bench-results/archive_java.json" "${1:-1000000}" "${2:-9}"

@@ -46,7 +46,7 @@ public final class ArchiveBench
         final String props = args[0];
         final String out = args[1];
         final int n = args.length > 2 ? Integer.parseInt(args[2]) : 1_000_000;
-        final int runs = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        final int runs = args.length > 3 ? Integer.parseInt(args[3]) : 9;
 
         final Path shm = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
         final Path dir = shm.resolve("rusteron-bench-java-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
@@ -61,7 +61,10 @@ public final class ArchiveBench
         final String jar = System.getProperty("java.class.path").split(File.pathSeparator)[0];
         final ProcessBuilder pb = new ProcessBuilder(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            // JVM options as rusteron_archive::testing::EmbeddedArchiveMediaDriverProcess uses them.
             "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+            "-XX:+UseSerialGC", "-Xms128m", "-Xmx512m",
             "-cp", jar,
             "-Daeron.dir=" + aeronDir,
             "-Daeron.archive.dir=" + dir.resolve("archive"),
