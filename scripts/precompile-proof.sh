@@ -62,6 +62,11 @@ if command -v strace >/dev/null; then
 fi
 run_clean cargo test -q -p rusteron-archive-sys --features static,precompile
 say "rusteron-archive-sys tests passed with static,precompile"
-run_clean cargo test -q -p rusteron-client --features static,precompile
+# The client's coverage test reads aeronc.h from AERON_SOURCE_DIR; give it the archive's headers
+# laid out like a source tree (headers only: no CMakeLists, nothing the build could use).
+mkdir -p "$tmp/unpacked" "$tmp/headers/aeron-client/src/main"
+tar -xzf "$archive" -C "$tmp/unpacked"
+ln -s "$(ls -d "$tmp"/unpacked/*/include)" "$tmp/headers/aeron-client/src/main/c"
+run_clean env AERON_SOURCE_DIR="$tmp/headers" cargo test -q -p rusteron-client --features static,precompile
 say "rusteron-client tests passed with static,precompile"
 say "ok in $((SECONDS - start))s"
