@@ -39,9 +39,14 @@ linkage:
     cargo test -q -p rusteron-archive-sys --test build_is_real linkage_matches_the_features -- --nocapture
     cargo test -q -p rusteron-archive-sys --features static --test build_is_real linkage_matches_the_features -- --nocapture
 
-# Criterion benches (wrapper vs raw C, archive) and the Java archive baseline
+# Criterion benches (wrapper vs raw C, archive) and the Java archive baseline; summary table in
+# target/bench-results/summary.md (BENCH_RUNS=3 runs of the client/latency benches)
 bench: setup
-    cargo bench -p rusteron-archive
+    bash scripts/bench.sh
+
+# Java archive baseline only: Aeron's Java AeronArchive client, record and replay throughput
+bench-java: setup
+    bash scripts/bench-java.sh
 
 # Format the code
 fmt:
