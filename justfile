@@ -59,3 +59,27 @@ clippy: setup
 # Build the API documentation
 doc: setup
     cargo doc --workspace --no-deps
+
+# Record an archive stream and replay it (same as `just run`; COUNT messages)
+record-and-replay COUNT="100000": setup
+    cargo run --release -p rusteron-archive --example record_and_replay -- {{COUNT}}
+
+# A late subscriber replays a recording and merges into the live stream without a gap
+replay-merge: setup
+    cargo run --release -p rusteron-archive --example replay_merge
+
+# Replicate a recording between two embedded archives and replay the copy
+recording-replication: setup
+    cargo run --release -p rusteron-archive --example recording_replication
+
+# Show the errors of an archive client: no archive, unknown recording, bad channel, panics
+archive-error-handling: setup
+    cargo run --release -p rusteron-archive --example archive_error_handling
+
+# Recording and replay rates of the embedded archive (MESSAGES of SIZE bytes)
+recording-throughput MESSAGES="2000000" SIZE="32": setup
+    cargo run --release -p rusteron-archive --example recording_throughput -- {{MESSAGES}} {{SIZE}}
+
+# Print an archive's catalog (no CHANNEL: an embedded archive with two recordings)
+list-recordings CHANNEL="" AERON_DIR="": setup
+    cargo run --release -p rusteron-archive --example list_recordings -- {{CHANNEL}} {{AERON_DIR}}
