@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sub_id = archive.start_recording(&live_channel, stream_id, SOURCE_LOCATION_LOCAL, false)?;
 
     let mut next = 0u64;
-    let mut offer = |n: &mut u64| -> bool { publication.offer(&n.to_le_bytes()).map(|_| *n += 1).is_ok() };
+    let offer = |n: &mut u64| -> bool { publication.offer(&n.to_le_bytes()).map(|_| *n += 1).is_ok() };
     while next < before {
         if !offer(&mut next) {
             std::thread::yield_now();

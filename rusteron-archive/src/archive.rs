@@ -35,6 +35,10 @@ pub(crate) struct ArchiveInner {
     _context: AeronArchiveContext,
 }
 
+// SAFETY: the C archive serialises calls with its own mutex; the other fields are Mutex/Send.
+unsafe impl Send for ArchiveInner {}
+unsafe impl Sync for ArchiveInner {}
+
 /// A connected archive client.
 ///
 /// Every clone shares one C client, closed (`aeron_archive_close`) when the last clone drops.

@@ -65,7 +65,7 @@ impl AeronArchiveEncodedCredentials {
 }
 
 /// The bytes of C credentials.
-pub(crate) unsafe fn raw_bytes<'a>(c: &'a bindings::aeron_archive_encoded_credentials_t) -> &'a [u8] {
+pub(crate) unsafe fn raw_bytes(c: &bindings::aeron_archive_encoded_credentials_t) -> &[u8] {
     if c.data.is_null() || c.length == 0 {
         &[]
     } else {

@@ -48,6 +48,9 @@ struct CtxState {
     deps: Vec<Dependency>,
 }
 
+// SAFETY: only used behind the wrapper's Mutex.
+unsafe impl Send for CtxState {}
+
 impl Drop for CtxState {
     fn drop(&mut self) {
         if self.owned {

@@ -1,6 +1,6 @@
 //! Every item of the public API contract (`public-api.txt`: kind and name) is reachable as
 //! `rusteron_archive::Name` with that kind. This file fails to compile if one is missing.
-#![allow(dead_code, non_snake_case, clippy::let_unit_value)]
+#![allow(dead_code, non_snake_case, clippy::let_unit_value, clippy::type_complexity)]
 
 #[allow(unused_imports)]
 use rusteron_archive::bindings::*; // mod
@@ -89,8 +89,7 @@ fn every_public_item_is_reachable() {
     let _: Option<rusteron_archive::AeronBlockHandlerLogger> = None; // struct
     let _: Option<rusteron_archive::AeronBufferClaim> = None; // struct
     let _: Option<rusteron_archive::AeronCError> = None; // struct
-    // TODO(client): not yet defined by rusteron-client.
-    // let _: Option<rusteron_archive::AeronClientRegisteringResource> = None; // struct
+    let _: Option<rusteron_archive::AeronClientRegisteringResource> = None; // struct
     let _: Option<rusteron_archive::AeronCloseClientLogger> = None; // struct
     let _: Option<rusteron_archive::AeronCloseClientPair> = None; // struct
     let _: Option<rusteron_archive::AeronCnc> = None; // struct
@@ -169,8 +168,7 @@ fn every_public_item_is_reachable() {
     let _: Option<rusteron_archive::AeronUriStringBuilder> = None; // struct
     let _: Option<rusteron_archive::AtomicWideCounterBindgenTy1> = None; // struct
     let _: Option<rusteron_archive::ChannelUri> = None; // struct
-    // TODO(client): not yet defined by rusteron-client.
-    // let _: Option<rusteron_archive::FnMutMessageHandler> = None; // struct
+    let _: Option<rusteron_archive::FnMutMessageHandler<fn(&[u8], rusteron_archive::AeronHeader<'_>)>> = None; // struct
     let _: Option<rusteron_archive::Handler<()>> = None; // struct
     let _: Option<rusteron_archive::Handlers> = None; // struct
     let _: Option<rusteron_archive::ManagedCResource<()>> = None; // struct
