@@ -386,13 +386,6 @@ pub(crate) unsafe extern "C" fn archive_error_handler_trampoline<H: AeronErrorHa
 }
 
 // ---------------------------------------------------------------------------------------------
-// aeron_idle_strategy_func_t on an archive context
-
-pub(crate) unsafe extern "C" fn idle_fn_trampoline<F: FnMut(i32)>(state: *mut c_void, work_count: c_int) {
-    guard_detached((), || (*(state as *mut F))(work_count))
-}
-
-// ---------------------------------------------------------------------------------------------
 // aeron_fragment_handler_t / aeron_controlled_fragment_handler_t for archive polls
 
 pub(crate) unsafe extern "C" fn fragment_trampoline<H: crate::AeronFragmentHandlerCallback + ?Sized>(

@@ -177,11 +177,18 @@ impl AeronArchiveContext {
     }
 
     /// How the client idles while it waits for a response (`aeron_archive_context_set_idle_strategy`).
-    /// `idle` is called with the work count of the last duty cycle; the context keeps it alive.
-    pub fn set_idle_strategy<F: FnMut(i32) + Send + 'static>(&self, idle: F) -> Result<i32, AeronCError> {
+    /// `idle` is any [`AeronIdleStrategyFuncCallback`](crate::AeronIdleStrategyFuncCallback)
+    /// (a closure `FnMut(i32)` works, as do [`NoOpAeronIdleStrategyFunc`](crate::NoOpAeronIdleStrategyFunc)
+    /// and [`AeronIdleStrategyFuncLogger`](crate::AeronIdleStrategyFuncLogger)); it is called
+    /// with the work count of the last duty cycle, and the context keeps it alive.
+    pub fn set_idle_strategy<H: crate::AeronIdleStrategyFuncCallback + Send + 'static>(&self, idle: H) -> Result<i32, AeronCError> {
         let h = Handler::leak(idle);
         let rc = check(unsafe {
-            bindings::aeron_archive_context_set_idle_strategy(self.get_inner(), Some(idle_fn_trampoline::<F>), h.as_raw())
+            bindings::aeron_archive_context_set_idle_strategy(
+                self.get_inner(),
+                Some(crate::idle_strategy_func_handler_trampoline::<H>),
+                h.as_raw(),
+            )
         })?;
         self.keep_alive(crate::util::keep(h));
         Ok(rc)

@@ -182,9 +182,10 @@ impl fmt::Debug for AeronCError {
 
 impl std::error::Error for AeronCError {}
 
+#[doc(hidden)]
 /// Turns a C return code into a `Result`: `>= 0` is `Ok(code)`, `< 0` reads Aeron's error.
 #[inline]
-pub(crate) fn check(rc: i32) -> Result<i32, AeronCError> {
+pub fn check(rc: i32) -> Result<i32, AeronCError> {
     if rc < 0 {
         Err(AeronCError::last())
     } else {

@@ -70,5 +70,6 @@ pub use subscription::*;
 /// by every callback trampoline. Not a stable API for applications.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::error::check;
     pub use crate::handler::{guard_detached, guard_nested, resume_nested_panic, Guarded};
 }
