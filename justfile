@@ -44,6 +44,10 @@ linkage:
 bench: setup
     bash scripts/bench.sh
 
+# Instructions per offer / try_claim / poll, wrapper vs raw C, counted by callgrind (load-independent)
+bench-instructions: setup
+    bash scripts/bench-instructions.sh
+
 # Java archive baseline only: Aeron's Java AeronArchive client, record and replay throughput
 bench-java: setup
     bash scripts/bench-java.sh

@@ -11,4 +11,5 @@ target="${CARGO_TARGET_DIR:-$PWD/target}"
 classes="$target/bench-java/classes"
 mkdir -p "$classes"
 javac -nowarn -d "$classes" -cp "$jar" benches/java/ArchiveBench.java
-java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp "$jar:$classes" ArchiveBench "$PWD/benches/java/archive.properties" "$target/bench-results/archive_java.json" "${1:-1000000}" "${2:-9}"
+# Same conductor idle sleep as the C clients in scripts/bench.sh (1 ms).
+java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -Daeron.client.idle.sleep.duration=1ms -cp "$jar:$classes" ArchiveBench "$PWD/benches/java/archive.properties" "$target/bench-results/archive_java.json" "${1:-1000000}" "${2:-9}"

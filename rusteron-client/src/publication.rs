@@ -83,14 +83,13 @@ impl std::fmt::Debug for AeronIovec<'_> {
 pub struct AeronBufferClaim<'a> {
     raw: bindings::aeron_buffer_claim_t,
     position: i64,
-    done: bool,
     _publication: PhantomData<&'a ()>,
 }
 
 impl<'a> AeronBufferClaim<'a> {
     #[inline(always)]
     pub(crate) fn new(raw: bindings::aeron_buffer_claim_t, position: i64) -> Self {
-        AeronBufferClaim { raw, position, done: false, _publication: PhantomData }
+        AeronBufferClaim { raw, position, _publication: PhantomData }
     }
 
     /// The claimed bytes to write the message into.
@@ -114,16 +113,19 @@ impl<'a> AeronBufferClaim<'a> {
 
     /// Publishes the claimed message (`aeron_buffer_claim_commit`).
     #[inline]
-    pub fn commit(mut self) -> Result<i32, AeronCError> {
-        self.done = true;
-        check(unsafe { bindings::aeron_buffer_claim_commit(&mut self.raw) })
+    pub fn commit(self) -> Result<i32, AeronCError> {
+        let mut raw = self.raw;
+        // Committed: the abort in Drop must not run.
+        std::mem::forget(self);
+        check(unsafe { bindings::aeron_buffer_claim_commit(&mut raw) })
     }
 
     /// Gives the space up: subscribers skip it as padding (`aeron_buffer_claim_abort`).
     #[inline]
-    pub fn abort(mut self) -> Result<i32, AeronCError> {
-        self.done = true;
-        check(unsafe { bindings::aeron_buffer_claim_abort(&mut self.raw) })
+    pub fn abort(self) -> Result<i32, AeronCError> {
+        let mut raw = self.raw;
+        std::mem::forget(self);
+        check(unsafe { bindings::aeron_buffer_claim_abort(&mut raw) })
     }
 
     /// The C claim.
@@ -133,10 +135,10 @@ impl<'a> AeronBufferClaim<'a> {
 }
 
 impl Drop for AeronBufferClaim<'_> {
+    /// A claim dropped without `commit` or `abort` is aborted (those two forget the claim).
+    #[inline]
     fn drop(&mut self) {
-        if !self.done {
-            unsafe { bindings::aeron_buffer_claim_abort(&mut self.raw) };
-        }
+        unsafe { bindings::aeron_buffer_claim_abort(&mut self.raw) };
     }
 }
 
