@@ -98,7 +98,8 @@ impl Client for RustClient {
         let mut handler = |_m: &[u8], _h: AeronHeader<'_>| received += 1;
         let params = AeronArchiveReplayParams::new_default().expect("replay params");
         let start = Instant::now();
-        let session = self.archive.start_replay(recording_id, &IPC.into_c_string(), stream, &params).expect("start_replay");
+        let session =
+            self.archive.start_replay(recording_id, &IPC.into_c_string(), stream, &params).expect("start_replay");
         let ch = format!("{IPC}?session-id={}", session as i32).into_c_string();
         let sub = self
             .aeron
@@ -113,7 +114,6 @@ impl Client for RustClient {
             left -= got.min(left);
         }
         let elapsed = start.elapsed();
-        drop(handler);
         assert_eq!(received, n);
         let _ = self.archive.stop_replay(session);
         elapsed
@@ -168,7 +168,9 @@ impl Client for RawArchiveClient {
             let ch = CString::new(IPC).unwrap();
             let mut sub_id = 0i64;
             let local = raw::aeron_archive_source_location_en_AERON_ARCHIVE_SOURCE_LOCATION_LOCAL;
-            assert!(raw::aeron_archive_start_recording(&mut sub_id, self.archive, ch.as_ptr(), stream, local, false) >= 0);
+            assert!(
+                raw::aeron_archive_start_recording(&mut sub_id, self.archive, ch.as_ptr(), stream, local, false) >= 0
+            );
             let publication = self.client.add_exclusive_publication(IPC, stream);
             let mut constants: raw::aeron_publication_constants_t = std::mem::zeroed();
             assert!(raw::aeron_exclusive_publication_constants(publication, &mut constants) >= 0);
@@ -176,7 +178,11 @@ impl Client for RawArchiveClient {
             let archive_id = raw::aeron_archive_get_archive_id(self.archive);
             let mut counter_id = -1;
             assert!(rusteron_client::testing::wait_until(TIMEOUT, || {
-                counter_id = raw::aeron_archive_recording_pos_find_counter_id_by_session_id(reader, constants.session_id, archive_id);
+                counter_id = raw::aeron_archive_recording_pos_find_counter_id_by_session_id(
+                    reader,
+                    constants.session_id,
+                    archive_id,
+                );
                 counter_id >= 0
             }));
             let recording_id = raw::aeron_archive_recording_pos_get_recording_id(reader, counter_id);
@@ -185,7 +191,14 @@ impl Client for RawArchiveClient {
             let start = Instant::now();
             for i in 0..n {
                 msg[..4].copy_from_slice(&(i as u32).to_le_bytes());
-                while raw::aeron_exclusive_publication_offer(publication, msg.as_ptr(), MSG_LEN, None, std::ptr::null_mut()) < 0 {
+                while raw::aeron_exclusive_publication_offer(
+                    publication,
+                    msg.as_ptr(),
+                    MSG_LEN,
+                    None,
+                    std::ptr::null_mut(),
+                ) < 0
+                {
                     idle();
                 }
             }
@@ -208,10 +221,24 @@ impl Client for RawArchiveClient {
             let ch = CString::new(IPC).unwrap();
             let start = Instant::now();
             let mut session = 0i64;
-            assert!(raw::aeron_archive_start_replay(&mut session, self.archive, recording_id, ch.as_ptr(), stream, &mut params) >= 0);
+            assert!(
+                raw::aeron_archive_start_replay(
+                    &mut session,
+                    self.archive,
+                    recording_id,
+                    ch.as_ptr(),
+                    stream,
+                    &mut params
+                ) >= 0
+            );
             let sub = self.client.add_subscription(&format!("{IPC}?session-id={}", session as i32), stream);
             while received < n {
-                let got = raw::aeron_subscription_poll(sub, Some(raw_count), &mut received as *mut usize as *mut c_void, FRAGMENT_LIMIT);
+                let got = raw::aeron_subscription_poll(
+                    sub,
+                    Some(raw_count),
+                    &mut received as *mut usize as *mut c_void,
+                    FRAGMENT_LIMIT,
+                );
                 if got == 0 {
                     idle();
                 }
@@ -234,7 +261,11 @@ fn median(xs: &[f64]) -> f64 {
     let mut v = xs.to_vec();
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 fn list(xs: &[f64]) -> String {

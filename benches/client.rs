@@ -68,7 +68,9 @@ fn empty_claim() -> raw::aeron_buffer_claim_t {
 impl Sender for RawExclusive {
     #[inline(always)]
     fn offer(&self, msg: &[u8]) -> bool {
-        unsafe { raw::aeron_exclusive_publication_offer(self.0, msg.as_ptr(), msg.len(), None, std::ptr::null_mut()) > 0 }
+        unsafe {
+            raw::aeron_exclusive_publication_offer(self.0, msg.as_ptr(), msg.len(), None, std::ptr::null_mut()) > 0
+        }
     }
     #[inline(always)]
     fn claim(&self, msg: &[u8]) -> bool {
@@ -165,7 +167,13 @@ fn raw_receiver(sub: *mut raw::aeron_subscription_t) -> Receiver {
 }
 
 /// Publishes `iters` messages and waits until the receiver has them all; the elapsed time.
-fn publish_batch<S: Sender>(sender: &S, receiver: &Receiver, sent: &mut u64, iters: u64, claim: bool) -> std::time::Duration {
+fn publish_batch<S: Sender>(
+    sender: &S,
+    receiver: &Receiver,
+    sent: &mut u64,
+    iters: u64,
+    claim: bool,
+) -> std::time::Duration {
     let msg = [7u8; MSG_LEN];
     let target = *sent + iters;
     let start = Instant::now();
@@ -209,7 +217,13 @@ impl Clients {
 
     fn rust_sub(&mut self, stream: i32) -> AeronSubscription {
         self.aeron
-            .add_subscription(&IPC.into_c_string(), stream, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+            .add_subscription(
+                &IPC.into_c_string(),
+                stream,
+                no_available_image_handler(),
+                no_unavailable_image_handler(),
+                TIMEOUT,
+            )
             .expect("subscription")
     }
 }
@@ -219,7 +233,12 @@ fn throughput(c: &mut Criterion) {
     let mut g = c.benchmark_group("ipc_throughput_32B");
     g.throughput(Throughput::Elements(1));
 
-    for (kind, claim) in [("exclusive_offer", false), ("exclusive_try_claim", true), ("concurrent_offer", false), ("concurrent_try_claim", true)] {
+    for (kind, claim) in [
+        ("exclusive_offer", false),
+        ("exclusive_try_claim", true),
+        ("concurrent_offer", false),
+        ("concurrent_try_claim", true),
+    ] {
         let exclusive = kind.starts_with("exclusive");
         // Wrapper: subscription and publication through rusteron-client.
         {
@@ -232,12 +251,16 @@ fn throughput(c: &mut Criterion) {
                 let p = cl.aeron.add_exclusive_publication(&uri, stream, TIMEOUT).expect("publication");
                 assert!(testing::wait_until(TIMEOUT, || p.is_connected() && sub.is_connected()));
                 rx = rust_receiver(sub);
-                g.bench_function(BenchmarkId::new(kind, "rust"), |b| b.iter_custom(|n| publish_batch(&p, &rx, &mut sent, n, claim)));
+                g.bench_function(BenchmarkId::new(kind, "rust"), |b| {
+                    b.iter_custom(|n| publish_batch(&p, &rx, &mut sent, n, claim))
+                });
             } else {
                 let p = cl.aeron.add_publication(&uri, stream, TIMEOUT).expect("publication");
                 assert!(testing::wait_until(TIMEOUT, || p.is_connected() && sub.is_connected()));
                 rx = rust_receiver(sub);
-                g.bench_function(BenchmarkId::new(kind, "rust"), |b| b.iter_custom(|n| publish_batch(&p, &rx, &mut sent, n, claim)));
+                g.bench_function(BenchmarkId::new(kind, "rust"), |b| {
+                    b.iter_custom(|n| publish_batch(&p, &rx, &mut sent, n, claim))
+                });
             }
             drop(rx);
         }
@@ -250,14 +273,18 @@ fn throughput(c: &mut Criterion) {
                 let p = RawExclusive(cl.raw.add_exclusive_publication(IPC, stream));
                 raw_wait_connected(sub);
                 let rx = raw_receiver(sub);
-                g.bench_function(BenchmarkId::new(kind, "raw"), |b| b.iter_custom(|n| publish_batch(&p, &rx, &mut sent, n, claim)));
+                g.bench_function(BenchmarkId::new(kind, "raw"), |b| {
+                    b.iter_custom(|n| publish_batch(&p, &rx, &mut sent, n, claim))
+                });
                 drop(rx);
                 unsafe { raw::aeron_exclusive_publication_close(p.0, None, std::ptr::null_mut()) };
             } else {
                 let p = RawConcurrent(cl.raw.add_publication(IPC, stream));
                 raw_wait_connected(sub);
                 let rx = raw_receiver(sub);
-                g.bench_function(BenchmarkId::new(kind, "raw"), |b| b.iter_custom(|n| publish_batch(&p, &rx, &mut sent, n, claim)));
+                g.bench_function(BenchmarkId::new(kind, "raw"), |b| {
+                    b.iter_custom(|n| publish_batch(&p, &rx, &mut sent, n, claim))
+                });
                 drop(rx);
                 unsafe { raw::aeron_publication_close(p.0, None, std::ptr::null_mut()) };
             }
@@ -309,12 +336,12 @@ fn back_pressured_offer(c: &mut Criterion) {
     loop {
         match p.offer(&msg) {
             Ok(_) => {}
-            Err(e) if e.code == raw::AERON_PUBLICATION_BACK_PRESSURED as i32 => break,
+            Err(e) if e.code == raw::AERON_PUBLICATION_BACK_PRESSURED => break,
             Err(e) if e.kind().is_retryable() => {}
             Err(e) => panic!("filling the window: {e}"),
         }
     }
-    assert_eq!(p.offer(&msg).unwrap_err().code, raw::AERON_PUBLICATION_BACK_PRESSURED as i32);
+    assert_eq!(p.offer(&msg).unwrap_err().code, raw::AERON_PUBLICATION_BACK_PRESSURED);
     // The result is consumed as the raw twin's is: one i64 (position or refusal code). Handing
     // the whole `Result` to black_box instead forces it through the stack and costs a
     // store-forwarding stall (~6 ns) that real code, which matches on it in registers, never pays.
@@ -331,7 +358,9 @@ fn back_pressured_offer(c: &mut Criterion) {
     let rsub = cl.raw.add_subscription(IPC, stream);
     let rp = cl.raw.add_exclusive_publication(IPC, stream);
     raw_wait_connected(rsub);
-    let offer = |m: &[u8]| unsafe { raw::aeron_exclusive_publication_offer(rp, m.as_ptr(), m.len(), None, std::ptr::null_mut()) };
+    let offer = |m: &[u8]| unsafe {
+        raw::aeron_exclusive_publication_offer(rp, m.as_ptr(), m.len(), None, std::ptr::null_mut())
+    };
     while offer(&msg) != raw::AERON_PUBLICATION_BACK_PRESSURED as i64 {}
     g.bench_function("raw", |b| b.iter(|| black_box(offer(black_box(&msg)))));
     assert_eq!(offer(&msg), raw::AERON_PUBLICATION_BACK_PRESSURED as i64);

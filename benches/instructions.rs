@@ -80,7 +80,13 @@ fn main() {
     let msg = [7u8; MSG_LEN];
 
     let wsub = aeron
-        .add_subscription(&"aeron:ipc".into_c_string(), 9001, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .add_subscription(
+            &"aeron:ipc".into_c_string(),
+            9001,
+            no_available_image_handler(),
+            no_unavailable_image_handler(),
+            TIMEOUT,
+        )
         .unwrap();
     let wpub = aeron.add_exclusive_publication(&"aeron:ipc".into_c_string(), 9001, TIMEOUT).unwrap();
     let rsub = rawc.add_subscription("aeron:ipc", 9002);
@@ -91,7 +97,7 @@ fn main() {
     // calls[flavour][op]: flavour 0 = wrapper, 1 = raw; op 0 offer, 1 try_claim, 2 poll.
     let mut calls = [[0u64; 3]; 2];
     let (mut wn, mut rn) = (0u64, 0u64);
-    let mut drain = |calls: &mut [[u64; 3]; 2], wn: &mut u64, rn: &mut u64, expect: usize| {
+    let drain = |calls: &mut [[u64; 3]; 2], wn: &mut u64, rn: &mut u64, expect: usize| {
         let (w0, r0) = (*wn, *rn);
         while ((*wn - w0) as usize) < expect * MSG_LEN {
             black_box(wrapper_poll(&wsub, wn));

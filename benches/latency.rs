@@ -115,7 +115,9 @@ impl Ping for RawPing {
     #[inline(always)]
     fn round_trip(&mut self, msg: &[u8]) {
         unsafe {
-            while raw::aeron_exclusive_publication_offer(self.p, msg.as_ptr(), msg.len(), None, std::ptr::null_mut()) < 0 {
+            while raw::aeron_exclusive_publication_offer(self.p, msg.as_ptr(), msg.len(), None, std::ptr::null_mut())
+                < 0
+            {
                 self.idle.idle();
             }
             while raw::aeron_subscription_poll(self.s, Some(raw_nothing), std::ptr::null_mut(), 1) == 0 {
@@ -155,21 +157,32 @@ fn ping_pong(c: &mut Criterion, transport: &str) {
     let udp = transport == "udp";
     let idle = Idle { yield_: udp };
     let md = driver(if udp { "yield" } else { "backoff" });
-    let (ping_ch, pong_ch) = if udp { (udp_channel(), udp_channel()) } else { ("aeron:ipc".to_string(), "aeron:ipc".to_string()) };
+    let (ping_ch, pong_ch) =
+        if udp { (udp_channel(), udp_channel()) } else { ("aeron:ipc".to_string(), "aeron:ipc".to_string()) };
     let mode = Arc::new(AtomicU8::new(0));
 
     // Wrapper pair (streams 2001/2002) and raw pair (streams 3001/3002) on their own clients.
     let aeron = md.connect().expect("client");
     let add_sub = |ch: &str, stream: i32| {
         aeron
-            .add_subscription(&ch.into_c_string(), stream, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+            .add_subscription(
+                &ch.into_c_string(),
+                stream,
+                no_available_image_handler(),
+                no_unavailable_image_handler(),
+                TIMEOUT,
+            )
             .expect("subscription")
     };
-    let add_pub = |ch: &str, stream: i32| aeron.add_exclusive_publication(&ch.into_c_string(), stream, TIMEOUT).expect("publication");
+    let add_pub = |ch: &str, stream: i32| {
+        aeron.add_exclusive_publication(&ch.into_c_string(), stream, TIMEOUT).expect("publication")
+    };
     let pong_sub = add_sub(&ping_ch, PING_STREAM);
     let pong_pub = add_pub(&pong_ch, PONG_STREAM);
     let mut rust_ping = RustPing { p: add_pub(&ping_ch, PING_STREAM), s: add_sub(&pong_ch, PONG_STREAM), idle };
-    assert!(testing::wait_until(TIMEOUT, || pong_sub.is_connected() && rust_ping.s.is_connected() && rust_ping.p.is_connected()));
+    assert!(testing::wait_until(TIMEOUT, || pong_sub.is_connected()
+        && rust_ping.s.is_connected()
+        && rust_ping.p.is_connected()));
     let rust_pong = Pong::spawn(RUST, mode.clone(), idle, move || {
         let mut echo = |m: &[u8], _h: AeronHeader<'_>| {
             while pong_pub.offer(m).is_err() {
@@ -227,7 +240,11 @@ fn ping_pong(c: &mut Criterion, transport: &str) {
     println!("  p50 difference rust - raw: {} ns", r.p50 as i64 - w.p50 as i64);
     write_result(
         &format!("latency_{transport}"),
-        &format!("{{\"transport\":\"{transport}\",\"msg_len\":{MSG_LEN},\"rust\":{},\"raw\":{}}}\n", r.json(), w.json()),
+        &format!(
+            "{{\"transport\":\"{transport}\",\"msg_len\":{MSG_LEN},\"rust\":{},\"raw\":{}}}\n",
+            r.json(),
+            w.json()
+        ),
     );
 
     drop(rust_pong);

@@ -20,7 +20,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t0 = Instant::now();
     match AeronArchive::connect(&ctx) {
         Ok(_) => println!("unexpected: connected"),
-        Err(e) => println!("1. connect without an archive failed after {:?}: kind {:?}, code {}\n   message: {}", t0.elapsed(), e.kind(), e.code, e.message().unwrap_or("").lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" | ")),
+        Err(e) => println!(
+            "1. connect without an archive failed after {:?}: kind {:?}, code {}\n   message: {}",
+            t0.elapsed(),
+            e.kind(),
+            e.code,
+            e.message().unwrap_or("").lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" | ")
+        ),
     }
     drop(aeron);
     drop(driver);
@@ -36,7 +42,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         end = publication.offer(b"one message").unwrap_or(0);
     }
     let id = archive.find_last_matching_recording(0, c"aeron:ipc", 7, publication.session_id())?;
-    rusteron_archive::testing::wait_until(Duration::from_secs(10), || archive.get_recording_position(id).unwrap_or(-1) >= end);
+    rusteron_archive::testing::wait_until(Duration::from_secs(10), || {
+        archive.get_recording_position(id).unwrap_or(-1) >= end
+    });
     archive.stop_recording_subscription(sub)?;
     match archive.get_stop_position(123_456) {
         Ok(p) => println!("unexpected: {p}"),
@@ -44,7 +52,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     match archive.stop_recording_subscription(777) {
         Ok(_) => println!("unexpected: stopped"),
-        Err(e) => println!("3. stopping a recording that does not exist: {}", e.message().unwrap_or("").lines().next().unwrap_or("")),
+        Err(e) => println!(
+            "3. stopping a recording that does not exist: {}",
+            e.message().unwrap_or("").lines().next().unwrap_or("")
+        ),
     }
     println!("   try_stop_recording_subscription(777) = {}", archive.try_stop_recording_subscription(777)?);
     match archive.start_recording(c"aeron:udp?endpoint=", 1, SOURCE_LOCATION_REMOTE, false) {

@@ -13,7 +13,13 @@ fn print_catalog(archive: &AeronArchive) -> Result<(), AeronCError> {
     let count = archive.list_recordings(0, i32::MAX, |d: AeronArchiveRecordingDescriptor| {
         println!(
             "{:>6} {:>10} {:>7} {:>12} {:>12} {:>10}  {}",
-            d.recording_id, d.session_id, d.stream_id, d.start_position, d.stop_position, d.term_buffer_length, d.original_channel()
+            d.recording_id,
+            d.session_id,
+            d.stream_id,
+            d.start_position,
+            d.stop_position,
+            d.term_buffer_length,
+            d.original_channel()
         )
     })?;
     println!("{count} recording(s)");

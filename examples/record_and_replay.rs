@@ -13,7 +13,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let t0 = Instant::now();
     let archive_process = EmbeddedArchiveMediaDriverProcess::start()?;
-    println!("archive started in {:?} (pid {}, control channel {})", t0.elapsed(), archive_process.pid(), archive_process.control_request_channel());
+    println!(
+        "archive started in {:?} (pid {}, control channel {})",
+        t0.elapsed(),
+        archive_process.pid(),
+        archive_process.control_request_channel()
+    );
 
     // 1. Contexts and clients.
     let aeron = archive_process.connect_aeron()?;
@@ -45,13 +50,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let publish_time = t1.elapsed();
-    println!("published {count} messages ({} bytes of stream) in {publish_time:?} ({:.0} msg/s)", end, count as f64 / publish_time.as_secs_f64());
+    println!(
+        "published {count} messages ({} bytes of stream) in {publish_time:?} ({:.0} msg/s)",
+        end,
+        count as f64 / publish_time.as_secs_f64()
+    );
 
     // Wait for the archive to record everything, then 4. stop the recording.
     let reader = counters_reader_of(&aeron);
     let mut counter_id = -1;
     if !wait_until(timeout, || {
-        counter_id = RecordingPos::find_counter_id_by_session_id(&reader, publication.session_id(), archive.get_archive_id());
+        counter_id =
+            RecordingPos::find_counter_id_by_session_id(&reader, publication.session_id(), archive.get_archive_id());
         counter_id >= 0
     }) {
         return Err("the archive did not start recording".into());
@@ -71,7 +81,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let d = descriptor.ok_or("recording not in the catalog")?;
     println!(
         "found recording {}: channel {} stream {} session {} positions {}..{}",
-        d.recording_id, d.original_channel(), d.stream_id, d.session_id, d.start_position, d.stop_position
+        d.recording_id,
+        d.original_channel(),
+        d.stream_id,
+        d.session_id,
+        d.start_position,
+        d.stop_position
     );
 
     // 6. Replay it to a UDP channel and 7. receive and check every message.

@@ -14,7 +14,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dst_process = EmbeddedArchiveMediaDriverProcess::start()?;
     let (src_aeron, src) = src_process.connect()?;
     let (_dst_aeron, dst) = dst_process.connect()?;
-    println!("source archive {} on {}, destination archive {} on {}", src.get_archive_id(), src_process.control_request_channel(), dst.get_archive_id(), dst_process.control_request_channel());
+    println!(
+        "source archive {} on {}, destination archive {} on {}",
+        src.get_archive_id(),
+        src_process.control_request_channel(),
+        dst.get_archive_id(),
+        dst_process.control_request_channel()
+    );
 
     let channel = c"aeron:ipc?term-length=1m";
     let sub_id = src.start_recording(channel, 1003, SOURCE_LOCATION_LOCAL, false)?;
@@ -60,7 +66,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let port = find_unused_udp_port(32_000).ok_or("no free port")?;
-    let replay = dst.replay(copy.recording_id, &CString::new(format!("aeron:udp?endpoint=localhost:{port}"))?, 2003, &AeronArchiveReplayParams::new_default()?)?;
+    let replay = dst.replay(
+        copy.recording_id,
+        &CString::new(format!("aeron:udp?endpoint=localhost:{port}"))?,
+        2003,
+        &AeronArchiveReplayParams::new_default()?,
+    )?;
     let mut got = 0u64;
     let mut wrong = 0u64;
     let deadline = Instant::now() + timeout;

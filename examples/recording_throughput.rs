@@ -49,7 +49,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         end as f64 / rec.as_secs_f64() / 1e6
     );
     let t1 = Instant::now();
-    let replay = archive.replay(recording_id, c"aeron:ipc?term-length=16m", 2004, &AeronArchiveReplayParams::new_default()?)?;
+    let replay =
+        archive.replay(recording_id, c"aeron:ipc?term-length=16m", 2004, &AeronArchiveReplayParams::new_default()?)?;
     let mut got = 0u64;
     while got < count {
         if replay.poll_once(|_b: &[u8], _h: AeronHeader<'_>| got += 1, 4096)? == 0 {
@@ -60,6 +61,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let rep = t1.elapsed();
-    println!("replayed {got} messages in {rep:?}: {:.0} msg/s, {:.1} MB/s", got as f64 / rep.as_secs_f64(), end as f64 / rep.as_secs_f64() / 1e6);
+    println!(
+        "replayed {got} messages in {rep:?}: {:.0} msg/s, {:.1} MB/s",
+        got as f64 / rep.as_secs_f64(),
+        end as f64 / rep.as_secs_f64() / 1e6
+    );
     Ok(())
 }

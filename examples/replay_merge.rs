@@ -21,7 +21,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let control_port = port()?;
     let stream_id = 1002;
-    let live_channel = CString::new(format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}|term-length=1m"))?;
+    let live_channel =
+        CString::new(format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}|term-length=1m"))?;
     let publication = aeron.add_exclusive_publication(&live_channel, stream_id, timeout)?;
     let sub_id = archive.start_recording(&live_channel, stream_id, SOURCE_LOCATION_LOCAL, false)?;
 
@@ -35,7 +36,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let reader = counters_reader_of(&aeron);
     let mut counter_id = -1;
     wait_until(timeout, || {
-        counter_id = RecordingPos::find_counter_id_by_session_id(&reader, publication.session_id(), archive.get_archive_id());
+        counter_id =
+            RecordingPos::find_counter_id_by_session_id(&reader, publication.session_id(), archive.get_archive_id());
         counter_id >= 0
     });
     let recording_id = RecordingPos::get_recording_id(&reader, counter_id);
@@ -88,7 +90,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("merged into the live stream after {received} messages ({:?})", t0.elapsed());
         }
     }
-    println!("received {received} messages in {:?}: {gaps} gaps or reorders; merged={}", t0.elapsed(), merge.is_merged());
+    println!(
+        "received {received} messages in {:?}: {gaps} gaps or reorders; merged={}",
+        t0.elapsed(),
+        merge.is_merged()
+    );
     archive.stop_recording_subscription(sub_id)?;
     if gaps != 0 {
         return Err("messages were lost or reordered".into());

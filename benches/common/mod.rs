@@ -124,7 +124,11 @@ impl RawClient {
         let uri = CString::new(uri).unwrap();
         unsafe {
             let mut a = ptr::null_mut();
-            assert!(raw::aeron_async_add_exclusive_publication(&mut a, self.aeron, uri.as_ptr(), stream) >= 0, "{}", c_err());
+            assert!(
+                raw::aeron_async_add_exclusive_publication(&mut a, self.aeron, uri.as_ptr(), stream) >= 0,
+                "{}",
+                c_err()
+            );
             let mut p = ptr::null_mut();
             let ok = wait_until(TIMEOUT, || {
                 let rc = raw::aeron_async_add_exclusive_publication_poll(&mut p, a);
@@ -190,7 +194,10 @@ impl Drop for RawClient {
 
 /// Waits for a raw subscription to see at least one image.
 pub fn raw_wait_connected(sub: *mut raw::aeron_subscription_t) {
-    assert!(wait_until(TIMEOUT, || unsafe { raw::aeron_subscription_is_connected(sub) }), "raw subscription never connected");
+    assert!(
+        wait_until(TIMEOUT, || unsafe { raw::aeron_subscription_is_connected(sub) }),
+        "raw subscription never connected"
+    );
 }
 
 /// A free UDP port on loopback.

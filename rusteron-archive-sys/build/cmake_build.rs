@@ -15,9 +15,7 @@ pub struct Built {
 }
 
 fn run(cmd: &mut Command, what: &str, log: &Path) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| crate::fail(format!("cannot start {what}: {e}")));
+    let out = cmd.output().unwrap_or_else(|e| crate::fail(format!("cannot start {what}: {e}")));
     let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&out.stderr));
     let _ = std::fs::write(log, &text);

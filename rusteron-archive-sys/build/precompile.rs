@@ -21,25 +21,17 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Release URL pattern: the archive `just build-artifacts` makes, attached to a release per Aeron version.
-pub const RELEASE_URL: &str = "https://github.com/rusteron/rusteron/releases/download/aeron-{version}/rusteron-aeron-{version}-{target}.tar.gz";
+pub const RELEASE_URL: &str =
+    "https://github.com/rusteron/rusteron/releases/download/aeron-{version}/rusteron-aeron-{version}-{target}.tar.gz";
 
 /// Files every archive must carry (static and shared for the target's library suffix).
 fn required(target: &str) -> Vec<String> {
-    let so = if target.contains("apple") {
-        "dylib"
-    } else {
-        "so"
-    };
-    let mut v: Vec<String> = [
-        "VERSION",
-        "bindings.rs",
-        "bin/aeronmd",
-        "lib/libaeron_static.a",
-        "lib/libaeron_archive_c_client_static.a",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let so = if target.contains("apple") { "dylib" } else { "so" };
+    let mut v: Vec<String> =
+        ["VERSION", "bindings.rs", "bin/aeronmd", "lib/libaeron_static.a", "lib/libaeron_archive_c_client_static.a"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
     for lib in ["aeron", "aeron_archive_c_client", "aeron_driver"] {
         v.push(format!("lib/lib{lib}.{so}"));
     }
@@ -55,14 +47,9 @@ pub fn prepare(out_dir: &Path, versions: &Versions) -> Built {
     let name = archive_name(&versions.aeron, &target);
     let unpack = out_dir.join("aeron-precompiled");
 
-    let source = match std::env::var("RUSTERON_PRECOMPILED")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-    {
+    let source = match std::env::var("RUSTERON_PRECOMPILED").ok().filter(|v| !v.trim().is_empty()) {
         Some(v) => v.trim().to_string(),
-        None => RELEASE_URL
-            .replace("{version}", &versions.aeron)
-            .replace("{target}", &target),
+        None => RELEASE_URL.replace("{version}", &versions.aeron).replace("{target}", &target),
     };
     println!("cargo:rerun-if-env-changed=RUSTERON_PRECOMPILED");
 
@@ -97,19 +84,11 @@ pub fn prepare(out_dir: &Path, versions: &Versions) -> Built {
     let root = find_root(&unpack, &source);
     check(&root, &source, versions, &target);
 
-    std::fs::copy(root.join("bindings.rs"), out_dir.join("bindings.rs")).unwrap_or_else(|e| {
-        crate::fail(format!(
-            "cannot copy bindings.rs into {}: {e}",
-            out_dir.display()
-        ))
-    });
+    std::fs::copy(root.join("bindings.rs"), out_dir.join("bindings.rs"))
+        .unwrap_or_else(|e| crate::fail(format!("cannot copy bindings.rs into {}: {e}", out_dir.display())));
     let aeronmd = root.join("bin/aeronmd");
     make_executable(&aeronmd);
-    Built {
-        lib_dir: root.join("lib"),
-        aeronmd,
-        generated_dir: root.join("include"),
-    }
+    Built { lib_dir: root.join("lib"), aeronmd, generated_dir: root.join("include") }
 }
 
 /// The folder holding `MANIFEST`: the unpack folder itself or its single top folder.
@@ -118,12 +97,7 @@ fn find_root(unpack: &Path, source: &str) -> PathBuf {
         return unpack.to_path_buf();
     }
     let dirs: Vec<PathBuf> = std::fs::read_dir(unpack)
-        .map(|it| {
-            it.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.join("MANIFEST").is_file())
-                .collect()
-        })
+        .map(|it| it.flatten().map(|e| e.path()).filter(|p| p.join("MANIFEST").is_file()).collect())
         .unwrap_or_default();
     match dirs.as_slice() {
         [one] => one.clone(),
@@ -140,14 +114,9 @@ fn check(root: &Path, source: &str, versions: &Versions, target: &str) {
     let mut listed = Vec::new();
     for line in manifest.lines().filter(|l| !l.trim().is_empty()) {
         let Some((sum, file)) = line.split_once(char::is_whitespace) else {
-            crate::fail(format!(
-                "MANIFEST of {source} has a malformed line: {line:?}"
-            ));
+            crate::fail(format!("MANIFEST of {source} has a malformed line: {line:?}"));
         };
-        let file = file
-            .trim_start()
-            .trim_start_matches('*')
-            .trim_start_matches("./");
+        let file = file.trim_start().trim_start_matches('*').trim_start_matches("./");
         let path = root.join(file);
         let data = std::fs::read(&path).unwrap_or_else(|e| {
             crate::fail(format!("precompiled archive {source}: {file} is listed in MANIFEST but cannot be read: {e}"))
@@ -162,15 +131,10 @@ fn check(root: &Path, source: &str, versions: &Versions, target: &str) {
     }
     for need in required(target) {
         if !listed.contains(&need) {
-            crate::fail(format!(
-                "precompiled archive {source} lacks {need} (or it is not in its MANIFEST)"
-            ));
+            crate::fail(format!("precompiled archive {source} lacks {need} (or it is not in its MANIFEST)"));
         }
     }
-    let found = std::fs::read_to_string(root.join("VERSION"))
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    let found = std::fs::read_to_string(root.join("VERSION")).unwrap_or_default().trim().to_string();
     if found != versions.aeron {
         crate::fail(format!(
             "precompiled archive {source} holds Aeron {found}, but this crate expects Aeron {} (versions.env): use rusteron-aeron-{}-{target}.tar.gz",
@@ -195,21 +159,13 @@ fn untar(file: &Path, into: &Path) {
         .arg("-C")
         .arg(into)
         .output()
-        .unwrap_or_else(|e| {
-            crate::fail(format!(
-                "cannot run `tar` to unpack {}: {e}",
-                file.display()
-            ))
-        });
+        .unwrap_or_else(|e| crate::fail(format!("cannot run `tar` to unpack {}: {e}", file.display())));
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         crate::fail(format!(
             "cannot unpack {} (not a .tar.gz?): {}",
             file.display(),
-            err.lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty())
-                .unwrap_or("tar failed")
+            err.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("tar failed")
         ));
     }
 }
@@ -227,44 +183,33 @@ fn download(url: &str, target: &str, out_dir: &Path, name: &str) -> PathBuf {
         "download it yourself (or build it with `just build-artifacts` on a machine whose host triple is {target}) and set RUSTERON_PRECOMPILED=/path/to/{name}.tar.gz, or drop the `precompile` feature to build Aeron from source"
     );
     let out = Command::new("curl")
-        .args([
-            "-sSL",
-            "--retry",
-            "2",
-            "--connect-timeout",
-            "20",
-            "-w",
-            "%{http_code}",
-            "-o",
-        ])
+        .args(["-sSL", "--retry", "2", "--connect-timeout", "20", "-w", "%{http_code}", "-o"])
         .arg(&partial)
         .arg(url)
         .output()
         .unwrap_or_else(|e| {
-            crate::fail(format!(
-                "cannot download {url} for target {target}: `curl` cannot run ({e}); {hint}"
-            ))
+            crate::fail(format!("cannot download {url} for target {target}: `curl` cannot run ({e}); {hint}"))
         });
     let code = String::from_utf8_lossy(&out.stdout).trim().to_string();
     if out.status.success() && code == "200" || (url.starts_with("file:") && out.status.success()) {
-        std::fs::rename(&partial, &file).unwrap_or_else(|e| {
-            crate::fail(format!(
-                "cannot move the download to {}: {e}",
-                file.display()
-            ))
-        });
+        std::fs::rename(&partial, &file)
+            .unwrap_or_else(|e| crate::fail(format!("cannot move the download to {}: {e}", file.display())));
         return file;
     }
     let _ = std::fs::remove_file(&partial);
     if code == "404" {
-        crate::fail(format!("no precompiled Aeron archive for target {target}: {url} answered 404 (not found); {hint}"));
+        crate::fail(format!(
+            "no precompiled Aeron archive for target {target}: {url} answered 404 (not found); {hint}"
+        ));
     }
     let err = String::from_utf8_lossy(&out.stderr);
     let why = match err.lines().find(|l| !l.trim().is_empty()) {
         Some(l) => l.trim().to_string(),
         None => format!("HTTP {code}"),
     };
-    crate::fail(format!("download of the precompiled Aeron archive for target {target} from {url} failed ({why}); {hint}"))
+    crate::fail(format!(
+        "download of the precompiled Aeron archive for target {target} from {url} failed ({why}); {hint}"
+    ))
 }
 
 fn make_executable(path: &Path) {

@@ -21,9 +21,7 @@ impl Versions {
             .map(|(k, v)| (k.trim(), v.trim()))
             .collect();
         let get = |k: &str| {
-            map.get(k)
-                .map(|v| v.to_string())
-                .unwrap_or_else(|| crate::fail(format!("{} has no {k}=", path.display())))
+            map.get(k).map(|v| v.to_string()).unwrap_or_else(|| crate::fail(format!("{} has no {k}=", path.display())))
         };
         Versions {
             aeron: get("AERON_VERSION"),

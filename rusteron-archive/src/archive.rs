@@ -16,9 +16,11 @@ use std::sync::{Arc, Mutex};
 /// one ([`SOURCE_LOCATION_REMOTE`], recorded by subscribing over the network).
 pub type SourceLocation = bindings::aeron_archive_source_location_t;
 /// The publication is on the archive's media driver: record it by spying.
-pub const SOURCE_LOCATION_LOCAL: SourceLocation = bindings::aeron_archive_source_location_en_AERON_ARCHIVE_SOURCE_LOCATION_LOCAL;
+pub const SOURCE_LOCATION_LOCAL: SourceLocation =
+    bindings::aeron_archive_source_location_en_AERON_ARCHIVE_SOURCE_LOCATION_LOCAL;
 /// The publication is elsewhere: record it by subscribing over the network.
-pub const SOURCE_LOCATION_REMOTE: SourceLocation = bindings::aeron_archive_source_location_en_AERON_ARCHIVE_SOURCE_LOCATION_REMOTE;
+pub const SOURCE_LOCATION_REMOTE: SourceLocation =
+    bindings::aeron_archive_source_location_en_AERON_ARCHIVE_SOURCE_LOCATION_REMOTE;
 
 /// `aeron_archive_replay_params_t::length` value that replays what is recorded and follows a
 /// live recording.
@@ -80,7 +82,9 @@ fn out_bool(f: impl FnOnce(*mut bool) -> i32) -> Result<bool, AeronCError> {
 impl AeronArchive {
     pub(crate) fn from_raw(raw: *mut bindings::aeron_archive_t, context: &AeronArchiveContext) -> Self {
         let managed = ManagedCResource::from_raw(raw, Some(Box::new(|p| unsafe { bindings::aeron_archive_close(p) })));
-        AeronArchive { inner: Arc::new(ArchiveInner { managed, owned_context: Mutex::new(None), _context: context.clone() }) }
+        AeronArchive {
+            inner: Arc::new(ArchiveInner { managed, owned_context: Mutex::new(None), _context: context.clone() }),
+        }
     }
 
     /// The C archive client. Valid while any clone of this wrapper lives.
@@ -185,7 +189,9 @@ impl AeronArchive {
     /// arrived (recording signals met on the way are dispatched).
     pub fn poll_for_error_response(&self) -> Result<Option<String>, AeronCError> {
         let mut buf = vec![0u8; 8192];
-        check(unsafe { bindings::aeron_archive_poll_for_error_response(self.get_inner(), buf.as_mut_ptr() as *mut _, buf.len()) })?;
+        check(unsafe {
+            bindings::aeron_archive_poll_for_error_response(self.get_inner(), buf.as_mut_ptr() as *mut _, buf.len())
+        })?;
         let len = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
         if len == 0 {
             Ok(None)
@@ -204,7 +210,9 @@ impl AeronArchive {
     /// The publication keeps the archive alive.
     pub fn add_recorded_publication(&self, channel: &CStr, stream_id: i32) -> Result<AeronPublication, AeronCError> {
         let mut p = std::ptr::null_mut();
-        check(unsafe { bindings::aeron_archive_add_recorded_publication(&mut p, self.get_inner(), channel.as_ptr(), stream_id) })?;
+        check(unsafe {
+            bindings::aeron_archive_add_recorded_publication(&mut p, self.get_inner(), channel.as_ptr(), stream_id)
+        })?;
         let m = ManagedCResource::from_raw(
             p,
             Some(Box::new(|p| unsafe { bindings::aeron_publication_close(p, None, std::ptr::null_mut()) })),
@@ -222,7 +230,12 @@ impl AeronArchive {
     ) -> Result<AeronExclusivePublication, AeronCError> {
         let mut p = std::ptr::null_mut();
         check(unsafe {
-            bindings::aeron_archive_add_recorded_exclusive_publication(&mut p, self.get_inner(), channel.as_ptr(), stream_id)
+            bindings::aeron_archive_add_recorded_exclusive_publication(
+                &mut p,
+                self.get_inner(),
+                channel.as_ptr(),
+                stream_id,
+            )
         })?;
         let m = ManagedCResource::from_raw(
             p,
@@ -307,26 +320,37 @@ impl AeronArchive {
     /// Like [`stop_recording_subscription`](Self::stop_recording_subscription), returning
     /// `false` instead of an error when there is no such subscription.
     pub fn try_stop_recording_subscription(&self, subscription_id: i64) -> Result<bool, AeronCError> {
-        out_bool(|o| unsafe { bindings::aeron_archive_try_stop_recording_subscription(o, self.get_inner(), subscription_id) })
+        out_bool(|o| unsafe {
+            bindings::aeron_archive_try_stop_recording_subscription(o, self.get_inner(), subscription_id)
+        })
     }
 
     /// Stops recording a channel and stream (`aeron_archive_stop_recording_channel_and_stream`).
     pub fn stop_recording_channel_and_stream(&self, channel: &CStr, stream_id: i32) -> Result<i32, AeronCError> {
-        check(unsafe { bindings::aeron_archive_stop_recording_channel_and_stream(self.get_inner(), channel.as_ptr(), stream_id) })
+        check(unsafe {
+            bindings::aeron_archive_stop_recording_channel_and_stream(self.get_inner(), channel.as_ptr(), stream_id)
+        })
     }
 
     /// Like [`stop_recording_channel_and_stream`](Self::stop_recording_channel_and_stream),
     /// returning `false` when nothing was recording it.
     pub fn try_stop_recording_channel_and_stream(&self, channel: &CStr, stream_id: i32) -> Result<bool, AeronCError> {
         out_bool(|o| unsafe {
-            bindings::aeron_archive_try_stop_recording_channel_and_stream(o, self.get_inner(), channel.as_ptr(), stream_id)
+            bindings::aeron_archive_try_stop_recording_channel_and_stream(
+                o,
+                self.get_inner(),
+                channel.as_ptr(),
+                stream_id,
+            )
         })
     }
 
     /// Stops an active recording by its id (`aeron_archive_try_stop_recording_by_identity`);
     /// `false` if it was not active.
     pub fn try_stop_recording_by_identity(&self, recording_id: i64) -> Result<bool, AeronCError> {
-        out_bool(|o| unsafe { bindings::aeron_archive_try_stop_recording_by_identity(o, self.get_inner(), recording_id) })
+        out_bool(|o| unsafe {
+            bindings::aeron_archive_try_stop_recording_by_identity(o, self.get_inner(), recording_id)
+        })
     }
 
     /// Stops recording a publication's channel and stream (`aeron_archive_stop_recording_publication`).
@@ -335,7 +359,10 @@ impl AeronArchive {
     }
 
     /// Stops recording an exclusive publication (`aeron_archive_stop_recording_exclusive_publication`).
-    pub fn stop_recording_exclusive_publication(&self, publication: &AeronExclusivePublication) -> Result<i32, AeronCError> {
+    pub fn stop_recording_exclusive_publication(
+        &self,
+        publication: &AeronExclusivePublication,
+    ) -> Result<i32, AeronCError> {
         check(unsafe {
             bindings::aeron_archive_stop_recording_exclusive_publication(self.get_inner(), publication.get_inner())
         })
@@ -602,7 +629,9 @@ impl AeronArchive {
     /// Detaches and deletes the segments before `new_start_position`; returns how many
     /// (`aeron_archive_purge_segments`).
     pub fn purge_segments(&self, recording_id: i64, new_start_position: i64) -> Result<i64, AeronCError> {
-        out_i64(|o| unsafe { bindings::aeron_archive_purge_segments(o, self.get_inner(), recording_id, new_start_position) })
+        out_i64(|o| unsafe {
+            bindings::aeron_archive_purge_segments(o, self.get_inner(), recording_id, new_start_position)
+        })
     }
 
     /// Attaches segment files found before the start of a recording; returns how many
@@ -614,7 +643,9 @@ impl AeronArchive {
     /// Moves the segments of `src_recording_id` to the start of `dst_recording_id`; returns how
     /// many (`aeron_archive_migrate_segments`).
     pub fn migrate_segments(&self, src_recording_id: i64, dst_recording_id: i64) -> Result<i64, AeronCError> {
-        out_i64(|o| unsafe { bindings::aeron_archive_migrate_segments(o, self.get_inner(), src_recording_id, dst_recording_id) })
+        out_i64(|o| unsafe {
+            bindings::aeron_archive_migrate_segments(o, self.get_inner(), src_recording_id, dst_recording_id)
+        })
     }
 
     /// Changes the original channel stored for a recording (`aeron_archive_update_channel`).
@@ -630,7 +661,14 @@ impl AeronArchive {
         term_buffer_length: i32,
         segment_file_length: i32,
     ) -> i64 {
-        unsafe { bindings::aeron_archive_segment_file_base_position(start_position, position, term_buffer_length, segment_file_length) }
+        unsafe {
+            bindings::aeron_archive_segment_file_base_position(
+                start_position,
+                position,
+                term_buffer_length,
+                segment_file_length,
+            )
+        }
     }
 
     /// Maps an archive error code (from an error response) to the matching client error code

@@ -48,7 +48,10 @@ impl AeronArchiveAsyncConnect {
     pub fn poll(&self) -> Result<Option<AeronArchive>, AeronCError> {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if s.done {
-            return Err(AeronCError::with_message(-1, "this archive connect already completed: it cannot be polled again"));
+            return Err(AeronCError::with_message(
+                -1,
+                "this archive connect already completed: it cannot be polled again",
+            ));
         }
         let mut out = std::ptr::null_mut();
         let rc = unsafe { bindings::aeron_archive_async_connect_poll(&mut out, s.raw) };

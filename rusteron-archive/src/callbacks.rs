@@ -33,22 +33,32 @@ macro_rules! no_handler {
 /// (`aeron_archive_credentials_encoded_credentials_supplier_func_t`). Called when connecting.
 pub trait AeronArchiveCredentialsEncodedCredentialsSupplierFuncCallback {
     /// The credentials to send with the connect request; `None` sends none.
-    fn handle_aeron_archive_credentials_encoded_credentials_supplier_func(&mut self) -> Option<AeronArchiveEncodedCredentials>;
+    fn handle_aeron_archive_credentials_encoded_credentials_supplier_func(
+        &mut self,
+    ) -> Option<AeronArchiveEncodedCredentials>;
 }
 
 /// Logs the call and supplies no credentials.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronArchiveCredentialsEncodedCredentialsSupplierFuncLogger;
 
-impl AeronArchiveCredentialsEncodedCredentialsSupplierFuncCallback for AeronArchiveCredentialsEncodedCredentialsSupplierFuncLogger {
-    fn handle_aeron_archive_credentials_encoded_credentials_supplier_func(&mut self) -> Option<AeronArchiveEncodedCredentials> {
+impl AeronArchiveCredentialsEncodedCredentialsSupplierFuncCallback
+    for AeronArchiveCredentialsEncodedCredentialsSupplierFuncLogger
+{
+    fn handle_aeron_archive_credentials_encoded_credentials_supplier_func(
+        &mut self,
+    ) -> Option<AeronArchiveEncodedCredentials> {
         eprintln!("archive credentials requested: none supplied");
         None
     }
 }
 
-impl<F: FnMut() -> Option<AeronArchiveEncodedCredentials>> AeronArchiveCredentialsEncodedCredentialsSupplierFuncCallback for F {
-    fn handle_aeron_archive_credentials_encoded_credentials_supplier_func(&mut self) -> Option<AeronArchiveEncodedCredentials> {
+impl<F: FnMut() -> Option<AeronArchiveEncodedCredentials>> AeronArchiveCredentialsEncodedCredentialsSupplierFuncCallback
+    for F
+{
+    fn handle_aeron_archive_credentials_encoded_credentials_supplier_func(
+        &mut self,
+    ) -> Option<AeronArchiveEncodedCredentials> {
         self()
     }
 }
@@ -85,7 +95,9 @@ impl AeronArchiveCredentialsChallengeSupplierFuncCallback for AeronArchiveCreden
     }
 }
 
-impl<F: FnMut(&[u8]) -> Option<AeronArchiveEncodedCredentials>> AeronArchiveCredentialsChallengeSupplierFuncCallback for F {
+impl<F: FnMut(&[u8]) -> Option<AeronArchiveEncodedCredentials>> AeronArchiveCredentialsChallengeSupplierFuncCallback
+    for F
+{
     fn handle_aeron_archive_credentials_challenge_supplier_func(
         &mut self,
         encoded_challenge: &[u8],
@@ -184,7 +196,9 @@ pub(crate) unsafe extern "C" fn credentials_free_trampoline<E, C, F>(
     }
     let state = &*(clientd as *const CredentialsSupplierState<E, C, F>);
     if let Some(h) = &state.free {
-        guard_detached((), || (*(h.as_raw() as *mut F)).handle_aeron_archive_credentials_free_func(raw_bytes(&*credentials)));
+        guard_detached((), || {
+            (*(h.as_raw() as *mut F)).handle_aeron_archive_credentials_free_func(raw_bytes(&*credentials))
+        });
     }
     // Every credentials pointer C holds came from our suppliers above.
     free_raw(credentials);
@@ -216,7 +230,9 @@ impl<F: FnMut()> AeronArchiveDelegatingInvokerFuncCallback for F {
     }
 }
 
-pub(crate) unsafe extern "C" fn delegating_invoker_trampoline<H: AeronArchiveDelegatingInvokerFuncCallback>(clientd: *mut c_void) {
+pub(crate) unsafe extern "C" fn delegating_invoker_trampoline<H: AeronArchiveDelegatingInvokerFuncCallback>(
+    clientd: *mut c_void,
+) {
     guard_detached((), || (*(clientd as *mut H)).handle_aeron_archive_delegating_invoker_func())
 }
 
@@ -256,7 +272,9 @@ impl<F: FnMut(AeronArchiveRecordingDescriptor)> AeronArchiveRecordingDescriptorC
 }
 
 /// Trampoline for a list call: `clientd` is a `Guarded<H>` on the caller's stack.
-pub(crate) unsafe extern "C" fn recording_descriptor_consumer_trampoline<H: AeronArchiveRecordingDescriptorConsumerFuncCallback + ?Sized>(
+pub(crate) unsafe extern "C" fn recording_descriptor_consumer_trampoline<
+    H: AeronArchiveRecordingDescriptorConsumerFuncCallback + ?Sized,
+>(
     descriptor: *mut bindings::aeron_archive_recording_descriptor_t,
     clientd: *mut c_void,
 ) {
@@ -266,17 +284,23 @@ pub(crate) unsafe extern "C" fn recording_descriptor_consumer_trampoline<H: Aero
 }
 
 /// Trampoline for a consumer registered as a [`Handler`] (`clientd` is the handler).
-pub(crate) unsafe extern "C" fn recording_descriptor_consumer_handler_trampoline<H: AeronArchiveRecordingDescriptorConsumerFuncCallback>(
+pub(crate) unsafe extern "C" fn recording_descriptor_consumer_handler_trampoline<
+    H: AeronArchiveRecordingDescriptorConsumerFuncCallback,
+>(
     descriptor: *mut bindings::aeron_archive_recording_descriptor_t,
     clientd: *mut c_void,
 ) {
     guard_detached((), || {
-        (*(clientd as *mut H))
-            .handle_aeron_archive_recording_descriptor_consumer_func(AeronArchiveRecordingDescriptor::from_raw(descriptor))
+        (*(clientd as *mut H)).handle_aeron_archive_recording_descriptor_consumer_func(
+            AeronArchiveRecordingDescriptor::from_raw(descriptor),
+        )
     })
 }
 
-no_handler!(no_aeron_archive_recording_descriptor_consumer_func_handler, AeronArchiveRecordingDescriptorConsumerFuncLogger);
+no_handler!(
+    no_aeron_archive_recording_descriptor_consumer_func_handler,
+    AeronArchiveRecordingDescriptorConsumerFuncLogger
+);
 
 // ---------------------------------------------------------------------------------------------
 // aeron_archive_recording_subscription_descriptor_consumer_func_t
@@ -295,14 +319,24 @@ pub trait AeronArchiveRecordingSubscriptionDescriptorConsumerFuncCallback {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronArchiveRecordingSubscriptionDescriptorConsumerFuncLogger;
 
-impl AeronArchiveRecordingSubscriptionDescriptorConsumerFuncCallback for AeronArchiveRecordingSubscriptionDescriptorConsumerFuncLogger {
-    fn handle_aeron_archive_recording_subscription_descriptor_consumer_func(&mut self, d: AeronArchiveRecordingSubscriptionDescriptor) {
+impl AeronArchiveRecordingSubscriptionDescriptorConsumerFuncCallback
+    for AeronArchiveRecordingSubscriptionDescriptorConsumerFuncLogger
+{
+    fn handle_aeron_archive_recording_subscription_descriptor_consumer_func(
+        &mut self,
+        d: AeronArchiveRecordingSubscriptionDescriptor,
+    ) {
         eprintln!("recording subscription {}: {} stream {}", d.subscription_id, d.stripped_channel(), d.stream_id);
     }
 }
 
-impl<F: FnMut(AeronArchiveRecordingSubscriptionDescriptor)> AeronArchiveRecordingSubscriptionDescriptorConsumerFuncCallback for F {
-    fn handle_aeron_archive_recording_subscription_descriptor_consumer_func(&mut self, d: AeronArchiveRecordingSubscriptionDescriptor) {
+impl<F: FnMut(AeronArchiveRecordingSubscriptionDescriptor)>
+    AeronArchiveRecordingSubscriptionDescriptorConsumerFuncCallback for F
+{
+    fn handle_aeron_archive_recording_subscription_descriptor_consumer_func(
+        &mut self,
+        d: AeronArchiveRecordingSubscriptionDescriptor,
+    ) {
         self(d)
     }
 }
@@ -363,12 +397,15 @@ impl<F: FnMut(AeronArchiveRecordingSignal)> AeronArchiveRecordingSignalConsumerF
     }
 }
 
-pub(crate) unsafe extern "C" fn recording_signal_consumer_trampoline<H: AeronArchiveRecordingSignalConsumerFuncCallback>(
+pub(crate) unsafe extern "C" fn recording_signal_consumer_trampoline<
+    H: AeronArchiveRecordingSignalConsumerFuncCallback,
+>(
     signal: *mut bindings::aeron_archive_recording_signal_t,
     clientd: *mut c_void,
 ) {
     guard_detached((), || {
-        (*(clientd as *mut H)).handle_aeron_archive_recording_signal_consumer_func(AeronArchiveRecordingSignal::from_raw(signal))
+        (*(clientd as *mut H))
+            .handle_aeron_archive_recording_signal_consumer_func(AeronArchiveRecordingSignal::from_raw(signal))
     })
 }
 
@@ -400,7 +437,9 @@ pub(crate) unsafe extern "C" fn fragment_trampoline<H: crate::AeronFragmentHandl
     })
 }
 
-pub(crate) unsafe extern "C" fn controlled_fragment_trampoline<H: crate::AeronControlledFragmentHandlerCallback + ?Sized>(
+pub(crate) unsafe extern "C" fn controlled_fragment_trampoline<
+    H: crate::AeronControlledFragmentHandlerCallback + ?Sized,
+>(
     clientd: *mut c_void,
     buffer: *const u8,
     length: usize,

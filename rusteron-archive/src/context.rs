@@ -181,7 +181,10 @@ impl AeronArchiveContext {
     /// (a closure `FnMut(i32)` works, as do [`NoOpAeronIdleStrategyFunc`](crate::NoOpAeronIdleStrategyFunc)
     /// and [`AeronIdleStrategyFuncLogger`](crate::AeronIdleStrategyFuncLogger)); it is called
     /// with the work count of the last duty cycle, and the context keeps it alive.
-    pub fn set_idle_strategy<H: crate::AeronIdleStrategyFuncCallback + Send + 'static>(&self, idle: H) -> Result<i32, AeronCError> {
+    pub fn set_idle_strategy<H: crate::AeronIdleStrategyFuncCallback + Send + 'static>(
+        &self,
+        idle: H,
+    ) -> Result<i32, AeronCError> {
         let h = Handler::leak(idle);
         let rc = check(unsafe {
             bindings::aeron_archive_context_set_idle_strategy(
@@ -236,7 +239,8 @@ impl AeronArchiveContext {
             Some(h) => (Some(recording_signal_consumer_trampoline::<H> as _), h.as_raw()),
             None => (None, std::ptr::null_mut()),
         };
-        let rc = check(unsafe { bindings::aeron_archive_context_set_recording_signal_consumer(self.get_inner(), f, d) })?;
+        let rc =
+            check(unsafe { bindings::aeron_archive_context_set_recording_signal_consumer(self.get_inner(), f, d) })?;
         if let Some(h) = handler {
             self.keep_alive(crate::util::keep(h.clone()));
         }

@@ -37,7 +37,6 @@
 
 pub use rusteron_client::*;
 
-mod util;
 mod archive;
 mod async_connect;
 mod callbacks;
@@ -53,6 +52,7 @@ mod replay_merge;
 mod replay_params;
 mod replication_params;
 pub mod testing;
+mod util;
 
 pub use archive::*;
 pub use async_connect::*;

@@ -6,7 +6,8 @@ use crate::bindings;
 use crate::callbacks::{controlled_fragment_trampoline, fragment_trampoline};
 use crate::util::{check, guard_detached, Guarded};
 use crate::{
-    Aeron, AeronArchiveContext, AeronCError, AeronControlledFragmentHandlerCallback, AeronFragmentHandlerCallback, Handler,
+    Aeron, AeronArchiveContext, AeronCError, AeronControlledFragmentHandlerCallback, AeronFragmentHandlerCallback,
+    Handler,
 };
 use rusteron_client::resource::Dependency;
 use std::ffi::CStr;
@@ -37,7 +38,11 @@ unsafe extern "C" fn live_joined<L: AeronArchivePersistentSubscriptionListener>(
 unsafe extern "C" fn live_left<L: AeronArchivePersistentSubscriptionListener>(clientd: *mut c_void) {
     guard_detached((), || (*(clientd as *mut L)).on_live_left())
 }
-unsafe extern "C" fn on_error<L: AeronArchivePersistentSubscriptionListener>(clientd: *mut c_void, errcode: c_int, message: *const c_char) {
+unsafe extern "C" fn on_error<L: AeronArchivePersistentSubscriptionListener>(
+    clientd: *mut c_void,
+    errcode: c_int,
+    message: *const c_char,
+) {
     guard_detached((), || (*(clientd as *mut L)).on_error(errcode, crate::c_str_to_str(message)))
 }
 
@@ -102,20 +107,30 @@ impl AeronArchivePersistentSubscriptionContext {
 
     /// Uses `aeron` (kept alive by the context).
     pub fn set_aeron(&self, aeron: &Aeron) -> Result<i32, AeronCError> {
-        let rc = check(unsafe { bindings::aeron_archive_persistent_subscription_context_set_aeron(self.get_inner(), aeron.get_inner()) })?;
+        let rc = check(unsafe {
+            bindings::aeron_archive_persistent_subscription_context_set_aeron(self.get_inner(), aeron.get_inner())
+        })?;
         self.keep(crate::util::keep(aeron.clone()));
         Ok(rc)
     }
 
     /// Aeron directory used when the context creates its own client.
     pub fn set_aeron_directory_name(&self, dir: &CStr) -> Result<i32, AeronCError> {
-        check(unsafe { bindings::aeron_archive_persistent_subscription_context_set_aeron_directory_name(self.get_inner(), dir.as_ptr()) })
+        check(unsafe {
+            bindings::aeron_archive_persistent_subscription_context_set_aeron_directory_name(
+                self.get_inner(),
+                dir.as_ptr(),
+            )
+        })
     }
 
     /// The archive connection settings (kept alive by the context; C sets its Aeron client).
     pub fn set_archive_context(&self, archive_context: &AeronArchiveContext) -> Result<i32, AeronCError> {
         let rc = check(unsafe {
-            bindings::aeron_archive_persistent_subscription_context_set_archive_context(self.get_inner(), archive_context.get_inner())
+            bindings::aeron_archive_persistent_subscription_context_set_archive_context(
+                self.get_inner(),
+                archive_context.get_inner(),
+            )
         })?;
         self.keep(crate::util::keep(archive_context.clone()));
         Ok(rc)
@@ -131,15 +146,23 @@ impl AeronArchivePersistentSubscriptionContext {
     }
     /// The live channel.
     pub fn set_live_channel(&self, v: &CStr) -> Result<i32, AeronCError> {
-        check(unsafe { bindings::aeron_archive_persistent_subscription_context_set_live_channel(self.get_inner(), v.as_ptr()) })
+        check(unsafe {
+            bindings::aeron_archive_persistent_subscription_context_set_live_channel(self.get_inner(), v.as_ptr())
+        })
     }
     /// The live channel.
     pub fn get_live_channel(&self) -> &str {
-        unsafe { crate::c_str_to_str(bindings::aeron_archive_persistent_subscription_context_get_live_channel(self.get_inner())) }
+        unsafe {
+            crate::c_str_to_str(bindings::aeron_archive_persistent_subscription_context_get_live_channel(
+                self.get_inner(),
+            ))
+        }
     }
     /// The live stream id.
     pub fn set_live_stream_id(&self, v: i32) -> Result<i32, AeronCError> {
-        check(unsafe { bindings::aeron_archive_persistent_subscription_context_set_live_stream_id(self.get_inner(), v) })
+        check(unsafe {
+            bindings::aeron_archive_persistent_subscription_context_set_live_stream_id(self.get_inner(), v)
+        })
     }
     /// The live stream id.
     pub fn get_live_stream_id(&self) -> i32 {
@@ -147,15 +170,23 @@ impl AeronArchivePersistentSubscriptionContext {
     }
     /// The replay channel.
     pub fn set_replay_channel(&self, v: &CStr) -> Result<i32, AeronCError> {
-        check(unsafe { bindings::aeron_archive_persistent_subscription_context_set_replay_channel(self.get_inner(), v.as_ptr()) })
+        check(unsafe {
+            bindings::aeron_archive_persistent_subscription_context_set_replay_channel(self.get_inner(), v.as_ptr())
+        })
     }
     /// The replay channel.
     pub fn get_replay_channel(&self) -> &str {
-        unsafe { crate::c_str_to_str(bindings::aeron_archive_persistent_subscription_context_get_replay_channel(self.get_inner())) }
+        unsafe {
+            crate::c_str_to_str(bindings::aeron_archive_persistent_subscription_context_get_replay_channel(
+                self.get_inner(),
+            ))
+        }
     }
     /// The replay stream id.
     pub fn set_replay_stream_id(&self, v: i32) -> Result<i32, AeronCError> {
-        check(unsafe { bindings::aeron_archive_persistent_subscription_context_set_replay_stream_id(self.get_inner(), v) })
+        check(unsafe {
+            bindings::aeron_archive_persistent_subscription_context_set_replay_stream_id(self.get_inner(), v)
+        })
     }
     /// The replay stream id.
     pub fn get_replay_stream_id(&self) -> i32 {
@@ -164,7 +195,9 @@ impl AeronArchivePersistentSubscriptionContext {
     /// Where to start: a position, [`AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_START`] or
     /// [`AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_LIVE`].
     pub fn set_start_position(&self, v: i64) -> Result<i32, AeronCError> {
-        check(unsafe { bindings::aeron_archive_persistent_subscription_context_set_start_position(self.get_inner(), v) })
+        check(unsafe {
+            bindings::aeron_archive_persistent_subscription_context_set_start_position(self.get_inner(), v)
+        })
     }
     /// Where to start.
     pub fn get_start_position(&self) -> i64 {
@@ -173,14 +206,19 @@ impl AeronArchivePersistentSubscriptionContext {
 
     /// Sets the listener (`aeron_archive_persistent_subscription_context_set_listener`); the
     /// context keeps it alive.
-    pub fn set_listener<L: AeronArchivePersistentSubscriptionListener + Send + 'static>(&self, listener: &Handler<L>) -> Result<i32, AeronCError> {
+    pub fn set_listener<L: AeronArchivePersistentSubscriptionListener + Send + 'static>(
+        &self,
+        listener: &Handler<L>,
+    ) -> Result<i32, AeronCError> {
         let l = bindings::aeron_archive_persistent_subscription_listener_t {
             on_live_joined: Some(live_joined::<L>),
             on_live_left: Some(live_left::<L>),
             on_error: Some(on_error::<L>),
             clientd: listener.as_raw(),
         };
-        let rc = check(unsafe { bindings::aeron_archive_persistent_subscription_context_set_listener(self.get_inner(), &l) })?;
+        let rc = check(unsafe {
+            bindings::aeron_archive_persistent_subscription_context_set_listener(self.get_inner(), &l)
+        })?;
         self.keep(crate::util::keep(listener.clone()));
         Ok(rc)
     }
@@ -201,8 +239,14 @@ impl AeronArchivePersistentSubscriptionContext {
     ///
     /// # Safety
     /// The context takes ownership of `counter`.
-    pub unsafe fn set_join_difference_counter(&self, counter: *mut bindings::aeron_counter_t) -> Result<i32, AeronCError> {
-        check(bindings::aeron_archive_persistent_subscription_context_set_join_difference_counter(self.get_inner(), counter))
+    pub unsafe fn set_join_difference_counter(
+        &self,
+        counter: *mut bindings::aeron_counter_t,
+    ) -> Result<i32, AeronCError> {
+        check(bindings::aeron_archive_persistent_subscription_context_set_join_difference_counter(
+            self.get_inner(),
+            counter,
+        ))
     }
     /// The join difference counter (raw).
     pub fn get_join_difference_counter(&self) -> *mut bindings::aeron_counter_t {
@@ -224,7 +268,10 @@ impl AeronArchivePersistentSubscriptionContext {
     /// # Safety
     /// The context takes ownership of `counter`.
     pub unsafe fn set_live_joined_counter(&self, counter: *mut bindings::aeron_counter_t) -> Result<i32, AeronCError> {
-        check(bindings::aeron_archive_persistent_subscription_context_set_live_joined_counter(self.get_inner(), counter))
+        check(bindings::aeron_archive_persistent_subscription_context_set_live_joined_counter(
+            self.get_inner(),
+            counter,
+        ))
     }
     /// The live-joined counter (raw).
     pub fn get_live_joined_counter(&self) -> *mut bindings::aeron_counter_t {
@@ -289,20 +336,33 @@ impl AeronArchivePersistentSubscription {
     ///
     /// # Safety
     /// The caller must close the returned context after this subscription is dropped.
-    pub unsafe fn get_and_own_persistent_subscription_context(&self) -> *mut bindings::aeron_archive_persistent_subscription_context_t {
+    pub unsafe fn get_and_own_persistent_subscription_context(
+        &self,
+    ) -> *mut bindings::aeron_archive_persistent_subscription_context_t {
         bindings::aeron_archive_persistent_subscription_get_and_own_persistent_subscription_context(self.inner.raw)
     }
 
     /// The raw context pointer (`aeron_archive_persistent_subscription_get_persistent_subscription_context`).
-    pub fn get_persistent_subscription_context(&self) -> *mut bindings::aeron_archive_persistent_subscription_context_t {
+    pub fn get_persistent_subscription_context(
+        &self,
+    ) -> *mut bindings::aeron_archive_persistent_subscription_context_t {
         unsafe { bindings::aeron_archive_persistent_subscription_get_persistent_subscription_context(self.inner.raw) }
     }
 
     /// Does work and delivers up to `fragment_limit` fragments (`aeron_archive_persistent_subscription_poll`).
-    pub fn poll_once<F: AeronFragmentHandlerCallback>(&mut self, mut handler: F, fragment_limit: usize) -> Result<i32, AeronCError> {
+    pub fn poll_once<F: AeronFragmentHandlerCallback>(
+        &mut self,
+        mut handler: F,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
         let mut g = Guarded::new(&mut handler);
         let rc = unsafe {
-            bindings::aeron_archive_persistent_subscription_poll(self.inner.raw, Some(fragment_trampoline::<F>), g.as_clientd(), fragment_limit)
+            bindings::aeron_archive_persistent_subscription_poll(
+                self.inner.raw,
+                Some(fragment_trampoline::<F>),
+                g.as_clientd(),
+                fragment_limit,
+            )
         };
         g.finish();
         check(rc)
@@ -347,7 +407,9 @@ impl AeronArchivePersistentSubscription {
     pub fn failure_reason(&self) -> Option<(i32, String)> {
         let mut code = 0;
         let mut msg: *const c_char = std::ptr::null();
-        let failed = unsafe { bindings::aeron_archive_persistent_subscription_failure_reason(self.inner.raw, &mut code, &mut msg) };
+        let failed = unsafe {
+            bindings::aeron_archive_persistent_subscription_failure_reason(self.inner.raw, &mut code, &mut msg)
+        };
         if failed {
             Some((code, unsafe { crate::c_str_to_str(msg) }.to_string()))
         } else {

@@ -30,7 +30,9 @@ impl AeronArchiveControlResponsePoller {
     /// (`aeron_archive_control_response_poller_create`). Keeps the subscription alive.
     pub fn new(subscription: &AeronSubscription, fragment_limit: i32) -> Result<Self, AeronCError> {
         let m = ManagedCResource::new(
-            |p| unsafe { bindings::aeron_archive_control_response_poller_create(p, subscription.get_inner(), fragment_limit) },
+            |p| unsafe {
+                bindings::aeron_archive_control_response_poller_create(p, subscription.get_inner(), fragment_limit)
+            },
             Some(Box::new(|p| unsafe { bindings::aeron_archive_control_response_poller_close(p) })),
         )?;
         m.add_dependency(crate::util::keep(subscription.clone()));

@@ -34,9 +34,15 @@ macro_rules! request {
 impl AeronArchiveProxy {
     /// A proxy sending on `publication` with `ctx`'s settings (`aeron_archive_proxy_create`).
     /// It keeps the publication and the context alive.
-    pub fn new(ctx: &AeronArchiveContext, publication: &AeronExclusivePublication, retry_attempts: i32) -> Result<Self, AeronCError> {
+    pub fn new(
+        ctx: &AeronArchiveContext,
+        publication: &AeronExclusivePublication,
+        retry_attempts: i32,
+    ) -> Result<Self, AeronCError> {
         let m = ManagedCResource::new(
-            |p| unsafe { bindings::aeron_archive_proxy_create(p, ctx.get_inner(), publication.get_inner(), retry_attempts) },
+            |p| unsafe {
+                bindings::aeron_archive_proxy_create(p, ctx.get_inner(), publication.get_inner(), retry_attempts)
+            },
             Some(Box::new(|p| unsafe { bindings::aeron_archive_proxy_delete(p) })),
         )?;
         m.add_dependency(crate::util::keep(ctx.clone()));
@@ -45,8 +51,20 @@ impl AeronArchiveProxy {
     }
 
     /// Re-initialises the proxy in place (`aeron_archive_proxy_init`).
-    pub fn init(&self, ctx: &AeronArchiveContext, publication: &AeronExclusivePublication, retry_attempts: i32) -> Result<i32, AeronCError> {
-        let rc = check(unsafe { bindings::aeron_archive_proxy_init(self.get_inner(), ctx.get_inner(), publication.get_inner(), retry_attempts) })?;
+    pub fn init(
+        &self,
+        ctx: &AeronArchiveContext,
+        publication: &AeronExclusivePublication,
+        retry_attempts: i32,
+    ) -> Result<i32, AeronCError> {
+        let rc = check(unsafe {
+            bindings::aeron_archive_proxy_init(
+                self.get_inner(),
+                ctx.get_inner(),
+                publication.get_inner(),
+                retry_attempts,
+            )
+        })?;
         self.keep_alive(crate::util::keep(ctx.clone()));
         self.keep_alive(crate::util::keep(publication.clone()));
         Ok(rc)
@@ -63,7 +81,12 @@ impl AeronArchiveProxy {
     }
 
     /// Sends a connect request (`aeron_archive_proxy_try_connect`), without credentials.
-    pub fn try_connect(&self, control_response_channel: &CStr, control_response_stream_id: i32, correlation_id: i64) -> bool {
+    pub fn try_connect(
+        &self,
+        control_response_channel: &CStr,
+        control_response_stream_id: i32,
+        correlation_id: i64,
+    ) -> bool {
         unsafe {
             bindings::aeron_archive_proxy_try_connect(
                 self.get_inner(),
@@ -163,9 +186,23 @@ impl AeronArchiveProxy {
     );
 
     /// Starts a recording (`aeron_archive_proxy_start_recording`).
-    pub fn start_recording(&self, channel: &CStr, stream_id: i32, local_source: bool, auto_stop: bool, correlation_id: i64) -> bool {
+    pub fn start_recording(
+        &self,
+        channel: &CStr,
+        stream_id: i32,
+        local_source: bool,
+        auto_stop: bool,
+        correlation_id: i64,
+    ) -> bool {
         unsafe {
-            bindings::aeron_archive_proxy_start_recording(self.get_inner(), channel.as_ptr(), stream_id, local_source, auto_stop, correlation_id)
+            bindings::aeron_archive_proxy_start_recording(
+                self.get_inner(),
+                channel.as_ptr(),
+                stream_id,
+                local_source,
+                auto_stop,
+                correlation_id,
+            )
         }
     }
 
@@ -194,7 +231,9 @@ impl AeronArchiveProxy {
 
     /// Stops recording a channel and stream (`aeron_archive_proxy_stop_recording`).
     pub fn stop_recording(&self, correlation_id: i64, channel: &CStr, stream_id: i32) -> bool {
-        unsafe { bindings::aeron_archive_proxy_stop_recording(self.get_inner(), correlation_id, channel.as_ptr(), stream_id) }
+        unsafe {
+            bindings::aeron_archive_proxy_stop_recording(self.get_inner(), correlation_id, channel.as_ptr(), stream_id)
+        }
     }
 
     /// Finds the last matching recording (`aeron_archive_proxy_find_last_matching_recording`).
@@ -307,7 +346,14 @@ impl AeronArchiveProxy {
 
     /// Changes a recording's stored channel (`aeron_archive_proxy_update_channel`).
     pub fn update_channel(&self, correlation_id: i64, recording_id: i64, new_channel: &CStr) -> bool {
-        unsafe { bindings::aeron_archive_proxy_update_channel(self.get_inner(), correlation_id, recording_id, new_channel.as_ptr()) }
+        unsafe {
+            bindings::aeron_archive_proxy_update_channel(
+                self.get_inner(),
+                correlation_id,
+                recording_id,
+                new_channel.as_ptr(),
+            )
+        }
     }
 }
 

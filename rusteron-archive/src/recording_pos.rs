@@ -19,13 +19,25 @@ impl RecordingPos {
     /// The counter id of the active recording `recording_id` of archive `archive_id`, or `-1`
     /// (`aeron_archive_recording_pos_find_counter_id_by_recording_id`).
     pub fn find_counter_id_by_recording_id(reader: &AeronCountersReader, recording_id: i64, archive_id: i64) -> i32 {
-        unsafe { bindings::aeron_archive_recording_pos_find_counter_id_by_recording_id(reader.get_inner(), recording_id, archive_id) }
+        unsafe {
+            bindings::aeron_archive_recording_pos_find_counter_id_by_recording_id(
+                reader.get_inner(),
+                recording_id,
+                archive_id,
+            )
+        }
     }
 
     /// The counter id of the active recording of session `session_id`, or `-1`
     /// (`aeron_archive_recording_pos_find_counter_id_by_session_id`).
     pub fn find_counter_id_by_session_id(reader: &AeronCountersReader, session_id: i32, archive_id: i64) -> i32 {
-        unsafe { bindings::aeron_archive_recording_pos_find_counter_id_by_session_id(reader.get_inner(), session_id, archive_id) }
+        unsafe {
+            bindings::aeron_archive_recording_pos_find_counter_id_by_session_id(
+                reader.get_inner(),
+                session_id,
+                archive_id,
+            )
+        }
     }
 
     /// The recording id a recording position counter stands for, or `-1`
@@ -40,7 +52,12 @@ impl RecordingPos {
         let mut buf = vec![0u8; 1024];
         let mut len = buf.len();
         check(unsafe {
-            bindings::aeron_archive_recording_pos_get_source_identity(reader.get_inner(), counter_id, buf.as_mut_ptr() as *mut _, &mut len)
+            bindings::aeron_archive_recording_pos_get_source_identity(
+                reader.get_inner(),
+                counter_id,
+                buf.as_mut_ptr() as *mut _,
+                &mut len,
+            )
         })?;
         let len = len.min(buf.len());
         let end = buf[..len].iter().position(|&b| b == 0).unwrap_or(len);
@@ -51,7 +68,9 @@ impl RecordingPos {
     /// (`aeron_archive_recording_pos_is_active`).
     pub fn is_active(reader: &AeronCountersReader, counter_id: i32, recording_id: i64) -> Result<bool, AeronCError> {
         let mut active = false;
-        check(unsafe { bindings::aeron_archive_recording_pos_is_active(&mut active, reader.get_inner(), counter_id, recording_id) })?;
+        check(unsafe {
+            bindings::aeron_archive_recording_pos_is_active(&mut active, reader.get_inner(), counter_id, recording_id)
+        })?;
         Ok(active)
     }
 }

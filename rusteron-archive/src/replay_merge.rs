@@ -77,15 +77,28 @@ impl AeronArchiveReplayMerge {
 
     /// Does work, then polls the image (replay or live) for up to `fragment_limit` fragments
     /// (`aeron_archive_replay_merge_poll`). `handler` is a closure `FnMut(&[u8], AeronHeader)`.
-    pub fn poll_once<F: AeronFragmentHandlerCallback>(&self, mut handler: F, fragment_limit: i32) -> Result<i32, AeronCError> {
+    pub fn poll_once<F: AeronFragmentHandlerCallback>(
+        &self,
+        mut handler: F,
+        fragment_limit: i32,
+    ) -> Result<i32, AeronCError> {
         self.poll_with(&mut handler, fragment_limit)
     }
 
     /// Like [`poll_once`](Self::poll_once) with a handler borrowed mutably.
-    pub fn poll_with<F: AeronFragmentHandlerCallback + ?Sized>(&self, handler: &mut F, fragment_limit: i32) -> Result<i32, AeronCError> {
+    pub fn poll_with<F: AeronFragmentHandlerCallback + ?Sized>(
+        &self,
+        handler: &mut F,
+        fragment_limit: i32,
+    ) -> Result<i32, AeronCError> {
         let mut g = Guarded::new(handler);
         let rc = unsafe {
-            bindings::aeron_archive_replay_merge_poll(self.get_inner(), Some(fragment_trampoline::<F>), g.as_clientd(), fragment_limit)
+            bindings::aeron_archive_replay_merge_poll(
+                self.get_inner(),
+                Some(fragment_trampoline::<F>),
+                g.as_clientd(),
+                fragment_limit,
+            )
         };
         g.finish();
         check(rc)

@@ -17,16 +17,16 @@ use std::time::{Duration, Instant};
 pub const ARCHIVE_START_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn setup_error(msg: impl Into<String>) -> AeronCError {
-    AeronCError::with_message(-1, format!("{}; run `just setup` (scripts/setup.sh) to install Java and fetch the aeron-all jar", msg.into()))
+    AeronCError::with_message(
+        -1,
+        format!("{}; run `just setup` (scripts/setup.sh) to install Java and fetch the aeron-all jar", msg.into()),
+    )
 }
 
 /// The `AERON_ALL_VERSION` pinned in `versions.env`.
 pub fn aeron_all_version() -> Option<String> {
     let text = std::fs::read_to_string(crate::bindings::VERSIONS_FILE).ok()?;
-    text.lines()
-        .filter_map(|l| l.trim().strip_prefix("AERON_ALL_VERSION="))
-        .map(|v| v.trim().to_string())
-        .next()
+    text.lines().filter_map(|l| l.trim().strip_prefix("AERON_ALL_VERSION=")).map(|v| v.trim().to_string()).next()
 }
 
 /// Where the `aeron-all` jar is: `RUSTERON_AERON_ALL_JAR`, else `<workspace>/.cache/jars/`,
@@ -138,8 +138,10 @@ impl std::fmt::Debug for EmbeddedArchiveMediaDriverProcess {
 
 fn unique_archive_id() -> i64 {
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
-    (((std::process::id() as u64) << 24) ^ (nanos & 0xff_ffff) ^ (N.fetch_add(1, Ordering::Relaxed) << 40)) as i64 & i64::MAX
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+    (((std::process::id() as u64) << 24) ^ (nanos & 0xff_ffff) ^ (N.fetch_add(1, Ordering::Relaxed) << 40)) as i64
+        & i64::MAX
 }
 
 fn free_port() -> Result<u16, AeronCError> {
@@ -161,7 +163,8 @@ impl EmbeddedArchiveMediaDriverProcess {
         let root = unique_dir("rusteron-archive");
         let aeron_dir = root.join("aeron").to_string_lossy().into_owned();
         let archive_dir = root.join("archive").to_string_lossy().into_owned();
-        std::fs::create_dir_all(&root).map_err(|e| AeronCError::with_message(-1, format!("cannot create {}: {e}", root.display())))?;
+        std::fs::create_dir_all(&root)
+            .map_err(|e| AeronCError::with_message(-1, format!("cannot create {}: {e}", root.display())))?;
         let control_port = free_port()?;
         let events_port = free_port()?;
         let control_request_channel = format!("aeron:udp?endpoint=localhost:{control_port}");
@@ -198,8 +201,10 @@ impl EmbeddedArchiveMediaDriverProcess {
         }
 
         let log = root.join("archive.log");
-        let log_file = std::fs::File::create(&log).map_err(|e| AeronCError::with_message(-1, format!("cannot create log: {e}")))?;
-        let log_err = log_file.try_clone().map_err(|e| AeronCError::with_message(-1, format!("cannot create log: {e}")))?;
+        let log_file = std::fs::File::create(&log)
+            .map_err(|e| AeronCError::with_message(-1, format!("cannot create log: {e}")))?;
+        let log_err =
+            log_file.try_clone().map_err(|e| AeronCError::with_message(-1, format!("cannot create log: {e}")))?;
         let mut cmd = Command::new(&java);
         cmd.arg("--add-opens")
             .arg("java.base/jdk.internal.misc=ALL-UNNAMED")
@@ -240,7 +245,10 @@ impl EmbeddedArchiveMediaDriverProcess {
 
     fn exited_error(&mut self, what: &str) -> Option<AeronCError> {
         if let Ok(Some(status)) = self.child.try_wait() {
-            return Some(AeronCError::with_message(-1, format!("{what}: the archive JVM exited ({status}); log:\n{}", self.log_tail())));
+            return Some(AeronCError::with_message(
+                -1,
+                format!("{what}: the archive JVM exited ({status}); log:\n{}", self.log_tail()),
+            ));
         }
         None
     }
@@ -261,7 +269,10 @@ impl EmbeddedArchiveMediaDriverProcess {
                 return Err(e);
             }
             if Instant::now() >= deadline {
-                return Err(AeronCError::with_message(-1, format!("the archive's media driver did not start within {timeout:?}; log:\n{}", self.log_tail())));
+                return Err(AeronCError::with_message(
+                    -1,
+                    format!("the archive's media driver did not start within {timeout:?}; log:\n{}", self.log_tail()),
+                ));
             }
             std::thread::sleep(Duration::from_millis(20));
         }

@@ -27,8 +27,12 @@ fn context_callbacks_are_called_and_pollers_read_responses() {
         assert_eq!(c, b"user:pass");
         f.fetch_add(1, Ordering::SeqCst);
     });
-    ctx.set_credentials_supplier(Some(&encoded), no_aeron_archive_credentials_challenge_supplier_func_handler(), Some(&on_free))
-        .unwrap();
+    ctx.set_credentials_supplier(
+        Some(&encoded),
+        no_aeron_archive_credentials_challenge_supplier_func_handler(),
+        Some(&on_free),
+    )
+    .unwrap();
     let invoker = Handlers::leak(move || {
         i.fetch_add(1, Ordering::SeqCst);
     });

@@ -58,7 +58,11 @@ fn declared(text: &str) -> BTreeSet<String> {
             end += 1;
         }
         i = end.max(start + 1);
-        if start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_' || bytes[start - 1] == b'*' && code[..start - 1].ends_with('(')) {
+        if start > 0
+            && (bytes[start - 1].is_ascii_alphanumeric()
+                || bytes[start - 1] == b'_'
+                || bytes[start - 1] == b'*' && code[..start - 1].ends_with('('))
+        {
             continue;
         }
         let after = code[end..].trim_start();
@@ -114,7 +118,11 @@ fn every_aeron_archive_h_function_is_wrapped() {
             missing.push(f.clone());
         }
     }
-    println!("aeron_archive.h coverage: {covered} of {} functions wrapped, {} excluded", functions.len(), EXCLUDED.len());
+    println!(
+        "aeron_archive.h coverage: {covered} of {} functions wrapped, {} excluded",
+        functions.len(),
+        EXCLUDED.len()
+    );
     for (n, why) in EXCLUDED {
         println!("  excluded {n}: {why}");
     }

@@ -33,7 +33,8 @@ fn signals_management_errors_and_drop_orders() {
     ctx.set_recording_signal_consumer(Some(&handler)).unwrap();
     let errors: Arc<Mutex<Vec<String>>> = Arc::default();
     let esink = errors.clone();
-    let error_handler = Handlers::leak(move |code: i32, msg: &str| esink.lock().unwrap().push(format!("{code}: {msg}")));
+    let error_handler =
+        Handlers::leak(move |code: i32, msg: &str| esink.lock().unwrap().push(format!("{code}: {msg}")));
     ctx.set_error_handler(Some(&error_handler)).unwrap();
     let archive = AeronArchive::connect(&ctx).expect("connect with signal consumer");
 
@@ -70,7 +71,9 @@ fn signals_management_errors_and_drop_orders() {
     assert!(!archive.try_stop_recording_subscription(424_242).unwrap());
     assert!(!archive.try_stop_recording_channel_and_stream(c"aeron:ipc", 4_444).unwrap());
     assert!(!archive.try_stop_recording_by_identity(recording_id).unwrap(), "already stopped");
-    let e = archive.replay(unknown, &c(&replay_channel()), 1, &AeronArchiveReplayParams::new_default().unwrap()).expect_err("replay unknown");
+    let e = archive
+        .replay(unknown, &c(&replay_channel()), 1, &AeronArchiveReplayParams::new_default().unwrap())
+        .expect_err("replay unknown");
     println!("replay unknown: {e}");
     let mut n = 0;
     assert_eq!(archive.list_recording(unknown, |_d: AeronArchiveRecordingDescriptor| n += 1).unwrap(), 0);
@@ -86,7 +89,8 @@ fn signals_management_errors_and_drop_orders() {
     assert_eq!(archive.get_stop_position(recording_id).unwrap(), end);
 
     // --- Extend ---------------------------------------------------------------------------
-    let ext_sub = archive.extend_recording(recording_id, c"aeron:ipc?term-length=65536", 3001, SOURCE_LOCATION_LOCAL, false);
+    let ext_sub =
+        archive.extend_recording(recording_id, c"aeron:ipc?term-length=65536", 3001, SOURCE_LOCATION_LOCAL, false);
     // Extending needs a publication that continues the recorded stream; the request itself is accepted.
     if let Ok(id) = ext_sub {
         assert!(archive.try_stop_recording_subscription(id).unwrap());
@@ -113,7 +117,11 @@ fn signals_management_errors_and_drop_orders() {
     // Purge signals a DELETE.
     assert!(wait_until(TIMEOUT, || {
         archive.poll_for_recording_signals().unwrap();
-        signals.lock().unwrap().iter().any(|s| s.recording_id == rec3 && s.signal() == AeronArchiveRecordingSignalCode::Delete)
+        signals
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|s| s.recording_id == rec3 && s.signal() == AeronArchiveRecordingSignalCode::Delete)
     }));
 
     // --- Async connect -----------------------------------------------------------------------
@@ -142,23 +150,52 @@ fn signals_management_errors_and_drop_orders() {
         let aeron2 = archive_process.connect_aeron().unwrap();
         let ctx2 = archive_process.archive_context(&aeron2).unwrap();
         let archive2 = AeronArchive::connect(&ctx2).unwrap();
-        let replay = archive2.replay(rec2, &c(&replay_channel()), 50 + order, &AeronArchiveReplayParams::new_default().unwrap()).unwrap();
+        let replay = archive2
+            .replay(rec2, &c(&replay_channel()), 50 + order, &AeronArchiveReplayParams::new_default().unwrap())
+            .unwrap();
         let got = collect_u64(&replay, 10);
         assert_eq!(got, (0..10).collect::<Vec<_>>());
         match order {
-            0 => { drop(aeron2); drop(ctx2); drop(archive2); drop(replay); }
-            1 => { drop(archive2); drop(aeron2); drop(replay); drop(ctx2); }
-            2 => { drop(replay); drop(ctx2); drop(archive2); drop(aeron2); }
-            3 => { drop(ctx2); drop(replay); drop(aeron2); drop(archive2); }
+            0 => {
+                drop(aeron2);
+                drop(ctx2);
+                drop(archive2);
+                drop(replay);
+            }
+            1 => {
+                drop(archive2);
+                drop(aeron2);
+                drop(replay);
+                drop(ctx2);
+            }
+            2 => {
+                drop(replay);
+                drop(ctx2);
+                drop(archive2);
+                drop(aeron2);
+            }
+            3 => {
+                drop(ctx2);
+                drop(replay);
+                drop(aeron2);
+                drop(archive2);
+            }
             4 => {
                 // The replay subscription outlives everything else and still works.
-                drop(archive2); drop(ctx2); drop(aeron2);
+                drop(archive2);
+                drop(ctx2);
+                drop(aeron2);
                 let _ = replay.poll_once(|_b: &[u8], _h: AeronHeader<'_>| {}, 10).unwrap();
                 drop(replay);
             }
             _ => {
-                let moved = std::thread::spawn(move || { let _ = archive2.get_archive_id(); drop(archive2); });
-                drop(aeron2); drop(ctx2); drop(replay);
+                let moved = std::thread::spawn(move || {
+                    let _ = archive2.get_archive_id();
+                    drop(archive2);
+                });
+                drop(aeron2);
+                drop(ctx2);
+                drop(replay);
                 moved.join().unwrap();
             }
         }

@@ -35,7 +35,13 @@ fn persistent_subscription_replays_then_goes_live() {
     let mut next = 1_000u64;
     let deadline = Instant::now() + Duration::from_secs(30);
     while !(ps.is_live() && received.len() as u64 == next) {
-        assert!(Instant::now() < deadline, "not live: replaying={} failed={:?} received={}", ps.is_replaying(), ps.failure_reason(), received.len());
+        assert!(
+            Instant::now() < deadline,
+            "not live: replaying={} failed={:?} received={}",
+            ps.is_replaying(),
+            ps.failure_reason(),
+            received.len()
+        );
         assert!(!ps.has_failed(), "{:?}", ps.failure_reason());
         if next < 3_000 && publication.offer(&next.to_le_bytes()).is_ok() {
             next += 1;

@@ -8,19 +8,40 @@ use rusteron_archive::bindings::*; // mod
 use rusteron_archive::testing::*; // mod
 
 fn _aeronagentstartfunccallback<T: ?Sized + rusteron_archive::AeronAgentStartFuncCallback>() {}
-fn _aeronarchivecredentialschallengesupplierfunccallback<T: ?Sized + rusteron_archive::AeronArchiveCredentialsChallengeSupplierFuncCallback>() {}
-fn _aeronarchivecredentialsencodedcredentialssupplierfunccallback<T: ?Sized + rusteron_archive::AeronArchiveCredentialsEncodedCredentialsSupplierFuncCallback>() {}
+fn _aeronarchivecredentialschallengesupplierfunccallback<
+    T: ?Sized + rusteron_archive::AeronArchiveCredentialsChallengeSupplierFuncCallback,
+>() {
+}
+fn _aeronarchivecredentialsencodedcredentialssupplierfunccallback<
+    T: ?Sized + rusteron_archive::AeronArchiveCredentialsEncodedCredentialsSupplierFuncCallback,
+>() {
+}
 fn _aeronarchivecredentialsfreefunccallback<T: ?Sized + rusteron_archive::AeronArchiveCredentialsFreeFuncCallback>() {}
-fn _aeronarchivedelegatinginvokerfunccallback<T: ?Sized + rusteron_archive::AeronArchiveDelegatingInvokerFuncCallback>() {}
-fn _aeronarchiverecordingdescriptorconsumerfunccallback<T: ?Sized + rusteron_archive::AeronArchiveRecordingDescriptorConsumerFuncCallback>() {}
-fn _aeronarchiverecordingsignalconsumerfunccallback<T: ?Sized + rusteron_archive::AeronArchiveRecordingSignalConsumerFuncCallback>() {}
-fn _aeronarchiverecordingsubscriptiondescriptorconsumerfunccallback<T: ?Sized + rusteron_archive::AeronArchiveRecordingSubscriptionDescriptorConsumerFuncCallback>() {}
+fn _aeronarchivedelegatinginvokerfunccallback<
+    T: ?Sized + rusteron_archive::AeronArchiveDelegatingInvokerFuncCallback,
+>() {
+}
+fn _aeronarchiverecordingdescriptorconsumerfunccallback<
+    T: ?Sized + rusteron_archive::AeronArchiveRecordingDescriptorConsumerFuncCallback,
+>() {
+}
+fn _aeronarchiverecordingsignalconsumerfunccallback<
+    T: ?Sized + rusteron_archive::AeronArchiveRecordingSignalConsumerFuncCallback,
+>() {
+}
+fn _aeronarchiverecordingsubscriptiondescriptorconsumerfunccallback<
+    T: ?Sized + rusteron_archive::AeronArchiveRecordingSubscriptionDescriptorConsumerFuncCallback,
+>() {
+}
 fn _aeronavailablecountercallback<T: ?Sized + rusteron_archive::AeronAvailableCounterCallback>() {}
 fn _aeronavailableimagecallback<T: ?Sized + rusteron_archive::AeronAvailableImageCallback>() {}
 fn _aeronblockhandlercallback<T: ?Sized + rusteron_archive::AeronBlockHandlerCallback>() {}
 fn _aeroncloseclientcallback<T: ?Sized + rusteron_archive::AeronCloseClientCallback>() {}
 fn _aeroncontrolledfragmenthandlercallback<T: ?Sized + rusteron_archive::AeronControlledFragmentHandlerCallback>() {}
-fn _aeroncountersreaderforeachcounterfunccallback<T: ?Sized + rusteron_archive::AeronCountersReaderForeachCounterFuncCallback>() {}
+fn _aeroncountersreaderforeachcounterfunccallback<
+    T: ?Sized + rusteron_archive::AeronCountersReaderForeachCounterFuncCallback,
+>() {
+}
 fn _aeronerrorhandlercallback<T: ?Sized + rusteron_archive::AeronErrorHandlerCallback>() {}
 fn _aeronerrorlogreaderfunccallback<T: ?Sized + rusteron_archive::AeronErrorLogReaderFuncCallback>() {}
 fn _aeronfragmenthandlercallback<T: ?Sized + rusteron_archive::AeronFragmentHandlerCallback>() {}
@@ -29,7 +50,10 @@ fn _aeronlossreporterreadentryfunccallback<T: ?Sized + rusteron_archive::AeronLo
 fn _aeronnewpublicationcallback<T: ?Sized + rusteron_archive::AeronNewPublicationCallback>() {}
 fn _aeronnewsubscriptioncallback<T: ?Sized + rusteron_archive::AeronNewSubscriptionCallback>() {}
 fn _aeronnotificationcallback<T: ?Sized + rusteron_archive::AeronNotificationCallback>() {}
-fn _aeronpublicationerrorframehandlercallback<T: ?Sized + rusteron_archive::AeronPublicationErrorFrameHandlerCallback>() {}
+fn _aeronpublicationerrorframehandlercallback<
+    T: ?Sized + rusteron_archive::AeronPublicationErrorFrameHandlerCallback,
+>() {
+}
 fn _aeronreservedvaluesuppliercallback<T: ?Sized + rusteron_archive::AeronReservedValueSupplierCallback>() {}
 fn _aeronunavailablecountercallback<T: ?Sized + rusteron_archive::AeronUnavailableCounterCallback>() {}
 fn _aeronunavailableimagecallback<T: ?Sized + rusteron_archive::AeronUnavailableImageCallback>() {}

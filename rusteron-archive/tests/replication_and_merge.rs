@@ -42,7 +42,12 @@ fn replicate_a_recording_between_two_archives() {
         "replication did not finish"
     );
     let d = replicated.unwrap();
-    println!("replicated recording {src_recording} -> {} ({} bytes) in {:?}", d.recording_id, d.stop_position, t0.elapsed());
+    println!(
+        "replicated recording {src_recording} -> {} ({} bytes) in {:?}",
+        d.recording_id,
+        d.stop_position,
+        t0.elapsed()
+    );
     assert_eq!(d.stream_id, 5001);
     assert_eq!(d.start_position, 0);
     // The replication stopped by itself; stopping it again is reported, not a crash.
@@ -50,7 +55,9 @@ fn replicate_a_recording_between_two_archives() {
     assert!(dst.stop_replication(replication_id).is_err());
 
     // The copy replays the same messages.
-    let replay = dst.replay(d.recording_id, &c(&replay_channel()), 5002, &AeronArchiveReplayParams::new_default().unwrap()).unwrap();
+    let replay = dst
+        .replay(d.recording_id, &c(&replay_channel()), 5002, &AeronArchiveReplayParams::new_default().unwrap())
+        .unwrap();
     assert_eq!(collect_u64(&replay, count as usize), (0..count).collect::<Vec<_>>());
 }
 
@@ -62,7 +69,8 @@ fn replay_merge_catches_up_with_the_live_stream() {
     let live_port = find_unused_udp_port(41_000).unwrap();
     let replay_port = find_unused_udp_port(41_000).unwrap();
     let stream_id = 6001;
-    let publication_channel = format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}|term-length=65536");
+    let publication_channel =
+        format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}|term-length=65536");
     let subscription_channel = "aeron:udp?control-mode=manual";
     let live_destination = format!("aeron:udp?endpoint=localhost:{live_port}|control=localhost:{control_port}");
     let replay_destination = format!("aeron:udp?endpoint=localhost:{replay_port}");
@@ -94,13 +102,23 @@ fn replay_merge_catches_up_with_the_live_stream() {
     let mut received = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     while (received.len() as u64) < next_to_send || !merge.is_merged() || next_to_send < total_target {
-        assert!(Instant::now() < deadline, "merge stuck: merged={} live_added={} received={} sent={}", merge.is_merged(), merge.is_live_added(), received.len(), next_to_send);
+        assert!(
+            Instant::now() < deadline,
+            "merge stuck: merged={} live_added={} received={} sent={}",
+            merge.is_merged(),
+            merge.is_live_added(),
+            received.len(),
+            next_to_send
+        );
         assert!(!merge.has_failed(), "merge failed");
         if next_to_send < total_target && publication.offer(&next_to_send.to_le_bytes()).is_ok() {
             next_to_send += 1;
         }
         let n = merge
-            .poll_once(|buf: &[u8], _h: AeronHeader<'_>| received.push(u64::from_le_bytes(buf[..8].try_into().unwrap())), 64)
+            .poll_once(
+                |buf: &[u8], _h: AeronHeader<'_>| received.push(u64::from_le_bytes(buf[..8].try_into().unwrap())),
+                64,
+            )
             .unwrap();
         if n == 0 {
             std::thread::yield_now();

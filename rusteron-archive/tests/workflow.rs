@@ -18,11 +18,19 @@ fn seven_step_workflow_then_replays_and_queries() {
     // 2. Start recording.
     let channel = "aeron:ipc?term-length=65536";
     let stream_id = 1001;
-    let subscription_id = archive.start_recording(&c(channel), stream_id, SOURCE_LOCATION_LOCAL, false).expect("start recording");
+    let subscription_id =
+        archive.start_recording(&c(channel), stream_id, SOURCE_LOCATION_LOCAL, false).expect("start recording");
     assert!(subscription_id >= 0);
     let mut subs = Vec::new();
     let n = archive
-        .list_recording_subscriptions(0, 10, c"aeron:ipc", stream_id, true, |d: AeronArchiveRecordingSubscriptionDescriptor| subs.push(d))
+        .list_recording_subscriptions(
+            0,
+            10,
+            c"aeron:ipc",
+            stream_id,
+            true,
+            |d: AeronArchiveRecordingSubscriptionDescriptor| subs.push(d),
+        )
         .expect("list subscriptions");
     assert_eq!(n, 1);
     assert_eq!(subs[0].subscription_id, subscription_id);
@@ -43,12 +51,14 @@ fn seven_step_workflow_then_replays_and_queries() {
     assert!(!archive.try_stop_recording_subscription(subscription_id).unwrap(), "already stopped");
 
     // 5. Find the recording.
-    let found = archive
-        .find_last_matching_recording(0, c"aeron:ipc", stream_id, publication.session_id())
-        .expect("find");
+    let found =
+        archive.find_last_matching_recording(0, c"aeron:ipc", stream_id, publication.session_id()).expect("find");
     assert_eq!(found, recording_id);
     let mut descriptors = Vec::new();
-    assert_eq!(archive.list_recording(recording_id, |d: AeronArchiveRecordingDescriptor| descriptors.push(d)).unwrap(), 1);
+    assert_eq!(
+        archive.list_recording(recording_id, |d: AeronArchiveRecordingDescriptor| descriptors.push(d)).unwrap(),
+        1
+    );
     let d = &descriptors[0];
     assert_eq!(d.recording_id, recording_id);
     assert_eq!(d.stream_id, stream_id);
@@ -75,7 +85,8 @@ fn seven_step_workflow_then_replays_and_queries() {
     // bytes, aligned to 32: 64).
     let from = 1000u64;
     let len = 500u64;
-    let params = AeronArchiveReplayParams::new_default().unwrap().with_position(from as i64 * 64).with_length(len as i64 * 64);
+    let params =
+        AeronArchiveReplayParams::new_default().unwrap().with_position(from as i64 * 64).with_length(len as i64 * 64);
     let replay = archive.replay(recording_id, &c(&replay_channel()), 2002, &params).expect("replay from position");
     let got = collect_u64(&replay, len as usize);
     assert_eq!(got, (from..from + len).collect::<Vec<_>>());
@@ -96,14 +107,11 @@ fn seven_step_workflow_then_replays_and_queries() {
     archive.stop_all_replays(recording_id).expect("stop all replays");
 
     // Bounded replay: bounded by a counter whose value is the limit position.
-    let limit_counter = aeron
-        .add_counter(1001, &[], "replay limit", TIMEOUT)
-        .expect("counter");
+    let limit_counter = aeron.add_counter(1001, &[], "replay limit", TIMEOUT).expect("counter");
     let limit = 100 * 64;
     limit_counter.set_value(limit);
-    let params = AeronArchiveReplayParams::new_default()
-        .unwrap()
-        .with_bounding_limit_counter_id(limit_counter.counter_id());
+    let params =
+        AeronArchiveReplayParams::new_default().unwrap().with_bounding_limit_counter_id(limit_counter.counter_id());
     assert!(params.is_bounded());
     let replay = archive.replay(recording_id, &c(&replay_channel()), 2004, &params).expect("bounded replay");
     let got = collect_u64(&replay, 100);
@@ -119,17 +127,31 @@ fn seven_step_workflow_then_replays_and_queries() {
     let recording2 = await_recording_position(&aeron, &archive, publication2.session_id(), end2);
     archive.stop_recording_subscription(sub2).unwrap();
     let mut on_1001 = Vec::new();
-    archive.list_recordings_for_uri(0, 100, c"aeron:ipc", 1001, |d: AeronArchiveRecordingDescriptor| on_1001.push(d.recording_id)).unwrap();
+    archive
+        .list_recordings_for_uri(0, 100, c"aeron:ipc", 1001, |d: AeronArchiveRecordingDescriptor| {
+            on_1001.push(d.recording_id)
+        })
+        .unwrap();
     assert_eq!(on_1001, vec![recording_id]);
     let mut on_1002 = Vec::new();
-    archive.list_recordings_for_uri(0, 100, c"ipc", 1002, |d: AeronArchiveRecordingDescriptor| on_1002.push(d.recording_id)).unwrap();
+    archive
+        .list_recordings_for_uri(0, 100, c"ipc", 1002, |d: AeronArchiveRecordingDescriptor| {
+            on_1002.push(d.recording_id)
+        })
+        .unwrap();
     assert_eq!(on_1002, vec![recording2]);
     let mut none = 0;
-    archive.list_recordings_for_uri(0, 100, c"aeron:udp", 1001, |_d: AeronArchiveRecordingDescriptor| none += 1).unwrap();
+    archive
+        .list_recordings_for_uri(0, 100, c"aeron:udp", 1001, |_d: AeronArchiveRecordingDescriptor| none += 1)
+        .unwrap();
     assert_eq!(none, 0);
     let all = archive.list_recordings_vec(0, 100).unwrap();
     assert_eq!(all.iter().map(|d| d.recording_id).collect::<Vec<_>>(), vec![recording_id, recording2]);
-    println!("workflow: {} messages recorded and replayed, recordings {:?}", count, all.iter().map(|d| (d.recording_id, d.stop_position)).collect::<Vec<_>>());
+    println!(
+        "workflow: {} messages recorded and replayed, recordings {:?}",
+        count,
+        all.iter().map(|d| (d.recording_id, d.stop_position)).collect::<Vec<_>>()
+    );
 }
 
 /// Polls a little longer and counts anything that still arrives.

@@ -6,8 +6,8 @@ use crate::callbacks::*;
 use crate::context::AeronContext;
 use crate::error::{check, AeronCError};
 use crate::handler::Handler;
-use crate::{AeronExclusivePublication, AeronPublication, AeronSubscription, ManagedCResource};
 use crate::resource::Dependency;
+use crate::{AeronExclusivePublication, AeronPublication, AeronSubscription, ManagedCResource};
 use std::ffi::CStr;
 use std::os::raw::c_void;
 use std::time::{Duration, Instant};
@@ -113,7 +113,12 @@ impl Aeron {
     }
 
     /// Adds a concurrent publication and waits for the driver, up to `timeout`.
-    pub fn add_publication(&self, uri: &CStr, stream_id: i32, timeout: Duration) -> Result<AeronPublication, AeronCError> {
+    pub fn add_publication(
+        &self,
+        uri: &CStr,
+        stream_id: i32,
+        timeout: Duration,
+    ) -> Result<AeronPublication, AeronCError> {
         let a = self.async_add_publication(uri, stream_id)?;
         self.wait_for(timeout, || a.poll())
     }
@@ -269,7 +274,10 @@ impl Aeron {
         &self,
         handler: &Handler<H>,
     ) -> Result<AeronCloseClientPair, AeronCError> {
-        let mut raw = bindings::aeron_on_close_client_pair_t { handler: Some(close_client_trampoline::<H>), clientd: handler.as_raw() };
+        let mut raw = bindings::aeron_on_close_client_pair_t {
+            handler: Some(close_client_trampoline::<H>),
+            clientd: handler.as_raw(),
+        };
         self.keep_alive(handler.as_dependency());
         check(unsafe { bindings::aeron_add_close_handler(self.get_inner(), &mut raw) })?;
         Ok(AeronCloseClientPair { raw, _handler: handler.as_dependency() })
@@ -300,7 +308,9 @@ impl Aeron {
         registration_id: i64,
         on_complete: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
-        self.remove_with(on_complete, |n, d| bindings::aeron_async_remove_publication(registration_id, self.get_inner(), n, d))
+        self.remove_with(on_complete, |n, d| {
+            bindings::aeron_async_remove_publication(registration_id, self.get_inner(), n, d)
+        })
     }
 
     /// Removes an exclusive publication by registration id
@@ -328,7 +338,9 @@ impl Aeron {
         registration_id: i64,
         on_complete: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
-        self.remove_with(on_complete, |n, d| bindings::aeron_async_remove_subscription(registration_id, self.get_inner(), n, d))
+        self.remove_with(on_complete, |n, d| {
+            bindings::aeron_async_remove_subscription(registration_id, self.get_inner(), n, d)
+        })
     }
 
     fn remove_with<H: AeronNotificationCallback + Send + 'static>(
@@ -350,6 +362,8 @@ impl Aeron {
     /// a closure instead of the C function pointer that `print_counters` takes. C calls it
     /// synchronously on this thread; a panic in it resumes here.
     pub fn print_counters_with<F: FnMut(&str)>(&self, mut stream_out: F) {
-        crate::misc::with_line_sink(&mut stream_out, |sink| unsafe { bindings::aeron_print_counters(self.get_inner(), sink) });
+        crate::misc::with_line_sink(&mut stream_out, |sink| unsafe {
+            bindings::aeron_print_counters(self.get_inner(), sink)
+        });
     }
 }

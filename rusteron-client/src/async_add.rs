@@ -22,7 +22,12 @@ struct AsyncCore<T> {
 }
 
 impl<T: 'static> AsyncCore<T> {
-    fn new(raw: *mut T, client: &Aeron, cancel: unsafe extern "C" fn(*mut bindings::aeron_t, *mut T) -> i32, deps: Vec<Dependency>) -> Arc<Self> {
+    fn new(
+        raw: *mut T,
+        client: &Aeron,
+        cancel: unsafe extern "C" fn(*mut bindings::aeron_t, *mut T) -> i32,
+        deps: Vec<Dependency>,
+    ) -> Arc<Self> {
         let c = client.get_inner() as usize;
         let managed = ManagedCResource::from_raw(raw, Some(Box::new(move |a| unsafe { cancel(c as *mut _, a) })));
         let mut all = vec![client.as_dependency()];
@@ -134,7 +139,7 @@ struct PendingClose {
 /// Close notifications by C object address. Only touched when closing, never on a hot path.
 static PENDING_CLOSES: Mutex<Vec<(usize, PendingClose)>> = Mutex::new(Vec::new());
 
-fn take_close_notification(ptr: usize) -> (bindings::aeron_notification_t, *mut c_void, Option<unsafe fn(*mut c_void)>) {
+fn take_close_notification(ptr: usize) -> crate::callbacks::OneShotNotification {
     let mut v = PENDING_CLOSES.lock().unwrap_or_else(|e| e.into_inner());
     match v.iter().position(|(p, _)| *p == ptr) {
         Some(i) => {
@@ -147,7 +152,10 @@ fn take_close_notification(ptr: usize) -> (bindings::aeron_notification_t, *mut 
 
 /// Runs a C close that takes a notification, with the one registered for `p` (if any); frees
 /// the notification's state when C refuses the close (it will then never be called).
-fn close_notified<T>(p: *mut T, close: unsafe extern "C" fn(*mut T, bindings::aeron_notification_t, *mut c_void) -> i32) -> i32 {
+fn close_notified<T>(
+    p: *mut T,
+    close: unsafe extern "C" fn(*mut T, bindings::aeron_notification_t, *mut c_void) -> i32,
+) -> i32 {
     let (n, d, free) = take_close_notification(p as usize);
     let rc = unsafe { close(p, n, d) };
     if rc < 0 {
@@ -275,7 +283,16 @@ impl AeronAsyncAddSubscription {
         let (uf, ud) = raw_handler(on_unavailable_image, unavailable_image_trampoline::<U> as _);
         let mut raw = std::ptr::null_mut();
         crate::error::check(unsafe {
-            bindings::aeron_async_add_subscription(&mut raw, client.get_inner(), uri.as_ptr(), stream_id, af, ad, uf, ud)
+            bindings::aeron_async_add_subscription(
+                &mut raw,
+                client.get_inner(),
+                uri.as_ptr(),
+                stream_id,
+                af,
+                ad,
+                uf,
+                ud,
+            )
         })?;
         let mut deps = Vec::new();
         if let Some(h) = on_available_image {

@@ -10,9 +10,9 @@
 use crate::handler::{guard_detached, guard_nested, Guarded, Handler};
 use crate::header::AeronHeader;
 use crate::image::AeronImage;
+use crate::publication::AeronPublicationErrorValues;
 use crate::strings::c_str_to_str;
 use crate::{bindings, AeronCountersReader, AeronSubscription};
-use crate::publication::AeronPublicationErrorValues;
 use std::os::raw::{c_char, c_int, c_void};
 
 /// Declares the typed `None` helper of a handler type.
@@ -178,7 +178,9 @@ pub(crate) unsafe extern "C" fn controlled_fragment_handler_trampoline<
     })
 }
 
-pub(crate) unsafe extern "C" fn controlled_fragment_handler_direct_trampoline<H: AeronControlledFragmentHandlerCallback>(
+pub(crate) unsafe extern "C" fn controlled_fragment_handler_direct_trampoline<
+    H: AeronControlledFragmentHandlerCallback,
+>(
     clientd: *mut c_void,
     buffer: *const u8,
     length: usize,
@@ -264,8 +266,10 @@ pub(crate) unsafe extern "C" fn available_image_trampoline<H: AeronAvailableImag
     image: *mut bindings::aeron_image_t,
 ) {
     guard_detached((), || {
-        (*(clientd as *mut H))
-            .handle_aeron_on_available_image(AeronSubscription::from_borrowed(subscription), AeronImage::from_borrowed(image))
+        (*(clientd as *mut H)).handle_aeron_on_available_image(
+            AeronSubscription::from_borrowed(subscription),
+            AeronImage::from_borrowed(image),
+        )
     })
 }
 
@@ -396,7 +400,9 @@ impl<F: FnMut(AeronPublicationErrorValues) + Send> AeronPublicationErrorFrameHan
     }
 }
 
-pub(crate) unsafe extern "C" fn publication_error_frame_handler_trampoline<H: AeronPublicationErrorFrameHandlerCallback>(
+pub(crate) unsafe extern "C" fn publication_error_frame_handler_trampoline<
+    H: AeronPublicationErrorFrameHandlerCallback,
+>(
     clientd: *mut c_void,
     error_frame: *mut bindings::aeron_publication_error_values_t,
 ) {
@@ -446,11 +452,15 @@ pub(crate) unsafe extern "C" fn notification_once_trampoline<H: AeronNotificatio
     }
 }
 
+/// What C gets for a one-shot notification: the trampoline, its `clientd`, and a function that
+/// frees `clientd` if C never calls the trampoline.
+pub(crate) type OneShotNotification = (bindings::aeron_notification_t, *mut c_void, Option<unsafe fn(*mut c_void)>);
+
 /// A one-shot notification for C: the trampoline, its `clientd` (a boxed clone of the handler,
 /// freed by the trampoline) and a function that frees the box if C never calls it.
 pub(crate) fn notification_once<H: AeronNotificationCallback + Send + 'static>(
     handler: Option<&Handler<H>>,
-) -> (bindings::aeron_notification_t, *mut c_void, Option<unsafe fn(*mut c_void)>) {
+) -> OneShotNotification {
     unsafe fn free<H: Send + 'static>(p: *mut c_void) {
         drop(Box::from_raw(p as *mut Handler<H>));
     }
@@ -500,7 +510,12 @@ pub(crate) unsafe extern "C" fn new_publication_trampoline<H: AeronNewPublicatio
     correlation_id: i64,
 ) {
     guard_detached((), || {
-        (*(clientd as *mut H)).handle_aeron_on_new_publication(c_str_to_str(channel), stream_id, session_id, correlation_id)
+        (*(clientd as *mut H)).handle_aeron_on_new_publication(
+            c_str_to_str(channel),
+            stream_id,
+            session_id,
+            correlation_id,
+        )
     })
 }
 
@@ -552,7 +567,12 @@ no_handler!(no_new_subscription_handler, AeronNewSubscriptionLogger);
 /// (`aeron_on_available_counter_t`). The counters reader is borrowed for the call.
 pub trait AeronAvailableCounterCallback {
     /// Called on the conductor thread.
-    fn handle_aeron_on_available_counter(&mut self, counters_reader: AeronCountersReader, registration_id: i64, counter_id: i32);
+    fn handle_aeron_on_available_counter(
+        &mut self,
+        counters_reader: AeronCountersReader,
+        registration_id: i64,
+        counter_id: i32,
+    );
 }
 
 /// Prints each new counter.
@@ -560,13 +580,23 @@ pub trait AeronAvailableCounterCallback {
 pub struct AeronAvailableCounterLogger;
 
 impl AeronAvailableCounterCallback for AeronAvailableCounterLogger {
-    fn handle_aeron_on_available_counter(&mut self, _counters_reader: AeronCountersReader, registration_id: i64, counter_id: i32) {
+    fn handle_aeron_on_available_counter(
+        &mut self,
+        _counters_reader: AeronCountersReader,
+        registration_id: i64,
+        counter_id: i32,
+    ) {
         eprintln!("counter available: registration {registration_id}, id {counter_id}");
     }
 }
 
 impl<F: FnMut(AeronCountersReader, i64, i32) + Send> AeronAvailableCounterCallback for F {
-    fn handle_aeron_on_available_counter(&mut self, counters_reader: AeronCountersReader, registration_id: i64, counter_id: i32) {
+    fn handle_aeron_on_available_counter(
+        &mut self,
+        counters_reader: AeronCountersReader,
+        registration_id: i64,
+        counter_id: i32,
+    ) {
         self(counters_reader, registration_id, counter_id)
     }
 }
@@ -592,7 +622,12 @@ no_handler!(no_available_counter_handler, AeronAvailableCounterLogger);
 /// (`aeron_on_unavailable_counter_t`). The counters reader is borrowed for the call.
 pub trait AeronUnavailableCounterCallback {
     /// Called on the conductor thread.
-    fn handle_aeron_on_unavailable_counter(&mut self, counters_reader: AeronCountersReader, registration_id: i64, counter_id: i32);
+    fn handle_aeron_on_unavailable_counter(
+        &mut self,
+        counters_reader: AeronCountersReader,
+        registration_id: i64,
+        counter_id: i32,
+    );
 }
 
 /// Prints each counter that goes away.
@@ -600,13 +635,23 @@ pub trait AeronUnavailableCounterCallback {
 pub struct AeronUnavailableCounterLogger;
 
 impl AeronUnavailableCounterCallback for AeronUnavailableCounterLogger {
-    fn handle_aeron_on_unavailable_counter(&mut self, _counters_reader: AeronCountersReader, registration_id: i64, counter_id: i32) {
+    fn handle_aeron_on_unavailable_counter(
+        &mut self,
+        _counters_reader: AeronCountersReader,
+        registration_id: i64,
+        counter_id: i32,
+    ) {
         eprintln!("counter unavailable: registration {registration_id}, id {counter_id}");
     }
 }
 
 impl<F: FnMut(AeronCountersReader, i64, i32) + Send> AeronUnavailableCounterCallback for F {
-    fn handle_aeron_on_unavailable_counter(&mut self, counters_reader: AeronCountersReader, registration_id: i64, counter_id: i32) {
+    fn handle_aeron_on_unavailable_counter(
+        &mut self,
+        counters_reader: AeronCountersReader,
+        registration_id: i64,
+        counter_id: i32,
+    ) {
         self(counters_reader, registration_id, counter_id)
     }
 }

@@ -12,8 +12,8 @@
 //! # Ok::<(), rusteron_client::AeronCError>(())
 //! ```
 
-use crate::error::AeronCError;
 use crate::bindings;
+use crate::error::AeronCError;
 use std::fmt;
 use std::str::FromStr;
 
@@ -179,7 +179,8 @@ impl ChannelUri {
             Some(i) => (&rest[..i], Some(&rest[i + 1..])),
             None => (rest, None),
         };
-        let media = Media::parse(media).map_err(|e| invalid(format!("{} in channel URI: {uri}", e.message().unwrap_or(""))))?;
+        let media =
+            Media::parse(media).map_err(|e| invalid(format!("{} in channel URI: {uri}", e.message().unwrap_or(""))))?;
         let mut out = ChannelUri { prefix, media, params: Vec::new() };
         if let Some(q) = query {
             if q.is_empty() {

@@ -128,10 +128,19 @@ impl AeronCnc {
     /// Calls `handler` for each distinct error observed since `since_timestamp` (epoch ms; 0
     /// for all) and returns how many there were (`aeron_cnc_error_log_read`). A panic in the
     /// handler stops the walk and is resumed once C returns.
-    pub fn error_log_read<H: AeronErrorLogReaderFuncCallback + ?Sized>(&self, handler: &mut H, since_timestamp: i64) -> usize {
+    pub fn error_log_read<H: AeronErrorLogReaderFuncCallback + ?Sized>(
+        &self,
+        handler: &mut H,
+        since_timestamp: i64,
+    ) -> usize {
         let mut g = Guarded::new(handler);
         let n = unsafe {
-            bindings::aeron_cnc_error_log_read(self.get_inner(), Some(error_log_reader_trampoline::<H>), g.as_clientd(), since_timestamp)
+            bindings::aeron_cnc_error_log_read(
+                self.get_inner(),
+                Some(error_log_reader_trampoline::<H>),
+                g.as_clientd(),
+                since_timestamp,
+            )
         };
         g.finish();
         n
@@ -162,10 +171,17 @@ impl AeronCnc {
 
     /// Calls `handler` for each loss observation in the driver's loss report
     /// (`aeron_cnc_loss_reporter_read`); returns how many there were.
-    pub fn loss_reporter_read<H: AeronLossReporterReadEntryFuncCallback + ?Sized>(&self, handler: &mut H) -> Result<i32, AeronCError> {
+    pub fn loss_reporter_read<H: AeronLossReporterReadEntryFuncCallback + ?Sized>(
+        &self,
+        handler: &mut H,
+    ) -> Result<i32, AeronCError> {
         let mut g = Guarded::new(handler);
         let rc = unsafe {
-            bindings::aeron_cnc_loss_reporter_read(self.get_inner(), Some(loss_reporter_read_entry_trampoline::<H>), g.as_clientd())
+            bindings::aeron_cnc_loss_reporter_read(
+                self.get_inner(),
+                Some(loss_reporter_read_entry_trampoline::<H>),
+                g.as_clientd(),
+            )
         };
         g.finish();
         check(rc)
@@ -174,7 +190,10 @@ impl AeronCnc {
     /// [`loss_reporter_read`](Self::loss_reporter_read) with a closure taking
     /// `(observation_count, total_bytes_lost, first_ts, last_ts, session_id, stream_id, channel, source)`.
     #[allow(clippy::type_complexity)]
-    pub fn loss_reporter_read_once<F: FnMut(i64, i64, i64, i64, i32, i32, &str, &str)>(&self, mut f: F) -> Result<i32, AeronCError> {
+    pub fn loss_reporter_read_once<F: FnMut(i64, i64, i64, i64, i32, i32, &str, &str)>(
+        &self,
+        mut f: F,
+    ) -> Result<i32, AeronCError> {
         self.loss_reporter_read(&mut f)
     }
 }
@@ -336,7 +355,10 @@ impl AeronErrorLogger {
     /// timestamped with the epoch clock.
     pub fn new(capacity: usize) -> Result<Self, AeronCError> {
         if capacity < 64 {
-            return Err(AeronCError::with_message(libc::EINVAL, format!("error log capacity {capacity} is below 64 bytes")));
+            return Err(AeronCError::with_message(
+                libc::EINVAL,
+                format!("error log capacity {capacity} is below 64 bytes"),
+            ));
         }
         let buffer: Box<[u8]> = vec![0u8; capacity].into_boxed_slice();
         let buf = Box::into_raw(buffer) as *mut u8 as usize;
@@ -366,7 +388,8 @@ impl AeronErrorLogger {
     /// Records an error (`aeron_distinct_error_log_record`): a new entry for a new
     /// (code, description) pair, else one more observation of the existing one.
     pub fn record(&self, error_code: i32, description: &CStr) -> Result<(), AeronCError> {
-        check(unsafe { bindings::aeron_distinct_error_log_record(self.get_inner(), error_code, description.as_ptr()) }).map(|_| ())
+        check(unsafe { bindings::aeron_distinct_error_log_record(self.get_inner(), error_code, description.as_ptr()) })
+            .map(|_| ())
     }
 
     /// How many distinct errors are recorded (`aeron_distinct_error_log_num_observations`).
@@ -413,7 +436,12 @@ impl AeronLossReporter {
     pub unsafe fn read<H: AeronLossReporterReadEntryFuncCallback + ?Sized>(&self, handler: &mut H) -> usize {
         let r = self.clone_struct();
         let mut g = Guarded::new(handler);
-        let n = bindings::aeron_loss_reporter_read(r.buffer, r.capacity, Some(loss_reporter_read_entry_trampoline::<H>), g.as_clientd());
+        let n = bindings::aeron_loss_reporter_read(
+            r.buffer,
+            r.capacity,
+            Some(loss_reporter_read_entry_trampoline::<H>),
+            g.as_clientd(),
+        );
         g.finish();
         n
     }

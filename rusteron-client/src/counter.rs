@@ -165,7 +165,10 @@ impl AeronCounter {
     /// processed the close (on the conductor thread, or inside this call in invoker mode). A
     /// panic inside it is stopped at the C boundary (see
     /// [`take_callback_panic`](crate::take_callback_panic)).
-    pub fn close_with_notification<F: FnOnce() + Send + 'static>(self, on_close_complete: F) -> Result<(), AeronCError> {
+    pub fn close_with_notification<F: FnOnce() + Send + 'static>(
+        self,
+        on_close_complete: F,
+    ) -> Result<(), AeronCError> {
         self.close_inner(Some(Box::new(on_close_complete)))
     }
 
@@ -201,7 +204,7 @@ impl AeronCounter {
 unsafe extern "C" fn notification_trampoline(clientd: *mut c_void) {
     // SAFETY: `clientd` is the box leaked in `close_inner`, called exactly once by C.
     let f = unsafe { Box::from_raw(clientd as *mut Box<dyn FnOnce() + Send>) };
-    guard_detached((), move || f())
+    guard_detached((), f)
 }
 
 fn wait_counter(a: &AeronAsyncAddCounter, timeout: Duration) -> Result<AeronCounter, AeronCError> {
@@ -223,7 +226,12 @@ fn wait_counter(a: &AeronAsyncAddCounter, timeout: Duration) -> Result<AeronCoun
 impl Aeron {
     /// Starts adding a counter (`aeron_async_add_counter`): `type_id` says what it counts,
     /// `key` (at most 112 bytes) identifies it to tools, `label` (at most 380 bytes) names it.
-    pub fn async_add_counter(&self, type_id: i32, key: &[u8], label: &str) -> Result<AeronAsyncAddCounter, AeronCError> {
+    pub fn async_add_counter(
+        &self,
+        type_id: i32,
+        key: &[u8],
+        label: &str,
+    ) -> Result<AeronAsyncAddCounter, AeronCError> {
         check_counter_args(key, label)?;
         AeronAsyncAddCounter::new(self, type_id, key, label)
     }
@@ -242,7 +250,13 @@ impl Aeron {
     }
 
     /// Adds a counter and waits for the driver, up to `timeout`.
-    pub fn add_counter(&self, type_id: i32, key: &[u8], label: &str, timeout: Duration) -> Result<AeronCounter, AeronCError> {
+    pub fn add_counter(
+        &self,
+        type_id: i32,
+        key: &[u8],
+        label: &str,
+        timeout: Duration,
+    ) -> Result<AeronCounter, AeronCError> {
         let a = self.async_add_counter(type_id, key, label)?;
         wait_counter(&a, timeout)
     }
@@ -269,8 +283,10 @@ impl Aeron {
     /// id, if there is one: no [`AeronCounter`] for it may exist (it would dangle). Use this only
     /// for counters created by another client or whose wrapper was handed to C.
     pub unsafe fn async_remove_counter(&self, registration_id: i64) -> Result<(), AeronCError> {
-        check(unsafe { bindings::aeron_async_remove_counter(registration_id, self.get_inner(), None, std::ptr::null_mut()) })
-            .map(|_| ())
+        check(unsafe {
+            bindings::aeron_async_remove_counter(registration_id, self.get_inner(), None, std::ptr::null_mut())
+        })
+        .map(|_| ())
     }
 
     /// Writes a table of every counter (id, value, label) through `stream_out`, one line per

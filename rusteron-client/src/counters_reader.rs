@@ -148,10 +148,7 @@ impl AeronCountersReader {
     fn check_id(&self, counter_id: i32) -> Result<(), AeronCError> {
         let max = self.max_counter_id();
         if counter_id < 0 || counter_id > max {
-            Err(AeronCError::with_message(
-                libc::EINVAL,
-                format!("counter id {counter_id} is out of range 0..={max}"),
-            ))
+            Err(AeronCError::with_message(libc::EINVAL, format!("counter id {counter_id} is out of range 0..={max}")))
         } else {
             Ok(())
         }
@@ -177,22 +174,35 @@ impl AeronCountersReader {
     /// A counter's registration id (`aeron_counters_reader_counter_registration_id`).
     pub fn get_counter_registration_id(&self, counter_id: i32) -> Result<i64, AeronCError> {
         let mut v = 0i64;
-        let rc = unsafe { bindings::aeron_counters_reader_counter_registration_id(self.get_inner(), counter_id, &mut v) };
-        if rc < 0 { Err(self.out_of_range(counter_id)) } else { Ok(v) }
+        let rc =
+            unsafe { bindings::aeron_counters_reader_counter_registration_id(self.get_inner(), counter_id, &mut v) };
+        if rc < 0 {
+            Err(self.out_of_range(counter_id))
+        } else {
+            Ok(v)
+        }
     }
 
     /// The id of the client that owns a counter (`aeron_counters_reader_counter_owner_id`).
     pub fn get_counter_owner_id(&self, counter_id: i32) -> Result<i64, AeronCError> {
         let mut v = 0i64;
         let rc = unsafe { bindings::aeron_counters_reader_counter_owner_id(self.get_inner(), counter_id, &mut v) };
-        if rc < 0 { Err(self.out_of_range(counter_id)) } else { Ok(v) }
+        if rc < 0 {
+            Err(self.out_of_range(counter_id))
+        } else {
+            Ok(v)
+        }
     }
 
     /// The id of what a counter refers to (`aeron_counters_reader_counter_reference_id`).
     pub fn get_counter_reference_id(&self, counter_id: i32) -> Result<i64, AeronCError> {
         let mut v = 0i64;
         let rc = unsafe { bindings::aeron_counters_reader_counter_reference_id(self.get_inner(), counter_id, &mut v) };
-        if rc < 0 { Err(self.out_of_range(counter_id)) } else { Ok(v) }
+        if rc < 0 {
+            Err(self.out_of_range(counter_id))
+        } else {
+            Ok(v)
+        }
     }
 
     /// A counter's record state (`aeron_counters_reader_counter_state`):
@@ -200,22 +210,35 @@ impl AeronCountersReader {
     pub fn get_counter_state(&self, counter_id: i32) -> Result<i32, AeronCError> {
         let mut v = 0i32;
         let rc = unsafe { bindings::aeron_counters_reader_counter_state(self.get_inner(), counter_id, &mut v) };
-        if rc < 0 { Err(self.out_of_range(counter_id)) } else { Ok(v) }
+        if rc < 0 {
+            Err(self.out_of_range(counter_id))
+        } else {
+            Ok(v)
+        }
     }
 
     /// A counter's type id (`aeron_counters_reader_counter_type_id`).
     pub fn get_counter_type_id(&self, counter_id: i32) -> Result<i32, AeronCError> {
         let mut v = 0i32;
         let rc = unsafe { bindings::aeron_counters_reader_counter_type_id(self.get_inner(), counter_id, &mut v) };
-        if rc < 0 { Err(self.out_of_range(counter_id)) } else { Ok(v) }
+        if rc < 0 {
+            Err(self.out_of_range(counter_id))
+        } else {
+            Ok(v)
+        }
     }
 
     /// Epoch ms after which a freed counter record may be reused
     /// (`aeron_counters_reader_free_for_reuse_deadline_ms`).
     pub fn get_free_for_reuse_deadline_ms(&self, counter_id: i32) -> Result<i64, AeronCError> {
         let mut v = 0i64;
-        let rc = unsafe { bindings::aeron_counters_reader_free_for_reuse_deadline_ms(self.get_inner(), counter_id, &mut v) };
-        if rc < 0 { Err(self.out_of_range(counter_id)) } else { Ok(v) }
+        let rc =
+            unsafe { bindings::aeron_counters_reader_free_for_reuse_deadline_ms(self.get_inner(), counter_id, &mut v) };
+        if rc < 0 {
+            Err(self.out_of_range(counter_id))
+        } else {
+            Ok(v)
+        }
     }
 
     /// A counter's key area (`aeron_counters_reader_metadata_key`): all 112 bytes, borrowed
@@ -234,7 +257,12 @@ impl AeronCountersReader {
     pub fn get_counter_label(&self, counter_id: i32) -> Result<String, AeronCError> {
         let mut buf = [0u8; AERON_COUNTER_MAX_LABEL_LENGTH];
         let rc = unsafe {
-            bindings::aeron_counters_reader_counter_label(self.get_inner(), counter_id, buf.as_mut_ptr() as *mut c_char, buf.len())
+            bindings::aeron_counters_reader_counter_label(
+                self.get_inner(),
+                counter_id,
+                buf.as_mut_ptr() as *mut c_char,
+                buf.len(),
+            )
         };
         if rc < 0 {
             return Err(self.out_of_range(counter_id));
@@ -252,12 +280,17 @@ impl AeronCountersReader {
             return Err(self.out_of_range(counter_id));
         }
         // SAFETY: bounds checked against the values buffer; read unaligned (packed struct).
-        let d = unsafe { std::ptr::read_unaligned(b.values.add(offset) as *const bindings::aeron_counter_value_descriptor_t) };
+        let d = unsafe {
+            std::ptr::read_unaligned(b.values.add(offset) as *const bindings::aeron_counter_value_descriptor_t)
+        };
         Ok(AeronCounterValueDescriptor::from_value(d))
     }
 
     /// A copy of a counter's metadata record.
-    pub fn get_counter_metadata_descriptor(&self, counter_id: i32) -> Result<AeronCounterMetadataDescriptor, AeronCError> {
+    pub fn get_counter_metadata_descriptor(
+        &self,
+        counter_id: i32,
+    ) -> Result<AeronCounterMetadataDescriptor, AeronCError> {
         let b = self.get_buffers()?;
         self.check_id(counter_id)?;
         let size = std::mem::size_of::<bindings::aeron_counter_metadata_descriptor_t>();
@@ -266,7 +299,9 @@ impl AeronCountersReader {
             return Err(self.out_of_range(counter_id));
         }
         // SAFETY: bounds checked against the metadata buffer.
-        let d = unsafe { std::ptr::read_unaligned(b.metadata.add(offset) as *const bindings::aeron_counter_metadata_descriptor_t) };
+        let d = unsafe {
+            std::ptr::read_unaligned(b.metadata.add(offset) as *const bindings::aeron_counter_metadata_descriptor_t)
+        };
         Ok(AeronCounterMetadataDescriptor::from_value(d))
     }
 
@@ -281,9 +316,17 @@ impl AeronCountersReader {
     /// (`aeron_counters_reader_find_by_type_id_and_registration_id`), if there is one.
     pub fn find_by_type_id_and_registration_id(&self, type_id: i32, registration_id: i64) -> Option<i32> {
         let id = unsafe {
-            bindings::aeron_counters_reader_find_by_type_id_and_registration_id(self.get_inner(), type_id, registration_id)
+            bindings::aeron_counters_reader_find_by_type_id_and_registration_id(
+                self.get_inner(),
+                type_id,
+                registration_id,
+            )
         };
-        if id == bindings::AERON_NULL_COUNTER_ID { None } else { Some(id) }
+        if id == bindings::AERON_NULL_COUNTER_ID {
+            None
+        } else {
+            Some(id)
+        }
     }
 
     /// Calls `handler` for every allocated counter (`aeron_counters_reader_foreach_counter`).
@@ -291,7 +334,11 @@ impl AeronCountersReader {
     pub fn foreach_counter<H: AeronCountersReaderForeachCounterFuncCallback + ?Sized>(&self, handler: &mut H) {
         let mut g = Guarded::new(handler);
         unsafe {
-            bindings::aeron_counters_reader_foreach_counter(self.get_inner(), Some(foreach_counter_trampoline::<H>), g.as_clientd())
+            bindings::aeron_counters_reader_foreach_counter(
+                self.get_inner(),
+                Some(foreach_counter_trampoline::<H>),
+                g.as_clientd(),
+            )
         };
         g.finish();
     }
@@ -307,7 +354,14 @@ impl AeronCountersReader {
 /// (`aeron_counters_reader_foreach_counter_func_t`).
 pub trait AeronCountersReaderForeachCounterFuncCallback {
     /// One counter: its value, id, type id, key bytes and label.
-    fn handle_aeron_counters_reader_foreach_counter_func(&mut self, value: i64, id: i32, type_id: i32, key: &[u8], label: &str);
+    fn handle_aeron_counters_reader_foreach_counter_func(
+        &mut self,
+        value: i64,
+        id: i32,
+        type_id: i32,
+        key: &[u8],
+        label: &str,
+    );
 }
 
 /// Prints each counter (id, type id, value, label) to stderr.
@@ -315,13 +369,27 @@ pub trait AeronCountersReaderForeachCounterFuncCallback {
 pub struct AeronCountersReaderForeachCounterFuncLogger;
 
 impl AeronCountersReaderForeachCounterFuncCallback for AeronCountersReaderForeachCounterFuncLogger {
-    fn handle_aeron_counters_reader_foreach_counter_func(&mut self, value: i64, id: i32, type_id: i32, _key: &[u8], label: &str) {
+    fn handle_aeron_counters_reader_foreach_counter_func(
+        &mut self,
+        value: i64,
+        id: i32,
+        type_id: i32,
+        _key: &[u8],
+        label: &str,
+    ) {
         eprintln!("counter {id} (type {type_id}) = {value}: {label}");
     }
 }
 
 impl<F: FnMut(i64, i32, i32, &[u8], &str)> AeronCountersReaderForeachCounterFuncCallback for F {
-    fn handle_aeron_counters_reader_foreach_counter_func(&mut self, value: i64, id: i32, type_id: i32, key: &[u8], label: &str) {
+    fn handle_aeron_counters_reader_foreach_counter_func(
+        &mut self,
+        value: i64,
+        id: i32,
+        type_id: i32,
+        key: &[u8],
+        label: &str,
+    ) {
         self(value, id, type_id, key, label)
     }
 }
@@ -339,6 +407,12 @@ unsafe extern "C" fn foreach_counter_trampoline<H: AeronCountersReaderForeachCou
 ) {
     Guarded::<H>::call(clientd, (), |h| {
         let key = if key.is_null() || key_length == 0 { &[][..] } else { std::slice::from_raw_parts(key, key_length) };
-        h.handle_aeron_counters_reader_foreach_counter_func(value, id, type_id, key, c_bytes_to_str(label, label_length))
+        h.handle_aeron_counters_reader_foreach_counter_func(
+            value,
+            id,
+            type_id,
+            key,
+            c_bytes_to_str(label, label_length),
+        )
     })
 }

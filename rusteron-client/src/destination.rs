@@ -119,17 +119,29 @@ macro_rules! publication_destinations {
         impl $t {
             /// Starts adding a destination to this multi-destination-cast publication
             /// (manual control mode: `aeron:udp?control-mode=manual`).
-            pub fn async_add_destination(&self, client: &Aeron, uri: &CStr) -> Result<AeronAsyncDestination, AeronCError> {
-                AeronAsyncDestination::start(bindings::$poll, vec![client.as_dependency(), self.as_dependency()], |a| unsafe {
-                    bindings::$add(a, client.get_inner(), self.get_inner(), uri.as_ptr())
-                })
+            pub fn async_add_destination(
+                &self,
+                client: &Aeron,
+                uri: &CStr,
+            ) -> Result<AeronAsyncDestination, AeronCError> {
+                AeronAsyncDestination::start(
+                    bindings::$poll,
+                    vec![client.as_dependency(), self.as_dependency()],
+                    |a| unsafe { bindings::$add(a, client.get_inner(), self.get_inner(), uri.as_ptr()) },
+                )
             }
 
             /// Starts removing a destination by its URI.
-            pub fn async_remove_destination(&self, client: &Aeron, uri: &CStr) -> Result<AeronAsyncDestination, AeronCError> {
-                AeronAsyncDestination::start(bindings::$poll, vec![client.as_dependency(), self.as_dependency()], |a| unsafe {
-                    bindings::$remove(a, client.get_inner(), self.get_inner(), uri.as_ptr())
-                })
+            pub fn async_remove_destination(
+                &self,
+                client: &Aeron,
+                uri: &CStr,
+            ) -> Result<AeronAsyncDestination, AeronCError> {
+                AeronAsyncDestination::start(
+                    bindings::$poll,
+                    vec![client.as_dependency(), self.as_dependency()],
+                    |a| unsafe { bindings::$remove(a, client.get_inner(), self.get_inner(), uri.as_ptr()) },
+                )
             }
 
             /// Starts removing a destination by the registration id its add returned.
@@ -138,9 +150,13 @@ macro_rules! publication_destinations {
                 client: &Aeron,
                 destination_registration_id: i64,
             ) -> Result<AeronAsyncDestinationById, AeronCError> {
-                AeronAsyncDestinationById::start(bindings::$poll, vec![client.as_dependency(), self.as_dependency()], |a| unsafe {
-                    bindings::$remove_by_id(a, client.get_inner(), self.get_inner(), destination_registration_id)
-                })
+                AeronAsyncDestinationById::start(
+                    bindings::$poll,
+                    vec![client.as_dependency(), self.as_dependency()],
+                    |a| unsafe {
+                        bindings::$remove_by_id(a, client.get_inner(), self.get_inner(), destination_registration_id)
+                    },
+                )
             }
 
             /// Adds a destination and waits up to `timeout` for the driver.
@@ -178,7 +194,14 @@ impl AeronSubscription {
         AeronAsyncDestination::start(
             bindings::aeron_subscription_async_destination_poll,
             vec![client.as_dependency(), self.as_dependency()],
-            |a| unsafe { bindings::aeron_subscription_async_add_destination(a, client.get_inner(), self.get_inner(), uri.as_ptr()) },
+            |a| unsafe {
+                bindings::aeron_subscription_async_add_destination(
+                    a,
+                    client.get_inner(),
+                    self.get_inner(),
+                    uri.as_ptr(),
+                )
+            },
         )
     }
 
@@ -188,7 +211,12 @@ impl AeronSubscription {
             bindings::aeron_subscription_async_destination_poll,
             vec![client.as_dependency(), self.as_dependency()],
             |a| unsafe {
-                bindings::aeron_subscription_async_remove_destination(a, client.get_inner(), self.get_inner(), uri.as_ptr())
+                bindings::aeron_subscription_async_remove_destination(
+                    a,
+                    client.get_inner(),
+                    self.get_inner(),
+                    uri.as_ptr(),
+                )
             },
         )
     }

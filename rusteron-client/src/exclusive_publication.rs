@@ -20,11 +20,17 @@ crate::c_wrapper!(
 unsafe impl Send for AeronExclusivePublication {}
 
 publication_common!(
-    AeronExclusivePublication, bindings::aeron_exclusive_publication_t,
-    aeron_exclusive_publication_offer, aeron_exclusive_publication_offerv, aeron_exclusive_publication_try_claim,
-    aeron_exclusive_publication_position, aeron_exclusive_publication_position_limit,
-    aeron_exclusive_publication_channel_status, aeron_exclusive_publication_is_closed,
-    aeron_exclusive_publication_is_connected, aeron_exclusive_publication_constants
+    AeronExclusivePublication,
+    bindings::aeron_exclusive_publication_t,
+    aeron_exclusive_publication_offer,
+    aeron_exclusive_publication_offerv,
+    aeron_exclusive_publication_try_claim,
+    aeron_exclusive_publication_position,
+    aeron_exclusive_publication_position_limit,
+    aeron_exclusive_publication_channel_status,
+    aeron_exclusive_publication_is_closed,
+    aeron_exclusive_publication_is_connected,
+    aeron_exclusive_publication_constants
 );
 
 impl AeronExclusivePublication {
@@ -60,7 +66,11 @@ impl AeronExclusivePublication {
 
     /// Offers with a reserved value supplier given as a closure or callback object; see
     /// `offer_with_reserved_value`. Kept for symmetry with the C argument order.
-    pub fn offer_with_supplier<R: AeronReservedValueSupplierCallback>(&self, buffer: &[u8], supplier: &mut R) -> Result<i64, AeronCError> {
+    pub fn offer_with_supplier<R: AeronReservedValueSupplierCallback>(
+        &self,
+        buffer: &[u8],
+        supplier: &mut R,
+    ) -> Result<i64, AeronCError> {
         let mut g = Guarded::new(supplier);
         let rc = unsafe {
             bindings::aeron_exclusive_publication_offer(
@@ -78,7 +88,9 @@ impl AeronExclusivePublication {
     /// The local socket addresses of this publication's channel (usually its control address);
     /// empty for IPC (`aeron_exclusive_publication_local_sockaddrs`).
     pub fn local_sockaddrs(&self) -> Result<Vec<String>, AeronCError> {
-        read_local_sockaddrs(|v, n| unsafe { bindings::aeron_exclusive_publication_local_sockaddrs(self.get_inner(), v, n) })
+        read_local_sockaddrs(|v, n| unsafe {
+            bindings::aeron_exclusive_publication_local_sockaddrs(self.get_inner(), v, n)
+        })
     }
 
     /// Marks the publication to be revoked when it is closed
@@ -112,4 +124,3 @@ impl AeronExclusivePublication {
         self.close(on_close_complete)
     }
 }
-

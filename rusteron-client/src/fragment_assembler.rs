@@ -163,7 +163,12 @@ impl AeronImageFragmentAssembler {
     #[inline]
     pub fn poll(&self, image: &AeronImage, fragment_limit: usize) -> Result<i32, AeronCError> {
         let rc = unsafe {
-            bindings::aeron_image_poll(image.get_inner(), Some(bindings::aeron_image_fragment_assembler_handler), self.clientd(), fragment_limit)
+            bindings::aeron_image_poll(
+                image.get_inner(),
+                Some(bindings::aeron_image_fragment_assembler_handler),
+                self.clientd(),
+                fragment_limit,
+            )
         };
         resume_nested_panic();
         check(rc)
@@ -212,7 +217,8 @@ macro_rules! forward_controlled {
                 buffer: &[u8],
                 header: AeronHeader<'_>,
             ) -> AeronControlledFragmentHandlerAction {
-                let action = unsafe { bindings::$chandler(self.clientd(), buffer.as_ptr(), buffer.len(), header.get_inner()) };
+                let action =
+                    unsafe { bindings::$chandler(self.clientd(), buffer.as_ptr(), buffer.len(), header.get_inner()) };
                 resume_nested_panic();
                 action
             }
@@ -225,7 +231,11 @@ forward_controlled!(AeronImageControlledFragmentAssembler, aeron_image_controlle
 impl AeronSubscription {
     /// Polls through a fragment assembler: the assembler's delegate sees whole messages.
     #[inline]
-    pub fn poll_with_assembler(&self, assembler: &AeronFragmentAssembler, fragment_limit: usize) -> Result<i32, AeronCError> {
+    pub fn poll_with_assembler(
+        &self,
+        assembler: &AeronFragmentAssembler,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
         assembler.poll(self, fragment_limit)
     }
 

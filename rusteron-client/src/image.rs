@@ -88,10 +88,19 @@ impl AeronImage {
 
     /// Polls this image only; see [`AeronSubscription::poll_once`].
     #[inline]
-    pub fn poll_once<F: AeronFragmentHandlerCallback>(&self, mut handler: F, fragment_limit: usize) -> Result<i32, AeronCError> {
+    pub fn poll_once<F: AeronFragmentHandlerCallback>(
+        &self,
+        mut handler: F,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
         let mut g = Guarded::new(&mut handler);
         let rc = unsafe {
-            bindings::aeron_image_poll(self.get_inner(), Some(fragment_handler_trampoline::<F>), g.as_clientd(), fragment_limit)
+            bindings::aeron_image_poll(
+                self.get_inner(),
+                Some(fragment_handler_trampoline::<F>),
+                g.as_clientd(),
+                fragment_limit,
+            )
         };
         g.finish();
         check(rc)
@@ -102,10 +111,19 @@ impl AeronImage {
     /// Polls this image with a borrowed handler (keeps its state); see
     /// [`AeronSubscription::poll_with`].
     #[inline]
-    pub fn poll_with<F: AeronFragmentHandlerCallback + ?Sized>(&self, handler: &mut F, fragment_limit: usize) -> Result<i32, AeronCError> {
+    pub fn poll_with<F: AeronFragmentHandlerCallback + ?Sized>(
+        &self,
+        handler: &mut F,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
         let mut g = Guarded::new(handler);
         let rc = unsafe {
-            bindings::aeron_image_poll(self.get_inner(), Some(fragment_handler_trampoline::<F>), g.as_clientd(), fragment_limit)
+            bindings::aeron_image_poll(
+                self.get_inner(),
+                Some(fragment_handler_trampoline::<F>),
+                g.as_clientd(),
+                fragment_limit,
+            )
         };
         g.finish();
         check(rc)
@@ -114,7 +132,11 @@ impl AeronImage {
     /// Polls with flow control (`aeron_image_controlled_poll`): the handler returns an
     /// `AERON_ACTION_*` per fragment. A panic aborts at that fragment and resumes here.
     #[inline]
-    pub fn controlled_poll_once<F: AeronControlledFragmentHandlerCallback>(&self, mut handler: F, fragment_limit: usize) -> Result<i32, AeronCError> {
+    pub fn controlled_poll_once<F: AeronControlledFragmentHandlerCallback>(
+        &self,
+        mut handler: F,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
         self.controlled_poll_with(&mut handler, fragment_limit)
     }
 
@@ -185,10 +207,19 @@ impl AeronImage {
 
     /// Polls whole blocks of frames up to `block_length_limit` bytes (`aeron_image_block_poll`);
     /// returns the bytes consumed.
-    pub fn block_poll<F: AeronBlockHandlerCallback>(&self, mut handler: F, block_length_limit: usize) -> Result<i32, AeronCError> {
+    pub fn block_poll<F: AeronBlockHandlerCallback>(
+        &self,
+        mut handler: F,
+        block_length_limit: usize,
+    ) -> Result<i32, AeronCError> {
         let mut g = Guarded::new(&mut handler);
         let rc = unsafe {
-            bindings::aeron_image_block_poll(self.get_inner(), Some(block_handler_trampoline::<F>), g.as_clientd(), block_length_limit)
+            bindings::aeron_image_block_poll(
+                self.get_inner(),
+                Some(block_handler_trampoline::<F>),
+                g.as_clientd(),
+                block_length_limit,
+            )
         };
         g.finish();
         check(rc)

@@ -132,7 +132,9 @@ impl AeronDataHeader {
             return None;
         }
         // SAFETY: length checked; the C struct is plain data, read unaligned.
-        Some(Self::from_value(unsafe { std::ptr::read_unaligned(frame.as_ptr() as *const bindings::aeron_data_header_t) }))
+        Some(Self::from_value(unsafe {
+            std::ptr::read_unaligned(frame.as_ptr() as *const bindings::aeron_data_header_t)
+        }))
     }
 }
 

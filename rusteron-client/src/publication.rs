@@ -209,7 +209,13 @@ macro_rules! publication_common {
             pub fn offerv(&self, iov: &[AeronIovec<'_>]) -> Result<i64, AeronCError> {
                 // AeronIovec is repr(transparent) over aeron_iovec_t; C only reads the array.
                 offer_result(unsafe {
-                    bindings::$offerv(self.get_inner(), iov.as_ptr() as *mut bindings::aeron_iovec_t, iov.len(), None, std::ptr::null_mut())
+                    bindings::$offerv(
+                        self.get_inner(),
+                        iov.as_ptr() as *mut bindings::aeron_iovec_t,
+                        iov.len(),
+                        None,
+                        std::ptr::null_mut(),
+                    )
                 })
             }
 
@@ -217,7 +223,11 @@ macro_rules! publication_common {
             /// [`AeronBufferClaim`]. `length` must fit in one frame (up to the MTU payload).
             #[inline]
             pub fn try_claim(&self, length: usize) -> Result<AeronBufferClaim<'_>, AeronCError> {
-                let mut raw = bindings::aeron_buffer_claim_t { frame_header: std::ptr::null_mut(), data: std::ptr::null_mut(), length: 0 };
+                let mut raw = bindings::aeron_buffer_claim_t {
+                    frame_header: std::ptr::null_mut(),
+                    data: std::ptr::null_mut(),
+                    length: 0,
+                };
                 let pos = offer_result(unsafe { bindings::$try_claim(self.get_inner(), length, &mut raw) })?;
                 // C has just written the claim with three 8-byte stores. Copying the struct as a
                 // whole lets the compiler reload it with 16-byte vector loads, which cannot be
@@ -283,10 +293,17 @@ macro_rules! publication_common {
 pub(crate) use publication_common;
 
 publication_common!(
-    AeronPublication, bindings::aeron_publication_t,
-    aeron_publication_offer, aeron_publication_offerv, aeron_publication_try_claim,
-    aeron_publication_position, aeron_publication_position_limit, aeron_publication_channel_status,
-    aeron_publication_is_closed, aeron_publication_is_connected, aeron_publication_constants
+    AeronPublication,
+    bindings::aeron_publication_t,
+    aeron_publication_offer,
+    aeron_publication_offerv,
+    aeron_publication_try_claim,
+    aeron_publication_position,
+    aeron_publication_position_limit,
+    aeron_publication_channel_status,
+    aeron_publication_is_closed,
+    aeron_publication_is_connected,
+    aeron_publication_constants
 );
 
 impl AeronPublication {

@@ -42,16 +42,29 @@ impl AeronSubscription {
     /// of the fragments of this poll are skipped (they are consumed), C returns normally, and
     /// the panic resumes here.
     #[inline]
-    pub fn poll_once<F: AeronFragmentHandlerCallback>(&self, mut handler: F, fragment_limit: usize) -> Result<i32, AeronCError> {
+    pub fn poll_once<F: AeronFragmentHandlerCallback>(
+        &self,
+        mut handler: F,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
         self.poll_with(&mut handler, fragment_limit)
     }
 
     /// Like [`poll_once`](Self::poll_once) with a handler borrowed mutably (keeps its state).
     #[inline]
-    pub fn poll_with<F: AeronFragmentHandlerCallback + ?Sized>(&self, handler: &mut F, fragment_limit: usize) -> Result<i32, AeronCError> {
+    pub fn poll_with<F: AeronFragmentHandlerCallback + ?Sized>(
+        &self,
+        handler: &mut F,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
         let mut g = Guarded::new(handler);
         let rc = unsafe {
-            bindings::aeron_subscription_poll(self.get_inner(), Some(fragment_handler_trampoline::<F>), g.as_clientd(), fragment_limit)
+            bindings::aeron_subscription_poll(
+                self.get_inner(),
+                Some(fragment_handler_trampoline::<F>),
+                g.as_clientd(),
+                fragment_limit,
+            )
         };
         g.finish();
         check(rc)
@@ -115,7 +128,11 @@ impl AeronSubscription {
     }
 
     /// Polls whole blocks of frames, up to `block_length_limit` bytes; returns bytes consumed.
-    pub fn block_poll_once<F: AeronBlockHandlerCallback>(&self, mut handler: F, block_length_limit: usize) -> Result<i64, AeronCError> {
+    pub fn block_poll_once<F: AeronBlockHandlerCallback>(
+        &self,
+        mut handler: F,
+        block_length_limit: usize,
+    ) -> Result<i64, AeronCError> {
         let mut g = Guarded::new(&mut handler);
         let rc = unsafe {
             bindings::aeron_subscription_block_poll(
@@ -174,7 +191,10 @@ impl AeronSubscription {
     }
 }
 
-unsafe extern "C" fn for_each_image_trampoline<F: FnMut(AeronImage)>(image: *mut bindings::aeron_image_t, clientd: *mut std::os::raw::c_void) {
+unsafe extern "C" fn for_each_image_trampoline<F: FnMut(AeronImage)>(
+    image: *mut bindings::aeron_image_t,
+    clientd: *mut std::os::raw::c_void,
+) {
     Guarded::<F>::call(clientd, (), |f| f(AeronImage::from_borrowed(image)))
 }
 
@@ -184,7 +204,13 @@ impl AeronSubscription {
     /// A panic in `f` skips the remaining images and resumes here.
     pub fn for_each_image<F: FnMut(AeronImage)>(&self, mut f: F) {
         let mut g = Guarded::new(&mut f);
-        unsafe { bindings::aeron_subscription_for_each_image(self.get_inner(), Some(for_each_image_trampoline::<F>), g.as_clientd()) };
+        unsafe {
+            bindings::aeron_subscription_for_each_image(
+                self.get_inner(),
+                Some(for_each_image_trampoline::<F>),
+                g.as_clientd(),
+            )
+        };
         g.finish();
     }
 
@@ -232,7 +258,9 @@ impl AeronSubscription {
     /// The local socket addresses this subscription receives on; several for a
     /// multi-destination subscription, none for IPC (`aeron_subscription_local_sockaddrs`).
     pub fn local_sockaddrs(&self) -> Result<Vec<String>, AeronCError> {
-        crate::publication::read_local_sockaddrs(|v, n| unsafe { bindings::aeron_subscription_local_sockaddrs(self.get_inner(), v, n) })
+        crate::publication::read_local_sockaddrs(|v, n| unsafe {
+            bindings::aeron_subscription_local_sockaddrs(self.get_inner(), v, n)
+        })
     }
 
     /// The first local socket address (the resolved endpoint, e.g. with a wildcard port filled
@@ -260,7 +288,11 @@ impl AeronSubscription {
         loop {
             let mut buf = vec![0u8; len];
             let rc = unsafe {
-                bindings::aeron_subscription_try_resolve_channel_endpoint_port(self.get_inner(), buf.as_mut_ptr() as *mut _, len)
+                bindings::aeron_subscription_try_resolve_channel_endpoint_port(
+                    self.get_inner(),
+                    buf.as_mut_ptr() as *mut _,
+                    len,
+                )
             };
             if rc < 0 {
                 return Err(AeronCError::last());

@@ -199,11 +199,15 @@ impl AeronSystemCounterType {
             AeronSystemCounterType::ClientTimeouts => "Client liveness timeouts",
             AeronSystemCounterType::ResolutionChanges => "Resolution changes",
             AeronSystemCounterType::ConductorMaxCycleTime => "Conductor max cycle time doing its work in ns",
-            AeronSystemCounterType::ConductorCycleTimeThresholdExceeded => "Conductor work cycle exceeded threshold count",
+            AeronSystemCounterType::ConductorCycleTimeThresholdExceeded => {
+                "Conductor work cycle exceeded threshold count"
+            }
             AeronSystemCounterType::SenderMaxCycleTime => "Sender max cycle time doing its work in ns",
             AeronSystemCounterType::SenderCycleTimeThresholdExceeded => "Sender work cycle exceeded threshold count",
             AeronSystemCounterType::ReceiverMaxCycleTime => "Receiver max cycle time doing its work in ns",
-            AeronSystemCounterType::ReceiverCycleTimeThresholdExceeded => "Receiver work cycle exceeded threshold count",
+            AeronSystemCounterType::ReceiverCycleTimeThresholdExceeded => {
+                "Receiver work cycle exceeded threshold count"
+            }
             AeronSystemCounterType::NameResolverMaxTime => "NameResolver max time in ns",
             AeronSystemCounterType::NameResolverTimeThresholdExceeded => "NameResolver exceeded threshold count",
             AeronSystemCounterType::AeronVersion => "Aeron software",
@@ -240,7 +244,8 @@ impl TryFrom<i32> for AeronSystemCounterType {
 
     /// The system counter with this id, or an error naming the id.
     fn try_from(id: i32) -> Result<Self, Self::Error> {
-        Self::from_id(id).ok_or_else(|| crate::AeronCError::with_message(libc::EINVAL, format!("{id} is not a system counter id")))
+        Self::from_id(id)
+            .ok_or_else(|| crate::AeronCError::with_message(libc::EINVAL, format!("{id} is not a system counter id")))
     }
 }
 

@@ -97,13 +97,14 @@ impl MediaDriverProcess {
                 Ok(())
             });
         }
-        let child = cmd.spawn().map_err(|e| {
-            AeronCError::with_message(-1, format!("cannot start {}: {e}", bindings::AERONMD_PATH))
-        })?;
+        let child = cmd
+            .spawn()
+            .map_err(|e| AeronCError::with_message(-1, format!("cannot start {}: {e}", bindings::AERONMD_PATH)))?;
         let mut md = MediaDriverProcess { child, dir };
         let cnc = md.dir.join("cnc.dat");
         let ready = wait_until(Duration::from_secs(10), || {
-            std::fs::metadata(&cnc).map(|m| m.len() > 0).unwrap_or(false) || md.child.try_wait().ok().flatten().is_some()
+            std::fs::metadata(&cnc).map(|m| m.len() > 0).unwrap_or(false)
+                || md.child.try_wait().ok().flatten().is_some()
         });
         if let Ok(Some(status)) = md.child.try_wait() {
             return Err(AeronCError::with_message(-1, format!("aeronmd exited at start: {status}")));

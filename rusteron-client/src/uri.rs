@@ -73,7 +73,11 @@ impl AeronUriParams {
     /// The value of `key` (`aeron_uri_find_param_value`).
     pub fn get(&self, key: &CStr) -> Option<&str> {
         let v = unsafe { bindings::aeron_uri_find_param_value(self.get_inner(), key.as_ptr()) };
-        if v.is_null() { None } else { Some(unsafe { c_str_to_str(v) }) }
+        if v.is_null() {
+            None
+        } else {
+            Some(unsafe { c_str_to_str(v) })
+        }
     }
 
     /// `key` as an `i32` (`aeron_uri_get_int32`): `Ok(None)` if absent, `Err` if malformed.
@@ -189,7 +193,11 @@ impl AeronIpcChannelParams {
 }
 
 fn opt<'a>(p: *const c_char) -> Option<&'a str> {
-    if p.is_null() { None } else { Some(unsafe { c_str_to_str(p) }) }
+    if p.is_null() {
+        None
+    } else {
+        Some(unsafe { c_str_to_str(p) })
+    }
 }
 
 /// Wraps a C struct inside another object, keeping that object alive.
@@ -260,14 +268,16 @@ impl AeronUri {
 
     /// The UDP parameters, if this is an `aeron:udp` URI.
     pub fn udp(&self) -> Option<AeronUdpChannelParams> {
-        (self.media() == Some(Media::Udp))
-            .then(|| borrowed_in(unsafe { std::ptr::addr_of_mut!((*self.get_inner()).params.udp) }, self.as_dependency()))
+        (self.media() == Some(Media::Udp)).then(|| {
+            borrowed_in(unsafe { std::ptr::addr_of_mut!((*self.get_inner()).params.udp) }, self.as_dependency())
+        })
     }
 
     /// The IPC parameters, if this is an `aeron:ipc` URI.
     pub fn ipc(&self) -> Option<AeronIpcChannelParams> {
-        (self.media() == Some(Media::Ipc))
-            .then(|| borrowed_in(unsafe { std::ptr::addr_of_mut!((*self.get_inner()).params.ipc) }, self.as_dependency()))
+        (self.media() == Some(Media::Ipc)).then(|| {
+            borrowed_in(unsafe { std::ptr::addr_of_mut!((*self.get_inner()).params.ipc) }, self.as_dependency())
+        })
     }
 
     /// The parameters other than the named ones (`endpoint`, `interface`, `control`,
@@ -324,7 +334,8 @@ impl AeronUri {
     /// The URI printed back (`aeron_uri_sprint`).
     pub fn sprint(&self) -> Result<String, AeronCError> {
         let mut buf = vec![0u8; AERON_URI_MAX_LENGTH + 1];
-        let n = check(unsafe { bindings::aeron_uri_sprint(self.get_inner(), buf.as_mut_ptr() as *mut c_char, buf.len()) })?;
+        let n =
+            check(unsafe { bindings::aeron_uri_sprint(self.get_inner(), buf.as_mut_ptr() as *mut c_char, buf.len()) })?;
         let _ = n; // some printers return the length, others 0: the NUL marks the end
         if let Some(end) = buf.iter().position(|&b| b == 0) {
             buf.truncate(end);
@@ -335,13 +346,20 @@ impl AeronUri {
     /// The number in a `tag:N` / `N` tag string (`aeron_uri_parse_tag`), if it is one.
     pub fn parse_tag(tag: &CStr) -> Option<i64> {
         let v = unsafe { bindings::aeron_uri_parse_tag(tag.as_ptr()) };
-        if v == bindings::AERON_URI_INVALID_TAG as i64 { None } else { Some(v) }
+        if v == bindings::AERON_URI_INVALID_TAG as i64 {
+            None
+        } else {
+            Some(v)
+        }
     }
 
     /// Splits the `key=value|...` part of a URI (what follows `?`), calling `handler` for each
     /// pair (`aeron_uri_parse_params`). A handler returning a negative value stops the parse,
     /// which then fails.
-    pub fn parse_params<H: AeronUriParseCallbackCallback + ?Sized>(params: &str, handler: &mut H) -> Result<(), AeronCError> {
+    pub fn parse_params<H: AeronUriParseCallbackCallback + ?Sized>(
+        params: &str,
+        handler: &mut H,
+    ) -> Result<(), AeronCError> {
         let mut buf = Vec::with_capacity(params.len() + 1);
         buf.extend_from_slice(params.as_bytes());
         if buf.contains(&0) {
@@ -350,7 +368,11 @@ impl AeronUri {
         buf.push(0);
         let mut g = Guarded::new(handler);
         let rc = unsafe {
-            bindings::aeron_uri_parse_params(buf.as_mut_ptr() as *mut c_char, Some(uri_parse_callback_trampoline::<H>), g.as_clientd())
+            bindings::aeron_uri_parse_params(
+                buf.as_mut_ptr() as *mut c_char,
+                Some(uri_parse_callback_trampoline::<H>),
+                g.as_clientd(),
+            )
         };
         g.finish();
         if rc < 0 {
@@ -478,9 +500,19 @@ impl AeronUriStringBuilder {
 
     /// Sets `init-term-id`, `term-id`, `term-offset` and `term-length` so a publication
     /// starts at `position` (`aeron_uri_string_builder_set_initial_position`).
-    pub fn set_initial_position(&self, position: i64, initial_term_id: i32, term_length: i32) -> Result<&Self, AeronCError> {
+    pub fn set_initial_position(
+        &self,
+        position: i64,
+        initial_term_id: i32,
+        term_length: i32,
+    ) -> Result<&Self, AeronCError> {
         check(unsafe {
-            bindings::aeron_uri_string_builder_set_initial_position(self.get_inner(), position, initial_term_id, term_length)
+            bindings::aeron_uri_string_builder_set_initial_position(
+                self.get_inner(),
+                position,
+                initial_term_id,
+                term_length,
+            )
         })?;
         Ok(self)
     }

@@ -55,10 +55,14 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 fn hot_path_allocates_nothing_after_warm_up() {
     let md = MediaDriverProcess::start_with_env(&[("AERON_IPC_TERM_BUFFER_LENGTH", "1048576")]).unwrap();
     let aeron = md.connect().unwrap();
-    let sub = aeron.add_subscription(c"aeron:ipc", 1, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT).unwrap();
+    let sub = aeron
+        .add_subscription(c"aeron:ipc", 1, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .unwrap();
     let publication = aeron.add_publication(c"aeron:ipc", 1, TIMEOUT).unwrap();
     let exclusive = aeron.add_exclusive_publication(c"aeron:ipc", 1, TIMEOUT).unwrap();
-    assert!(wait_until(TIMEOUT, || publication.is_connected() && exclusive.is_connected() && sub.image_count().unwrap() == 2));
+    assert!(wait_until(TIMEOUT, || publication.is_connected()
+        && exclusive.is_connected()
+        && sub.image_count().unwrap() == 2));
 
     let mut sum = 0u64;
     let mut count = 0u64;
@@ -69,31 +73,32 @@ fn hot_path_allocates_nothing_after_warm_up() {
         },
         64,
     );
-    let run = |rounds: usize, sub: &AeronSubscription, count: &mut u64, assembler: &mut AeronFragmentClosureAssembler<_>| {
-        for i in 0..rounds {
-            let msg = (i as u64).to_le_bytes();
-            while publication.offer(&msg).is_err() {
-                sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| *count += 1, 100).unwrap();
-            }
-            loop {
-                match exclusive.try_claim(8) {
-                    Ok(mut claim) => {
-                        claim.data().copy_from_slice(&msg);
-                        claim.commit().unwrap();
-                        break;
-                    }
-                    Err(_) => {
-                        sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| *count += 1, 100).unwrap();
+    let run =
+        |rounds: usize, sub: &AeronSubscription, count: &mut u64, assembler: &mut AeronFragmentClosureAssembler<_>| {
+            for i in 0..rounds {
+                let msg = (i as u64).to_le_bytes();
+                while publication.offer(&msg).is_err() {
+                    sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| *count += 1, 100).unwrap();
+                }
+                loop {
+                    match exclusive.try_claim(8) {
+                        Ok(mut claim) => {
+                            claim.data().copy_from_slice(&msg);
+                            claim.commit().unwrap();
+                            break;
+                        }
+                        Err(_) => {
+                            sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| *count += 1, 100).unwrap();
+                        }
                     }
                 }
-            }
-            while publication.offer(&big).is_err() {
+                while publication.offer(&big).is_err() {
+                    sub.poll_with(assembler, 100).unwrap();
+                }
+                sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| *count += 1, 2).unwrap();
                 sub.poll_with(assembler, 100).unwrap();
             }
-            sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| *count += 1, 2).unwrap();
-            sub.poll_with(assembler, 100).unwrap();
-        }
-    };
+        };
     // Warm-up: the assembler's buffer grows to the largest message.
     run(200, &sub, &mut count, &mut assembler);
     let ((), allocs) = measured(|| run(2000, &sub, &mut count, &mut assembler));

@@ -23,7 +23,13 @@ fn pattern(seed: u8, len: usize) -> Vec<u8> {
 fn setup(md: &MediaDriverProcess, channel: &str) -> (Aeron, AeronPublication, AeronSubscription) {
     let aeron = md.connect().unwrap();
     let sub = aeron
-        .add_subscription(&channel.into_c_string(), 7, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .add_subscription(
+            &channel.into_c_string(),
+            7,
+            no_available_image_handler(),
+            no_unavailable_image_handler(),
+            TIMEOUT,
+        )
         .unwrap();
     let publication = aeron.add_publication(&channel.into_c_string(), 7, TIMEOUT).unwrap();
     assert!(wait_until(TIMEOUT, || publication.is_connected() && sub.is_connected()));
@@ -58,10 +64,13 @@ fn c_fragment_assembler_reassembles_64k_ipc_and_udp() {
         for m in &msgs {
             offer_all(&publication, m);
         }
-        assert!(wait_until(TIMEOUT, || {
-            sub.poll_with_assembler(&assembler, 100).unwrap();
-            received.lock().unwrap().len() == msgs.len()
-        }), "{channel}: not all messages reassembled");
+        assert!(
+            wait_until(TIMEOUT, || {
+                sub.poll_with_assembler(&assembler, 100).unwrap();
+                received.lock().unwrap().len() == msgs.len()
+            }),
+            "{channel}: not all messages reassembled"
+        );
         assert_eq!(*received.lock().unwrap(), msgs, "{channel}: reassembled bytes differ");
     }
 }

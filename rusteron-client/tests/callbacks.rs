@@ -17,8 +17,10 @@ fn image_callbacks_fire_when_publication_appears_and_goes() {
     let unavailable = Arc::new(Mutex::new(Vec::<i32>::new()));
     let a = available.clone();
     let u = unavailable.clone();
-    let on_available = Handlers::leak(move |_s: AeronSubscription, img: AeronImage| a.lock().unwrap().push(img.session_id()));
-    let on_unavailable = Handlers::leak(move |_s: AeronSubscription, img: AeronImage| u.lock().unwrap().push(img.session_id()));
+    let on_available =
+        Handlers::leak(move |_s: AeronSubscription, img: AeronImage| a.lock().unwrap().push(img.session_id()));
+    let on_unavailable =
+        Handlers::leak(move |_s: AeronSubscription, img: AeronImage| u.lock().unwrap().push(img.session_id()));
     let sub = aeron.add_subscription(c"aeron:ipc", 10, Some(&on_available), Some(&on_unavailable), TIMEOUT).unwrap();
     let publication = aeron.add_publication(c"aeron:ipc", 10, TIMEOUT).unwrap();
     let session = publication.session_id();
@@ -53,7 +55,8 @@ fn context_notifications_fire() {
     let closes = Arc::new(AtomicUsize::new(0));
 
     let p = new_pubs.clone();
-    let h_pub = Handlers::leak(move |ch: &str, stream: i32, _s: i32, _c: i64| p.lock().unwrap().push((ch.to_string(), stream)));
+    let h_pub =
+        Handlers::leak(move |ch: &str, stream: i32, _s: i32, _c: i64| p.lock().unwrap().push((ch.to_string(), stream)));
     let e = new_excl.clone();
     let h_excl = Handlers::leak(move |_ch: &str, _stream: i32, _s: i32, _c: i64| {
         e.fetch_add(1, Ordering::SeqCst);
@@ -105,7 +108,9 @@ fn context_notifications_fire() {
         }))
         .unwrap();
 
-    let _sub = aeron.add_subscription(c"aeron:ipc", 11, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT).unwrap();
+    let _sub = aeron
+        .add_subscription(c"aeron:ipc", 11, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .unwrap();
     let publication = aeron.add_publication(c"aeron:ipc", 11, TIMEOUT).unwrap();
     let _excl = aeron.add_exclusive_publication(c"aeron:ipc", 12, TIMEOUT).unwrap();
     assert!(wait_until(TIMEOUT, || new_pubs.lock().unwrap().iter().any(|(c, s)| c == "aeron:ipc" && *s == 11)));
@@ -130,9 +135,15 @@ fn context_notifications_fire() {
     // A client counter coming and going is seen by both counter handlers.
     let counter = aeron.add_counter(1001, b"", "rusteron test counter", TIMEOUT).unwrap();
     let counter_reg = counter.registration_id();
-    assert!(wait_until(TIMEOUT, || counters_up.lock().unwrap().contains(&counter_reg)), "available counter for own counter");
+    assert!(
+        wait_until(TIMEOUT, || counters_up.lock().unwrap().contains(&counter_reg)),
+        "available counter for own counter"
+    );
     drop(counter);
-    assert!(wait_until(TIMEOUT, || counters_down.lock().unwrap().contains(&counter_reg)), "unavailable counter not called");
+    assert!(
+        wait_until(TIMEOUT, || counters_down.lock().unwrap().contains(&counter_reg)),
+        "unavailable counter not called"
+    );
 
     drop(_sub);
     drop(_excl);
@@ -145,7 +156,9 @@ fn context_notifications_fire() {
 fn close_is_deferred_while_clones_live() {
     let md = MediaDriverProcess::start().unwrap();
     let aeron = md.connect().unwrap();
-    let sub = aeron.add_subscription(c"aeron:ipc", 13, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT).unwrap();
+    let sub = aeron
+        .add_subscription(c"aeron:ipc", 13, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .unwrap();
     let publication = aeron.add_publication(c"aeron:ipc", 13, TIMEOUT).unwrap();
     let clone = publication.clone();
     let closed = Arc::new(AtomicUsize::new(0));
@@ -219,7 +232,9 @@ fn invoker_mode_getters_headers_and_end_of_stream() {
     assert!(ctx.get_publication_error_frame_handler_clientd().is_null());
 
     let aeron = Aeron::connect(&ctx).unwrap();
-    let sub = aeron.add_subscription(c"aeron:ipc", 20, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT).unwrap();
+    let sub = aeron
+        .add_subscription(c"aeron:ipc", 20, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .unwrap();
     let publication = aeron.add_publication(c"aeron:ipc", 20, TIMEOUT).unwrap();
     let _ = sub.channel_status(); // IPC has no channel status indicator (C reports -1)
     assert!(wait_until(TIMEOUT, || {

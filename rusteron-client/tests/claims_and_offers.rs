@@ -106,14 +106,15 @@ fn offer_fails_closed_after_driver_dies_and_error_handler_fires() {
 
     md.kill();
     let mut last = None;
-    let ok = wait_until(Duration::from_secs(15), || {
-        match publication.offer(b"after") {
-            Err(e) if matches!(e.kind(), AeronErrorType::PublicationClosed | AeronErrorType::NullOrNotConnected) && aeron.is_closed() => {
-                last = Some(e.kind());
-                true
-            }
-            _ => false,
+    let ok = wait_until(Duration::from_secs(15), || match publication.offer(b"after") {
+        Err(e)
+            if matches!(e.kind(), AeronErrorType::PublicationClosed | AeronErrorType::NullOrNotConnected)
+                && aeron.is_closed() =>
+        {
+            last = Some(e.kind());
+            true
         }
+        _ => false,
     });
     assert!(ok, "publication did not report closed after the driver timeout");
     assert!(last.is_some());
@@ -137,10 +138,11 @@ fn malformed_uri_gives_aeron_message() {
     let msg = e.message().expect("Aeron's own message");
     assert!(!msg.is_empty());
     let lower = msg.to_lowercase();
-    assert!(lower.contains("uri") || lower.contains("channel") || lower.contains("endpoint"), "unhelpful message: {msg}");
-    let e = aeron
-        .add_subscription(c"not-a-uri", 1, no_image(), no_unavailable_image_handler(), TIMEOUT)
-        .unwrap_err();
+    assert!(
+        lower.contains("uri") || lower.contains("channel") || lower.contains("endpoint"),
+        "unhelpful message: {msg}"
+    );
+    let e = aeron.add_subscription(c"not-a-uri", 1, no_image(), no_unavailable_image_handler(), TIMEOUT).unwrap_err();
     assert!(!e.message().unwrap_or("").is_empty());
 }
 

@@ -49,10 +49,13 @@ fn error_log_and_loss_report_read_without_crashing() {
     let cnc = AeronCnc::new(&md.dir_str().into_c_string(), TIMEOUT).expect("cnc");
 
     let mut seen = 0;
-    let n = cnc.error_log_read_once(|count, first, last, msg| {
-        assert!(count > 0 && first <= last && !msg.is_empty());
-        seen += 1;
-    }, 0);
+    let n = cnc.error_log_read_once(
+        |count, first, last, msg| {
+            assert!(count > 0 && first <= last && !msg.is_empty());
+            seen += 1;
+        },
+        0,
+    );
     assert_eq!(n, seen);
 
     // A publication on an unresolvable endpoint is refused by the driver, which logs it.

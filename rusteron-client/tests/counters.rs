@@ -181,8 +181,10 @@ fn system_counter_ids_and_labels_match_the_driver() {
     assert!(AeronSystemCounterType::try_from(10_000).is_err());
     // The counter after the last system counter is not a system counter.
     let next = AeronSystemCounterType::ALL.len() as i32;
-    assert!(reader.get_counter_type_id(next).unwrap() != AERON_COUNTER_SYSTEM_COUNTER_TYPE_ID
-        || reader.get_counter_state(next).unwrap() != AERON_COUNTER_RECORD_ALLOCATED);
+    assert!(
+        reader.get_counter_type_id(next).unwrap() != AERON_COUNTER_SYSTEM_COUNTER_TYPE_ID
+            || reader.get_counter_state(next).unwrap() != AERON_COUNTER_RECORD_ALLOCATED
+    );
 }
 
 #[test]

@@ -34,7 +34,8 @@ fn header_path() -> Option<PathBuf> {
     if let Ok(dir) = std::env::var("AERON_SOURCE_DIR") {
         candidates.push(PathBuf::from(dir).join(rel));
     }
-    candidates.push(workspace.join(".cache").join(format!("aeron-{}", rusteron_client::bindings::AERON_VERSION)).join(rel));
+    candidates
+        .push(workspace.join(".cache").join(format!("aeron-{}", rusteron_client::bindings::AERON_VERSION)).join(rel));
     candidates.push(workspace.join("aeron").join(rel));
     candidates.into_iter().find(|p| p.is_file())
 }
@@ -73,7 +74,8 @@ fn declared_functions(header: &str) -> BTreeSet<String> {
         if text[..start].trim_end().ends_with("(*") {
             continue;
         }
-        let end = start + text[start..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(text.len() - start);
+        let end = start
+            + text[start..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(text.len() - start);
         let after = text[end..].trim_start();
         if after.starts_with('(') {
             names.insert(text[start..end].to_string());
@@ -131,7 +133,8 @@ fn every_aeronc_function_is_wrapped() {
     for name in &excluded {
         assert!(declared.contains(*name), "excluded {name} is not declared in aeronc.h any more");
     }
-    let missing: Vec<&String> = declared.iter().filter(|n| !excluded.contains(n.as_str()) && !mentions(&src, n)).collect();
+    let missing: Vec<&String> =
+        declared.iter().filter(|n| !excluded.contains(n.as_str()) && !mentions(&src, n)).collect();
     let wrapped = declared.len() - excluded.len() - missing.len();
     println!(
         "aeronc.h coverage: {wrapped} of {} functions wrapped ({} excluded, {} missing)",

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Each variant only owns its object so that dropping the item drops it.
+#[allow(dead_code)]
 enum Item {
     Context(AeronContext),
     Client(Aeron),
@@ -51,7 +53,9 @@ fn every_drop_order_is_sound() {
         let aeron = Aeron::connect(&ctx).unwrap();
         let stream = 100 + (n % 50) as i32;
         let on_image = Handlers::leak(quiet as fn(AeronSubscription, AeronImage));
-        let sub = aeron.add_subscription(c"aeron:ipc", stream, Some(&on_image), no_unavailable_image_handler(), TIMEOUT).unwrap();
+        let sub = aeron
+            .add_subscription(c"aeron:ipc", stream, Some(&on_image), no_unavailable_image_handler(), TIMEOUT)
+            .unwrap();
         let publication = aeron.add_publication(c"aeron:ipc", stream, TIMEOUT).unwrap();
         let assembler = AeronFragmentAssembler::with_handler(|_m: &[u8], _h: AeronHeader<'_>| {}).unwrap();
         if n % 4 == 0 {
@@ -84,7 +88,9 @@ fn every_drop_order_is_sound() {
 fn objects_outlive_dropped_client_handle() {
     let md = MediaDriverProcess::start().unwrap();
     let aeron = md.connect().unwrap();
-    let sub = aeron.add_subscription(c"aeron:ipc", 7, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT).unwrap();
+    let sub = aeron
+        .add_subscription(c"aeron:ipc", 7, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .unwrap();
     let publication = aeron.add_publication(c"aeron:ipc", 7, TIMEOUT).unwrap();
     let image_pub = publication.clone();
     drop(aeron);

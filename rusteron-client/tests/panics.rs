@@ -10,7 +10,9 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 
 fn setup(md: &MediaDriverProcess, stream: i32) -> (Aeron, AeronPublication, AeronSubscription) {
     let aeron = md.connect().unwrap();
-    let sub = aeron.add_subscription(c"aeron:ipc", stream, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT).unwrap();
+    let sub = aeron
+        .add_subscription(c"aeron:ipc", stream, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .unwrap();
     let publication = aeron.add_publication(c"aeron:ipc", stream, TIMEOUT).unwrap();
     assert!(wait_until(TIMEOUT, || publication.is_connected()));
     (aeron, publication, sub)
@@ -70,14 +72,14 @@ fn panicking_controlled_handler_and_assembler_delegate() {
     assert_eq!(got[0], 10);
 
     // A panic in an assembler's delegate crosses C's assembler code only as a caught value.
-    let assembler = AeronFragmentAssembler::with_handler(|_m: &[u8], _h: AeronHeader<'_>| panic!("delegate boom")).unwrap();
+    let assembler =
+        AeronFragmentAssembler::with_handler(|_m: &[u8], _h: AeronHeader<'_>| panic!("delegate boom")).unwrap();
     send(&publication, 11);
-    let r = catch_unwind(AssertUnwindSafe(|| {
-        wait_until(TIMEOUT, || assembler.poll(&sub, 10).unwrap() > 0)
-    }));
+    let r = catch_unwind(AssertUnwindSafe(|| wait_until(TIMEOUT, || assembler.poll(&sub, 10).unwrap() > 0)));
     assert_eq!(r.expect_err("resumed").downcast_ref::<&str>(), Some(&"delegate boom"));
     // Same through the callback-object path.
-    let mut as_cb = AeronFragmentAssembler::with_handler(|_m: &[u8], _h: AeronHeader<'_>| panic!("delegate boom 2")).unwrap();
+    let mut as_cb =
+        AeronFragmentAssembler::with_handler(|_m: &[u8], _h: AeronHeader<'_>| panic!("delegate boom 2")).unwrap();
     send(&publication, 12);
     let r = catch_unwind(AssertUnwindSafe(|| wait_until(TIMEOUT, || sub.poll_with(&mut as_cb, 10).unwrap() > 0)));
     assert_eq!(r.expect_err("resumed").downcast_ref::<&str>(), Some(&"delegate boom 2"));
@@ -94,7 +96,8 @@ fn panicking_conductor_callback_is_stopped_and_reported() {
     let md = MediaDriverProcess::start().unwrap();
     let aeron = md.connect().unwrap();
     let on_image = Handlers::leak(|_s: AeronSubscription, _i: AeronImage| panic!("image callback boom"));
-    let sub = aeron.add_subscription(c"aeron:ipc", 3, Some(&on_image), no_unavailable_image_handler(), TIMEOUT).unwrap();
+    let sub =
+        aeron.add_subscription(c"aeron:ipc", 3, Some(&on_image), no_unavailable_image_handler(), TIMEOUT).unwrap();
     let publication = aeron.add_publication(c"aeron:ipc", 3, TIMEOUT).unwrap();
     let mut msg = None;
     assert!(wait_until(TIMEOUT, || {

@@ -6,18 +6,19 @@
 
 use rusteron_client::{
     AeronCnc, AeronCncConstants, AeronCncMetadata, AeronCounter, AeronCounterConstants, AeronCounterMetadataDescriptor,
-    AeronCounterValueDescriptor, AeronCountersReader, AeronCountersReaderBuffers, AeronCountersReaderForeachCounterFuncCallback,
-    AeronCountersReaderForeachCounterFuncLogger, AeronDataHeader, AeronDataHeaderAsLongs, AeronError,
-    AeronErrorLogReaderFuncCallback, AeronErrorLogReaderFuncLogger, AeronErrorLogger, AeronFrameHeader, AeronIpcChannelParams,
-    AeronLogBuffer, AeronLogbufferMetadata, AeronLossReporter, AeronLossReporterEntry, AeronLossReporterReadEntryFuncCallback,
+    AeronCounterValueDescriptor, AeronCountersReader, AeronCountersReaderBuffers,
+    AeronCountersReaderForeachCounterFuncCallback, AeronCountersReaderForeachCounterFuncLogger, AeronDataHeader,
+    AeronDataHeaderAsLongs, AeronError, AeronErrorLogReaderFuncCallback, AeronErrorLogReaderFuncLogger,
+    AeronErrorLogger, AeronFrameHeader, AeronIpcChannelParams, AeronLogBuffer, AeronLogbufferMetadata,
+    AeronLossReporter, AeronLossReporterEntry, AeronLossReporterReadEntryFuncCallback,
     AeronLossReporterReadEntryFuncLogger, AeronMappedBuffer, AeronMappedFile, AeronMappedRawLog, AeronNakHeader,
-    AeronOptionHeader, AeronPerThreadError, AeronResolutionHeader, AeronResolutionHeaderIpv4, AeronResolutionHeaderIpv6,
-    AeronResponseSetupHeader, AeronRttmHeader, AeronSetupHeader, AeronStatusMessageHeader, AeronStatusMessageOptionalHeader,
-    AeronStrToPtrHashMap, AeronStrToPtrHashMapKey, AeronSystemCounterType, AeronUdpChannelParams, AeronUri, AeronUriParam,
-    AeronUriParams, AeronUriParseCallbackCallback, AeronUriParseCallbackLogger, AeronUriStringBuilder,
-    AtomicWideCounterBindgenTy1, ChannelUri, ControlMode, Media, PthreadCondS, PthreadInternalList, PthreadMutexS,
-    AERON_DIR_PROP_NAME, AERON_IPC_MEDIA, AERON_IPC_STREAM, AERON_UDP_MEDIA, DRIVER_TIMEOUT_MS_DEFAULT, SPY_PREFIX,
-    TAG_PREFIX,
+    AeronOptionHeader, AeronPerThreadError, AeronResolutionHeader, AeronResolutionHeaderIpv4,
+    AeronResolutionHeaderIpv6, AeronResponseSetupHeader, AeronRttmHeader, AeronSetupHeader, AeronStatusMessageHeader,
+    AeronStatusMessageOptionalHeader, AeronStrToPtrHashMap, AeronStrToPtrHashMapKey, AeronSystemCounterType,
+    AeronUdpChannelParams, AeronUri, AeronUriParam, AeronUriParams, AeronUriParseCallbackCallback,
+    AeronUriParseCallbackLogger, AeronUriStringBuilder, AtomicWideCounterBindgenTy1, ChannelUri, ControlMode, Media,
+    PthreadCondS, PthreadInternalList, PthreadMutexS, AERON_DIR_PROP_NAME, AERON_IPC_MEDIA, AERON_IPC_STREAM,
+    AERON_UDP_MEDIA, DRIVER_TIMEOUT_MS_DEFAULT, SPY_PREFIX, TAG_PREFIX,
 };
 
 fn is_logger_of<T: AeronCountersReaderForeachCounterFuncCallback>(_: T) {}
@@ -102,8 +103,14 @@ fn enums_and_values() {
     assert_eq!(AeronSystemCounterType::BytesSent.label(), "Bytes sent");
     assert_eq!(Media::Udp.as_str(), "udp");
     assert_eq!(ControlMode::Dynamic.as_str(), "dynamic");
-    let e = AeronError { observation_count: 1, first_observation_timestamp: 0, last_observation_timestamp: 0, message: "x".into() };
+    let e = AeronError {
+        observation_count: 1,
+        first_observation_timestamp: 0,
+        last_observation_timestamp: 0,
+        message: "x".into(),
+    };
     assert_eq!(e.clone(), e);
     let _ = ChannelUri::ipc();
-    let _: Option<(AeronCnc, AeronCounter, AeronCountersReader, AeronUri, AeronUriStringBuilder, AeronErrorLogger)> = None;
+    let _: Option<(AeronCnc, AeronCounter, AeronCountersReader, AeronUri, AeronUriStringBuilder, AeronErrorLogger)> =
+        None;
 }

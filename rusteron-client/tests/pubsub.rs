@@ -9,7 +9,13 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 fn connected_pair(md: &MediaDriverProcess, channel: &str, stream: i32) -> (Aeron, AeronPublication, AeronSubscription) {
     let aeron = md.connect().expect("client connects");
     let sub = aeron
-        .add_subscription(&channel.into_c_string(), stream, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .add_subscription(
+            &channel.into_c_string(),
+            stream,
+            no_available_image_handler(),
+            no_unavailable_image_handler(),
+            TIMEOUT,
+        )
         .expect("subscription");
     let publication = aeron.add_publication(&channel.into_c_string(), stream, TIMEOUT).expect("publication");
     assert!(wait_until(TIMEOUT, || publication.is_connected() && sub.is_connected()), "pub/sub did not connect");
@@ -34,8 +40,11 @@ fn round_trip(channel: &str) {
                 Err(e) => assert!(e.kind().is_retryable(), "offer failed: {e}"),
             }
         }
-        sub.poll_once(|msg: &[u8], _h: AeronHeader<'_>| received.push(u64::from_le_bytes(msg.try_into().unwrap())), 100)
-            .unwrap();
+        sub.poll_once(
+            |msg: &[u8], _h: AeronHeader<'_>| received.push(u64::from_le_bytes(msg.try_into().unwrap())),
+            100,
+        )
+        .unwrap();
     }
     assert_eq!(received, (0..n).collect::<Vec<_>>());
 }
@@ -79,7 +88,9 @@ fn image_polls_controlled_bounded_and_block() {
     // Bounded: stop after two more fragments (32-byte header + 4-byte payload, aligned to 64).
     const FRAME: i64 = 64;
     let limit = image.position() + 2 * FRAME;
-    let n = image.bounded_poll(|m: &[u8], _h: AeronHeader<'_>| seen.push(u32::from_le_bytes(m.try_into().unwrap())), limit, 10).unwrap();
+    let n = image
+        .bounded_poll(|m: &[u8], _h: AeronHeader<'_>| seen.push(u32::from_le_bytes(m.try_into().unwrap())), limit, 10)
+        .unwrap();
     assert_eq!(n, 2);
     let limit = image.position() + FRAME;
     let n = image
@@ -96,10 +107,15 @@ fn image_polls_controlled_bounded_and_block() {
     assert_eq!(seen, vec![0, 1, 2, 3]);
     // Block poll: the rest, as raw frames.
     let mut bytes = 0usize;
-    let consumed = image.block_poll(|b: &[u8], session: i32, _term: i32| {
-        assert_eq!(session, publication.session_id());
-        bytes += b.len();
-    }, 1 << 16).unwrap();
+    let consumed = image
+        .block_poll(
+            |b: &[u8], session: i32, _term: i32| {
+                assert_eq!(session, publication.session_id());
+                bytes += b.len();
+            },
+            1 << 16,
+        )
+        .unwrap();
     assert_eq!(consumed as usize, bytes);
     assert_eq!(bytes as i64, 6 * FRAME);
     assert_eq!(image.position(), publication.position());
@@ -123,22 +139,42 @@ fn multi_destination_publication_and_subscription() {
     let d1 = find_unused_udp_port(23100).unwrap();
     let d2 = find_unused_udp_port(23200).unwrap();
     let s1 = aeron
-        .add_subscription(&format!("aeron:udp?endpoint=127.0.0.1:{d1}").into_c_string(), 9, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .add_subscription(
+            &format!("aeron:udp?endpoint=127.0.0.1:{d1}").into_c_string(),
+            9,
+            no_available_image_handler(),
+            no_unavailable_image_handler(),
+            TIMEOUT,
+        )
         .unwrap();
     // A multi-destination subscription with one destination added by hand.
     let s2 = aeron
-        .add_subscription(c"aeron:udp?control-mode=manual", 9, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .add_subscription(
+            c"aeron:udp?control-mode=manual",
+            9,
+            no_available_image_handler(),
+            no_unavailable_image_handler(),
+            TIMEOUT,
+        )
         .unwrap();
     s2.add_destination(&aeron, &format!("aeron:udp?endpoint=127.0.0.1:{d2}").into_c_string(), TIMEOUT).unwrap();
     let publication = aeron
-        .add_publication(&format!("aeron:udp?control-mode=manual|control=127.0.0.1:{control}").into_c_string(), 9, TIMEOUT)
+        .add_publication(
+            &format!("aeron:udp?control-mode=manual|control=127.0.0.1:{control}").into_c_string(),
+            9,
+            TIMEOUT,
+        )
         .unwrap();
-    let add1 = publication.async_add_destination(&aeron, &format!("aeron:udp?endpoint=127.0.0.1:{d1}").into_c_string()).unwrap();
+    let add1 = publication
+        .async_add_destination(&aeron, &format!("aeron:udp?endpoint=127.0.0.1:{d1}").into_c_string())
+        .unwrap();
     let d1_reg = add1.get_registration_id();
     assert!(d1_reg > 0);
     add1.poll_blocking(TIMEOUT).unwrap();
     assert!(add1.poll().is_err(), "a completed request cannot be polled again");
-    publication.add_destination(&aeron, &format!("aeron:udp?endpoint=127.0.0.1:{d2}").into_c_string(), TIMEOUT).unwrap();
+    publication
+        .add_destination(&aeron, &format!("aeron:udp?endpoint=127.0.0.1:{d2}").into_c_string(), TIMEOUT)
+        .unwrap();
     assert!(wait_until(TIMEOUT, || s1.is_connected() && s2.is_connected()));
     offer_until(&publication, b"to both");
     for s in [&s1, &s2] {
@@ -152,7 +188,9 @@ fn multi_destination_publication_and_subscription() {
     assert!(s2.local_sockaddrs().unwrap().iter().any(|a| a.ends_with(&format!(":{d2}"))));
     // Remove by id and by URI.
     publication.async_remove_destination_by_id(&aeron, d1_reg).unwrap().poll_blocking(TIMEOUT).unwrap();
-    publication.remove_destination(&aeron, &format!("aeron:udp?endpoint=127.0.0.1:{d2}").into_c_string(), TIMEOUT).unwrap();
+    publication
+        .remove_destination(&aeron, &format!("aeron:udp?endpoint=127.0.0.1:{d2}").into_c_string(), TIMEOUT)
+        .unwrap();
     s2.remove_destination(&aeron, &format!("aeron:udp?endpoint=127.0.0.1:{d2}").into_c_string(), TIMEOUT).unwrap();
     // A bad destination URI is refused with Aeron's message.
     let e = publication.add_destination(&aeron, c"aeron:udp?endpoint=", TIMEOUT).unwrap_err();
@@ -161,7 +199,11 @@ fn multi_destination_publication_and_subscription() {
     // Exclusive publications have the same destination API.
     let control2 = find_unused_udp_port(23300).unwrap();
     let excl = aeron
-        .add_exclusive_publication(&format!("aeron:udp?control-mode=manual|control=127.0.0.1:{control2}").into_c_string(), 10, TIMEOUT)
+        .add_exclusive_publication(
+            &format!("aeron:udp?control-mode=manual|control=127.0.0.1:{control2}").into_c_string(),
+            10,
+            TIMEOUT,
+        )
         .unwrap();
     let d3 = find_unused_udp_port(23400).unwrap();
     let uri3 = format!("aeron:udp?endpoint=127.0.0.1:{d3}").into_c_string();
@@ -184,7 +226,9 @@ fn rejected_image_sends_error_frame_to_publisher() {
     let aeron = Aeron::connect(&ctx).unwrap();
     let port = find_unused_udp_port(23500).unwrap();
     let channel = format!("aeron:udp?endpoint=127.0.0.1:{port}").into_c_string();
-    let sub = aeron.add_subscription(&channel, 11, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT).unwrap();
+    let sub = aeron
+        .add_subscription(&channel, 11, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .unwrap();
     let publication = aeron.add_publication(&channel, 11, TIMEOUT).unwrap();
     assert!(wait_until(TIMEOUT, || publication.is_connected() && sub.is_connected()));
     let image = sub.image_at_index(0).unwrap();
@@ -194,7 +238,16 @@ fn rejected_image_sends_error_frame_to_publisher() {
     assert_eq!(v.session_id(), publication.session_id());
     assert_eq!(v.stream_id(), 11);
     assert!(v.error_message().contains("not wanted here"), "{}", v.error_message());
-    let _ = (v.registration_id(), v.destination_registration_id(), v.receiver_id(), v.group_tag(), v.address_type(), v.source_port(), v.source_address(), v.error_code());
+    let _ = (
+        v.registration_id(),
+        v.destination_registration_id(),
+        v.receiver_id(),
+        v.group_tag(),
+        v.address_type(),
+        v.source_port(),
+        v.source_address(),
+        v.error_code(),
+    );
 }
 
 #[test]

@@ -4,8 +4,10 @@ use rusteron_client::*;
 
 #[test]
 fn c_parser_reads_udp_and_ipc_uris() {
-    let uri = AeronUri::parse("aeron:udp?endpoint=localhost:40123|interface=127.0.0.1|mtu=1408|ttl=4|tags=1001,1002|linger=5s|reliable=false")
-        .expect("valid udp uri");
+    let uri = AeronUri::parse(
+        "aeron:udp?endpoint=localhost:40123|interface=127.0.0.1|mtu=1408|ttl=4|tags=1001,1002|linger=5s|reliable=false",
+    )
+    .expect("valid udp uri");
     assert_eq!(uri.media(), Some(Media::Udp));
     let udp = uri.udp().expect("udp params");
     assert!(uri.ipc().is_none());
