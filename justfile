@@ -20,11 +20,13 @@ run: setup
 # Every test: sys, client and archive crates against a real aeronmd and a real Java archive,
 # in the default (dynamic) and the `static` configuration, then `static,precompile` (precompile-proof)
 test: setup
+    cargo fmt --all --check
     cargo test --workspace
     cargo test -p rusteron-archive-sys --features static
     cargo test -p rusteron-client --features static
     just linkage
     just precompile-proof
+    cargo clippy --workspace --all-targets -- -D warnings
 
 # Pack Aeron libs, aeronmd, bindings and headers for `precompile`: target/artifacts/rusteron-aeron-<v>-<triple>.tar.gz
 build-artifacts: setup
