@@ -17,23 +17,61 @@
 //! ([`take_archive_callback_panic`]).
 //!
 //! # Example
-//! ```no_run
-//! use rusteron_archive::*;
+//! Record a stream into a real (embedded Java) archive, then replay it. This runs as a doctest.
+//! ```
 //! use rusteron_archive::testing::EmbeddedArchiveMediaDriverProcess;
+//! use rusteron_archive::testing::wait_until;
+//! use rusteron_archive::*;
+//! use std::time::Duration;
 //!
+//! let timeout = Duration::from_secs(10);
 //! let archive_process = EmbeddedArchiveMediaDriverProcess::start()?;
 //! let (aeron, archive) = archive_process.connect()?;
-//! let channel = c"aeron:ipc";
-//! let sub_id = archive.start_recording(channel, 1001, SOURCE_LOCATION_LOCAL, true)?;
-//! // ... publish on aeron:ipc stream 1001 ...
+//!
+//! // 1-2. Record aeron:ipc stream 1001.
+//! let sub_id = archive.start_recording(c"aeron:ipc", 1001, SOURCE_LOCATION_LOCAL, true)?;
+//! // 3. Publish ten messages.
+//! let publication = aeron.add_exclusive_publication(c"aeron:ipc", 1001, timeout)?;
+//! for i in 0..10u64 {
+//!     assert!(wait_until(timeout, || publication.offer(&i.to_le_bytes()).is_ok()));
+//! }
+//! // Wait until the archive has recorded all of it, then 4. stop.
+//! let recording_id = {
+//!     let mut id = -1;
+//!     assert!(wait_until(timeout, || {
+//!         id = archive
+//!             .find_last_matching_recording(0, c"aeron:ipc", 1001, publication.session_id())
+//!             .unwrap_or(-1);
+//!         id >= 0 && archive.get_recording_position(id).unwrap_or(-1) == publication.position()
+//!     }));
+//!     id
+//! };
 //! archive.stop_recording_subscription(sub_id)?;
-//! archive.list_recordings(0, 100, |d: AeronArchiveRecordingDescriptor| {
-//!     println!("recording {} {}..{}", d.recording_id, d.start_position, d.stop_position)
-//! })?;
-//! # drop(aeron);
+//!
+//! // 5. The catalog knows the recording.
+//! let mut found = Vec::new();
+//! archive.list_recording(recording_id, |d: AeronArchiveRecordingDescriptor| found.push(d.stop_position))?;
+//! assert_eq!(found, vec![publication.position()]);
+//!
+//! // 6-7. Replay it into a subscription and read every message back.
+//! let params = AeronArchiveReplayParams::new_default()?;
+//! let replay = archive.replay(recording_id, c"aeron:ipc", 2001, &params)?;
+//! let mut received = Vec::new();
+//! assert!(wait_until(timeout, || {
+//!     replay
+//!         .poll_once(|msg: &[u8], _h: AeronHeader<'_>| received.push(u64::from_le_bytes(msg.try_into().unwrap())), 10)
+//!         .unwrap();
+//!     received.len() == 10
+//! }));
+//! assert_eq!(received, (0..10).collect::<Vec<_>>());
 //! # Ok::<(), AeronCError>(())
 //! ```
 #![warn(missing_docs)]
+
+// The README's example runs as a doctest too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme_doctest {}
 
 pub use rusteron_client::*;
 
