@@ -81,13 +81,16 @@ impl AeronArchiveContext {
         Ok(rc)
     }
 
-    /// The Aeron client set on (or created by) this context, borrowed; `None` before one is set.
+    /// The Aeron client set on (or created by) this context; `None` before one is set. The
+    /// returned handle keeps this context (and so the client it holds) alive.
     pub fn get_aeron(&self) -> Option<Aeron> {
         let p = unsafe { bindings::aeron_archive_context_get_aeron(self.get_inner()) };
         if p.is_null() {
             None
         } else {
-            Some(unsafe { Aeron::from_borrowed(p) })
+            // SAFETY: the client stays open while the context is alive (a client set with
+            // `set_aeron` is kept by the context; one the context created is closed with it).
+            Some(unsafe { Aeron::from_borrowed_kept_alive(p, self.as_dependency()) })
         }
     }
 

@@ -10,9 +10,10 @@ use crate::{Aeron, AeronCError, AeronCountersReader};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RecordingPos;
 
-/// The counters reader of a client (borrowed; valid while the client lives).
+/// The counters reader of a client. It keeps the client alive, so it stays valid after the
+/// caller's `Aeron` is dropped.
 pub fn counters_reader_of(aeron: &Aeron) -> AeronCountersReader {
-    unsafe { AeronCountersReader::from_borrowed(bindings::aeron_counters_reader(aeron.get_inner())) }
+    aeron.counters_reader()
 }
 
 impl RecordingPos {

@@ -104,13 +104,16 @@ impl AeronArchiveReplayMerge {
         check(rc)
     }
 
-    /// The image being consumed, once the replay has started (borrowed from the subscription).
+    /// The image being consumed, once the replay has started. The handle keeps this replay merge
+    /// (and so the image it retained) alive.
     pub fn image(&self) -> Option<AeronImage> {
         let p = unsafe { bindings::aeron_archive_replay_merge_image(self.get_inner()) };
         if p.is_null() {
             None
         } else {
-            Some(unsafe { AeronImage::from_borrowed(p) })
+            // SAFETY: C retained the image when it found it, and the replay merge keeps its
+            // subscription (and client) alive; the view keeps the replay merge alive.
+            Some(unsafe { AeronImage::from_borrowed_kept_alive(p, self.as_dependency()) })
         }
     }
 

@@ -67,9 +67,14 @@ impl Aeron {
         unsafe { bindings::aeron_is_closed(self.get_inner()) }
     }
 
-    /// The context this client was created from (borrowed).
+    /// The context this client was created from. The returned handle keeps this client (and so
+    /// its context) alive, so it stays valid whatever is dropped first.
     pub fn context(&self) -> AeronContext {
-        unsafe { AeronContext::from_borrowed(bindings::aeron_context(self.get_inner())) }
+        // SAFETY: the C client points at its context for its whole life, and the client keeps
+        // the context alive (dependency set in `new`); the view keeps the client alive.
+        unsafe {
+            AeronContext::from_borrowed_kept_alive(bindings::aeron_context(self.get_inner()), self.as_dependency())
+        }
     }
 
     /// The id the driver knows this client by.

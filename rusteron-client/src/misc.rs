@@ -138,14 +138,41 @@ crate::c_wrapper!(
 );
 
 impl AeronClientRegisteringResource {
-    /// A view of the object behind an async add while it is pending.
+    /// A copy of the object behind an async add while it is pending.
     pub fn of_async_publication(add: &crate::AeronAsyncAddPublication) -> Option<Self> {
-        (add.get_registration_id() >= 0).then(|| unsafe { Self::from_borrowed(add.get_inner()) })
+        (add.get_registration_id() >= 0).then(|| unsafe { Self::snapshot(add.get_inner()) })
     }
 
-    /// A view of the object behind an async subscription add while it is pending.
+    /// A copy of the object behind an async subscription add while it is pending.
     pub fn of_async_subscription(add: &crate::AeronAsyncAddSubscription) -> Option<Self> {
-        (add.get_registration_id() >= 0).then(|| unsafe { Self::from_borrowed(add.get_inner()) })
+        (add.get_registration_id() >= 0).then(|| unsafe { Self::snapshot(add.get_inner()) })
+    }
+
+    /// Copies the registering resource (and its channel) into memory this wrapper owns: C frees
+    /// the original when the add completes, which must not leave this view dangling. Pointers
+    /// into C memory other than the channel are cleared.
+    ///
+    /// # Safety
+    /// `p` must point to a live registering resource (the add is still pending).
+    unsafe fn snapshot(p: *mut bindings::aeron_client_registering_resource_t) -> Self {
+        let src = &*p;
+        let mut copy: bindings::aeron_client_registering_resource_t = *src;
+        let uri = crate::strings::c_bytes_to_str(src.uri, src.uri_length.max(0) as usize);
+        let uri = std::ffi::CString::new(uri).unwrap_or_default();
+        copy.uri = uri.as_ptr() as *mut _;
+        copy.uri_length = uri.as_bytes().len() as i32;
+        copy.error_message = std::ptr::null_mut();
+        copy.error_message_length = 0;
+        copy.on_available_image_clientd = std::ptr::null_mut();
+        copy.on_unavailable_image_clientd = std::ptr::null_mut();
+        copy.counter.key_buffer = std::ptr::null();
+        copy.counter.key_buffer_length = 0;
+        copy.counter.label_buffer = std::ptr::null();
+        copy.counter.label_buffer_length = 0;
+        let m = crate::ManagedCResource::new_struct(copy);
+        // The CString's heap buffer does not move when the CString is moved into the Arc.
+        m.add_dependency(std::sync::Arc::new(uri));
+        Self::from_managed(m)
     }
 
     /// The registration id sent to the driver.

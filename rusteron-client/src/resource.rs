@@ -224,6 +224,19 @@ macro_rules! c_wrapper {
                 Self { ptr, inner: $crate::CResource::Borrowed(ptr) }
             }
 
+            /// Wraps a C object that lives inside another object (`owner`), without ever freeing
+            /// it: the wrapper and its clones keep `owner` alive, so the view cannot outlive the
+            /// memory it points into, whatever the drop order.
+            ///
+            /// # Safety
+            /// `ptr` must point to a valid object for as long as `owner` is alive.
+            #[doc(hidden)]
+            pub unsafe fn from_borrowed_kept_alive(ptr: *mut $ctype, owner: $crate::resource::Dependency) -> Self {
+                let m = $crate::ManagedCResource::from_raw(ptr, None);
+                m.add_dependency(owner);
+                Self::from_managed(m)
+            }
+
             /// Wraps an owned C object; closed when the last clone drops.
             pub fn from_managed(managed: $crate::ManagedCResource<$ctype>) -> Self {
                 let ptr = managed.get();
