@@ -191,26 +191,37 @@ impl AeronSubscription {
     }
 }
 
-unsafe extern "C" fn for_each_image_trampoline<F: FnMut(AeronImage)>(
+unsafe extern "C" fn for_each_image_trampoline<F: FnMut(*mut bindings::aeron_image_t)>(
     image: *mut bindings::aeron_image_t,
     clientd: *mut std::os::raw::c_void,
 ) {
-    Guarded::<F>::call(clientd, (), |f| f(AeronImage::from_borrowed(image)))
+    Guarded::<F>::call(clientd, (), |f| f(image))
+}
+
+fn trampoline_of<F: FnMut(*mut bindings::aeron_image_t)>(
+    _: &F,
+) -> unsafe extern "C" fn(*mut bindings::aeron_image_t, *mut std::os::raw::c_void) {
+    for_each_image_trampoline::<F>
 }
 
 impl AeronSubscription {
     /// Calls `f` with each image of this subscription (`aeron_subscription_for_each_image`).
-    /// The images are borrowed for the call; use [`image_retain`](Self::image_retain) to keep one.
+    /// Each image is retained (as by [`image_by_session_id`](Self::image_by_session_id)) and
+    /// keeps this subscription alive, so it stays valid if `f` keeps it past the call. An image
+    /// that went away during the iteration is skipped.
     /// A panic in `f` skips the remaining images and resumes here.
     pub fn for_each_image<F: FnMut(AeronImage)>(&self, mut f: F) {
-        let mut g = Guarded::new(&mut f);
-        unsafe {
-            bindings::aeron_subscription_for_each_image(
-                self.get_inner(),
-                Some(for_each_image_trampoline::<F>),
-                g.as_clientd(),
-            )
+        let mut each = |image: *mut bindings::aeron_image_t| {
+            // SAFETY: C holds the image for the duration of this call; the temporary borrow
+            // does not leave this closure.
+            let session_id = unsafe { AeronImage::from_borrowed(image) }.session_id();
+            if let Some(retained) = self.image_by_session_id(session_id) {
+                f(retained)
+            }
         };
+        let trampoline = trampoline_of(&each);
+        let mut g = Guarded::new(&mut each);
+        unsafe { bindings::aeron_subscription_for_each_image(self.get_inner(), Some(trampoline), g.as_clientd()) };
         g.finish();
     }
 

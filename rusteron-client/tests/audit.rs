@@ -51,3 +51,28 @@ fn registering_resource_view_outlives_the_pending_add() {
     drop(junk);
     drop(publication);
 }
+
+/// Images given to `for_each_image` used to be bare borrows that `f` could keep past the call;
+/// they are now retained and keep the subscription alive, so one kept past the drop of the
+/// subscription, publication and client is still readable.
+#[test]
+fn image_kept_from_for_each_image_outlives_its_subscription() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let sub = aeron
+        .add_subscription(c"aeron:ipc", 4343, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .unwrap();
+    let publication = aeron.add_publication(c"aeron:ipc", 4343, TIMEOUT).unwrap();
+    assert!(wait_until(TIMEOUT, || sub.image_count().unwrap_or(0) > 0));
+    let mut kept = Vec::new();
+    sub.for_each_image(|image| kept.push(image));
+    assert_eq!(kept.len(), 1);
+    let session_id = kept[0].session_id();
+    assert_eq!(session_id, publication.session_id());
+    drop(publication);
+    drop(sub);
+    drop(aeron);
+    let junk: Vec<Vec<u8>> = (0..1000).map(|i| vec![0xEF; 16 + i % 300]).collect();
+    assert_eq!(kept[0].session_id(), session_id);
+    drop(junk);
+}
