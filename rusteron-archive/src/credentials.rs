@@ -65,6 +65,9 @@ impl AeronArchiveEncodedCredentials {
 }
 
 /// The bytes of C credentials.
+///
+/// # Safety
+/// `c.data` must be null or point to `c.length` readable bytes that live as long as `c`.
 pub(crate) unsafe fn raw_bytes(c: &bindings::aeron_archive_encoded_credentials_t) -> &[u8] {
     if c.data.is_null() || c.length == 0 {
         &[]
