@@ -4,8 +4,8 @@ use crate::bindings;
 use crate::util::check;
 use crate::AeronCError;
 
-rusteron_client::c_struct_wrapper!(
-    /// The available replay parameters: start position, length, bounding counter, file I/O
+rusteron_client::c_struct_wrapper!(@mut
+/// The available replay parameters: start position, length, bounding counter, file I/O
     /// size, replay token and subscription registration id. `new()` sets Aeron's defaults
     /// (replay everything from the start); the C fields are reachable through `Deref`.
     ///

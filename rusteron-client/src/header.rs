@@ -138,8 +138,8 @@ impl std::fmt::Debug for AeronHeader<'_> {
     }
 }
 
-crate::c_struct_wrapper!(
-    /// A copy of a fragment header's fields (`aeron_header_values_t`).
+crate::c_struct_wrapper!(@mut
+/// A copy of a fragment header's fields (`aeron_header_values_t`).
     AeronHeaderValues => bindings::aeron_header_values_t
 );
 // SAFETY: an owned copy of plain data.
@@ -153,8 +153,8 @@ impl AeronHeaderValues {
     }
 }
 
-crate::c_struct_wrapper!(
-    /// The data frame fields of a header (`aeron_header_values_frame_t`).
+crate::c_struct_wrapper!(@mut
+/// The data frame fields of a header (`aeron_header_values_frame_t`).
     AeronHeaderValuesFrame => bindings::aeron_header_values_frame_t
 );
 unsafe impl Send for AeronHeaderValuesFrame {}

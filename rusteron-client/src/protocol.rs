@@ -8,99 +8,99 @@
 
 use crate::bindings;
 
-crate::c_struct_wrapper!(
-    /// The header every Aeron frame starts with (`aeron_frame_header_t`): frame length, version, flags, type.
+crate::c_struct_wrapper!(@mut
+/// The header every Aeron frame starts with (`aeron_frame_header_t`): frame length, version, flags, type.
     AeronFrameHeader => bindings::aeron_frame_header_t
 );
 unsafe impl Send for AeronFrameHeader {}
 unsafe impl Sync for AeronFrameHeader {}
 
-crate::c_struct_wrapper!(
-    /// The header of a data frame (`aeron_data_header_t`): frame header, term offset, session, stream, term id, reserved value.
+crate::c_struct_wrapper!(@mut
+/// The header of a data frame (`aeron_data_header_t`): frame header, term offset, session, stream, term id, reserved value.
     AeronDataHeader => bindings::aeron_data_header_t
 );
 unsafe impl Send for AeronDataHeader {}
 unsafe impl Sync for AeronDataHeader {}
 
-crate::c_struct_wrapper!(
-    /// A data header seen as four 64-bit words (`aeron_data_header_as_longs_t`), for fast copies.
+crate::c_struct_wrapper!(@mut
+/// A data header seen as four 64-bit words (`aeron_data_header_as_longs_t`), for fast copies.
     AeronDataHeaderAsLongs => bindings::aeron_data_header_as_longs_t
 );
 unsafe impl Send for AeronDataHeaderAsLongs {}
 unsafe impl Sync for AeronDataHeaderAsLongs {}
 
-crate::c_struct_wrapper!(
-    /// A NAK frame (`aeron_nak_header_t`): a receiver asking for a retransmit of a term range.
+crate::c_struct_wrapper!(@mut
+/// A NAK frame (`aeron_nak_header_t`): a receiver asking for a retransmit of a term range.
     AeronNakHeader => bindings::aeron_nak_header_t
 );
 unsafe impl Send for AeronNakHeader {}
 unsafe impl Sync for AeronNakHeader {}
 
-crate::c_struct_wrapper!(
-    /// A setup frame (`aeron_setup_header_t`): a sender announcing a stream's term parameters.
+crate::c_struct_wrapper!(@mut
+/// A setup frame (`aeron_setup_header_t`): a sender announcing a stream's term parameters.
     AeronSetupHeader => bindings::aeron_setup_header_t
 );
 unsafe impl Send for AeronSetupHeader {}
 unsafe impl Sync for AeronSetupHeader {}
 
-crate::c_struct_wrapper!(
-    /// A status message frame (`aeron_status_message_header_t`): a receiver's consumption position and window.
+crate::c_struct_wrapper!(@mut
+/// A status message frame (`aeron_status_message_header_t`): a receiver's consumption position and window.
     AeronStatusMessageHeader => bindings::aeron_status_message_header_t
 );
 unsafe impl Send for AeronStatusMessageHeader {}
 unsafe impl Sync for AeronStatusMessageHeader {}
 
-crate::c_struct_wrapper!(
-    /// The optional tail of a status message (`aeron_status_message_optional_header_t`): the group tag.
+crate::c_struct_wrapper!(@mut
+/// The optional tail of a status message (`aeron_status_message_optional_header_t`): the group tag.
     AeronStatusMessageOptionalHeader => bindings::aeron_status_message_optional_header_t
 );
 unsafe impl Send for AeronStatusMessageOptionalHeader {}
 unsafe impl Sync for AeronStatusMessageOptionalHeader {}
 
-crate::c_struct_wrapper!(
-    /// An error frame (`aeron_error_header_t`): a receiver telling a sender why it rejected a stream.
+crate::c_struct_wrapper!(@mut
+/// An error frame (`aeron_error_header_t`): a receiver telling a sender why it rejected a stream.
     AeronErrorHeader => bindings::aeron_error_header_t
 );
 unsafe impl Send for AeronErrorHeader {}
 unsafe impl Sync for AeronErrorHeader {}
 
-crate::c_struct_wrapper!(
-    /// A round-trip-time measurement frame (`aeron_rttm_header_t`).
+crate::c_struct_wrapper!(@mut
+/// A round-trip-time measurement frame (`aeron_rttm_header_t`).
     AeronRttmHeader => bindings::aeron_rttm_header_t
 );
 unsafe impl Send for AeronRttmHeader {}
 unsafe impl Sync for AeronRttmHeader {}
 
-crate::c_struct_wrapper!(
-    /// The common part of a name resolution entry (`aeron_resolution_header_t`).
+crate::c_struct_wrapper!(@mut
+/// The common part of a name resolution entry (`aeron_resolution_header_t`).
     AeronResolutionHeader => bindings::aeron_resolution_header_t
 );
 unsafe impl Send for AeronResolutionHeader {}
 unsafe impl Sync for AeronResolutionHeader {}
 
-crate::c_struct_wrapper!(
-    /// A name resolution entry with an IPv4 address (`aeron_resolution_header_ipv4_t`).
+crate::c_struct_wrapper!(@mut
+/// A name resolution entry with an IPv4 address (`aeron_resolution_header_ipv4_t`).
     AeronResolutionHeaderIpv4 => bindings::aeron_resolution_header_ipv4_t
 );
 unsafe impl Send for AeronResolutionHeaderIpv4 {}
 unsafe impl Sync for AeronResolutionHeaderIpv4 {}
 
-crate::c_struct_wrapper!(
-    /// A name resolution entry with an IPv6 address (`aeron_resolution_header_ipv6_t`).
+crate::c_struct_wrapper!(@mut
+/// A name resolution entry with an IPv6 address (`aeron_resolution_header_ipv6_t`).
     AeronResolutionHeaderIpv6 => bindings::aeron_resolution_header_ipv6_t
 );
 unsafe impl Send for AeronResolutionHeaderIpv6 {}
 unsafe impl Sync for AeronResolutionHeaderIpv6 {}
 
-crate::c_struct_wrapper!(
-    /// A frame option (`aeron_option_header_t`): type and length of an optional field.
+crate::c_struct_wrapper!(@mut
+/// A frame option (`aeron_option_header_t`): type and length of an optional field.
     AeronOptionHeader => bindings::aeron_option_header_t
 );
 unsafe impl Send for AeronOptionHeader {}
 unsafe impl Sync for AeronOptionHeader {}
 
-crate::c_struct_wrapper!(
-    /// A response setup frame (`aeron_response_setup_header_t`): asks a response publication's sender to set up.
+crate::c_struct_wrapper!(@mut
+/// A response setup frame (`aeron_response_setup_header_t`): asks a response publication's sender to set up.
     AeronResponseSetupHeader => bindings::aeron_response_setup_header_t
 );
 unsafe impl Send for AeronResponseSetupHeader {}
@@ -147,9 +147,10 @@ mod tests {
         assert_eq!(std::mem::size_of::<bindings::aeron_frame_header_t>(), 8);
         assert_eq!(std::mem::size_of::<bindings::aeron_data_header_t>(), 32);
         assert_eq!(std::mem::size_of::<bindings::aeron_data_header_as_longs_t>(), 32);
-        let mut h = AeronDataHeader::new_zeroed();
-        h.stream_id = 1001;
-        h.frame_header.type_ = AERON_HDR_TYPE_DATA;
+        let mut value = AeronDataHeader::new_zeroed().clone_struct();
+        value.stream_id = 1001;
+        value.frame_header.type_ = AERON_HDR_TYPE_DATA;
+        let h = AeronDataHeader::from_value(value);
         let copy = h.clone_struct();
         let bytes: [u8; 32] = unsafe { std::mem::transmute(copy) };
         let back = AeronDataHeader::read_from(&bytes).unwrap();

@@ -272,11 +272,26 @@ macro_rules! c_wrapper {
 }
 
 /// Declares a wrapper over a plain C struct (no C constructor or destructor): everything
-/// `c_wrapper!` gives (but `Clone` copies an owned value instead of sharing it), plus `new_zeroed()` (owned, heap-allocated, freed on drop),
-/// `clone_struct()` (a copy of the C value) and `Deref`/`DerefMut` to the C struct's fields.
+/// `c_wrapper!` gives (but `Clone` copies an owned value instead of sharing it), plus
+/// `new_zeroed()` (owned, heap-allocated, freed on drop), `from_value()`, `clone_struct()` (a copy
+/// of the C value) and `Deref` to the C struct's fields. `DerefMut` only with `@mut`, for structs
+/// without pointer fields: several structs hold pointers that their getters follow, and safe code
+/// must not be able to point them anywhere (edit a `clone_struct()` copy and use `from_value()`).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! c_struct_wrapper {
+    (@mut $(#[$meta:meta])* $name:ident => $ctype:ty) => {
+        $crate::c_struct_wrapper!($(#[$meta])* $name => $ctype);
+
+        impl std::ops::DerefMut for $name {
+            fn deref_mut(&mut self) -> &mut $ctype {
+                // SAFETY: valid while self lives; &mut self is exclusive (owned values are copied
+                // on clone). Only declared (`@mut`) for structs whose fields hold no pointer that
+                // a getter follows, so any value written is harmless.
+                unsafe { &mut *self.ptr }
+            }
+        }
+    };
     ($(#[$meta:meta])* $name:ident => $ctype:ty) => {
         $crate::c_wrapper!(@without_clone $(#[$meta])* $name => $ctype);
 
@@ -318,12 +333,5 @@ macro_rules! c_struct_wrapper {
             }
         }
 
-        impl std::ops::DerefMut for $name {
-            fn deref_mut(&mut self) -> &mut $ctype {
-                // SAFETY: valid while self lives; &mut self gives exclusive access through this
-                // handle (clones sharing the value see the change, as C callers would).
-                unsafe { &mut *self.ptr }
-            }
-        }
     };
 }
