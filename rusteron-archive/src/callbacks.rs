@@ -10,7 +10,7 @@
 
 use crate::bindings;
 use crate::credentials::{free_raw, raw_bytes};
-use crate::util::{guard_detached, Guarded};
+use crate::util::{guard_handler, Guarded};
 use crate::{
     AeronArchiveEncodedCredentials, AeronArchiveRecordingDescriptor, AeronArchiveRecordingSignal,
     AeronArchiveRecordingSubscriptionDescriptor, AeronErrorHandlerCallback, Handler,
@@ -156,8 +156,8 @@ where
     let state = &*(clientd as *const CredentialsSupplierState<E, C, F>);
     match &state.encoded {
         None => std::ptr::null_mut(),
-        Some(h) => guard_detached(std::ptr::null_mut(), || {
-            match (*(h.as_raw() as *mut E)).handle_aeron_archive_credentials_encoded_credentials_supplier_func() {
+        Some(h) => guard_handler::<E, _>(h.as_raw(), std::ptr::null_mut(), |e| {
+            match e.handle_aeron_archive_credentials_encoded_credentials_supplier_func() {
                 Some(c) => c.into_raw(),
                 None => std::ptr::null_mut(),
             }
@@ -175,9 +175,9 @@ where
     let state = &*(clientd as *const CredentialsSupplierState<E, C, F>);
     match &state.challenge {
         None => std::ptr::null_mut(),
-        Some(h) => guard_detached(std::ptr::null_mut(), || {
+        Some(h) => guard_handler::<C, _>(h.as_raw(), std::ptr::null_mut(), |c| {
             let challenge = if encoded_challenge.is_null() { &[][..] } else { raw_bytes(&*encoded_challenge) };
-            match (*(h.as_raw() as *mut C)).handle_aeron_archive_credentials_challenge_supplier_func(challenge) {
+            match c.handle_aeron_archive_credentials_challenge_supplier_func(challenge) {
                 Some(c) => c.into_raw(),
                 None => std::ptr::null_mut(),
             }
@@ -196,8 +196,8 @@ pub(crate) unsafe extern "C" fn credentials_free_trampoline<E, C, F>(
     }
     let state = &*(clientd as *const CredentialsSupplierState<E, C, F>);
     if let Some(h) = &state.free {
-        guard_detached((), || {
-            (*(h.as_raw() as *mut F)).handle_aeron_archive_credentials_free_func(raw_bytes(&*credentials))
+        guard_handler::<F, _>(h.as_raw(), (), |f| {
+            f.handle_aeron_archive_credentials_free_func(raw_bytes(&*credentials))
         });
     }
     // Every credentials pointer C holds came from our suppliers above.
@@ -233,7 +233,7 @@ impl<F: FnMut()> AeronArchiveDelegatingInvokerFuncCallback for F {
 pub(crate) unsafe extern "C" fn delegating_invoker_trampoline<H: AeronArchiveDelegatingInvokerFuncCallback>(
     clientd: *mut c_void,
 ) {
-    guard_detached((), || (*(clientd as *mut H)).handle_aeron_archive_delegating_invoker_func())
+    guard_handler::<H, _>(clientd, (), |h| h.handle_aeron_archive_delegating_invoker_func())
 }
 
 no_handler!(no_aeron_archive_delegating_invoker_func_handler, AeronArchiveDelegatingInvokerFuncLogger);
@@ -290,10 +290,8 @@ pub(crate) unsafe extern "C" fn recording_descriptor_consumer_handler_trampoline
     descriptor: *mut bindings::aeron_archive_recording_descriptor_t,
     clientd: *mut c_void,
 ) {
-    guard_detached((), || {
-        (*(clientd as *mut H)).handle_aeron_archive_recording_descriptor_consumer_func(
-            AeronArchiveRecordingDescriptor::from_raw(descriptor),
-        )
+    guard_handler::<H, _>(clientd, (), |h| {
+        h.handle_aeron_archive_recording_descriptor_consumer_func(AeronArchiveRecordingDescriptor::from_raw(descriptor))
     })
 }
 
@@ -360,8 +358,8 @@ pub(crate) unsafe extern "C" fn recording_subscription_descriptor_consumer_handl
     descriptor: *mut bindings::aeron_archive_recording_subscription_descriptor_t,
     clientd: *mut c_void,
 ) {
-    guard_detached((), || {
-        (*(clientd as *mut H)).handle_aeron_archive_recording_subscription_descriptor_consumer_func(
+    guard_handler::<H, _>(clientd, (), |h| {
+        h.handle_aeron_archive_recording_subscription_descriptor_consumer_func(
             AeronArchiveRecordingSubscriptionDescriptor::from_raw(descriptor),
         )
     })
@@ -403,9 +401,8 @@ pub(crate) unsafe extern "C" fn recording_signal_consumer_trampoline<
     signal: *mut bindings::aeron_archive_recording_signal_t,
     clientd: *mut c_void,
 ) {
-    guard_detached((), || {
-        (*(clientd as *mut H))
-            .handle_aeron_archive_recording_signal_consumer_func(AeronArchiveRecordingSignal::from_raw(signal))
+    guard_handler::<H, _>(clientd, (), |h| {
+        h.handle_aeron_archive_recording_signal_consumer_func(AeronArchiveRecordingSignal::from_raw(signal))
     })
 }
 
@@ -419,7 +416,7 @@ pub(crate) unsafe extern "C" fn archive_error_handler_trampoline<H: AeronErrorHa
     errcode: c_int,
     message: *const c_char,
 ) {
-    guard_detached((), || (*(clientd as *mut H)).handle_aeron_error_handler(errcode, crate::c_str_to_str(message)))
+    guard_handler::<H, _>(clientd, (), |h| h.handle_aeron_error_handler(errcode, crate::c_str_to_str(message)))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 
 use crate::bindings;
 use crate::callbacks::{controlled_fragment_trampoline, fragment_trampoline};
-use crate::util::{check, guard_detached, Guarded};
+use crate::util::{check, guard_handler, Guarded};
 use crate::{
     Aeron, AeronArchiveContext, AeronCError, AeronControlledFragmentHandlerCallback, AeronFragmentHandlerCallback,
     Handler,
@@ -33,17 +33,17 @@ pub trait AeronArchivePersistentSubscriptionListener {
 }
 
 unsafe extern "C" fn live_joined<L: AeronArchivePersistentSubscriptionListener>(clientd: *mut c_void) {
-    guard_detached((), || (*(clientd as *mut L)).on_live_joined())
+    guard_handler::<L, _>(clientd, (), |h| h.on_live_joined())
 }
 unsafe extern "C" fn live_left<L: AeronArchivePersistentSubscriptionListener>(clientd: *mut c_void) {
-    guard_detached((), || (*(clientd as *mut L)).on_live_left())
+    guard_handler::<L, _>(clientd, (), |h| h.on_live_left())
 }
 unsafe extern "C" fn on_error<L: AeronArchivePersistentSubscriptionListener>(
     clientd: *mut c_void,
     errcode: c_int,
     message: *const c_char,
 ) {
-    guard_detached((), || (*(clientd as *mut L)).on_error(errcode, crate::c_str_to_str(message)))
+    guard_handler::<L, _>(clientd, (), |h| h.on_error(errcode, crate::c_str_to_str(message)))
 }
 
 struct CtxState {

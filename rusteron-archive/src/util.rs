@@ -17,7 +17,7 @@ pub(crate) fn cstring(s: &str) -> Result<std::ffi::CString, AeronCError> {
     std::ffi::CString::new(s).map_err(|e| invalid(format!("string contains a NUL byte at {}: {s:?}", e.nul_position())))
 }
 
-pub(crate) use rusteron_client::__private::{guard_detached, Guarded};
+pub(crate) use rusteron_client::__private::{guard_handler, Guarded};
 
 /// The oldest panic message caught in a callback that C called with no Rust caller to resume it
 /// in (archive context callbacks as well as the client's conductor callbacks): the same queue as

@@ -7,7 +7,7 @@
 //! [`take_callback_panic`](crate::take_callback_panic). Callbacks called synchronously inside a
 //! Rust call (poll, foreach) take closures too; a panic there is resumed after C returns.
 
-use crate::handler::{guard_detached, guard_nested, Guarded, Handler};
+use crate::handler::{guard_handler, guard_nested_handler, Guarded, Handler};
 use crate::header::AeronHeader;
 use crate::image::AeronImage;
 use crate::publication::AeronPublicationErrorValues;
@@ -55,7 +55,7 @@ pub(crate) unsafe extern "C" fn error_handler_trampoline<H: AeronErrorHandlerCal
     errcode: c_int,
     message: *const c_char,
 ) {
-    guard_detached((), || (*(clientd as *mut H)).handle_aeron_error_handler(errcode, c_str_to_str(message)))
+    guard_handler::<H, _>(clientd, (), |h| h.handle_aeron_error_handler(errcode, c_str_to_str(message)))
 }
 
 no_handler!(no_error_handler_handler, AeronErrorHandlerLogger);
@@ -109,9 +109,9 @@ pub(crate) unsafe extern "C" fn fragment_handler_direct_trampoline<H: AeronFragm
     length: usize,
     header: *mut bindings::aeron_header_t,
 ) {
-    guard_nested((), || {
+    guard_nested_handler::<H, _>(clientd, (), |h| {
         let data = if length == 0 { &[][..] } else { std::slice::from_raw_parts(buffer, length) };
-        (*(clientd as *mut H)).handle_aeron_fragment_handler(data, AeronHeader::from_raw(header))
+        h.handle_aeron_fragment_handler(data, AeronHeader::from_raw(header))
     })
 }
 
@@ -186,10 +186,14 @@ pub(crate) unsafe extern "C" fn controlled_fragment_handler_direct_trampoline<
     length: usize,
     header: *mut bindings::aeron_header_t,
 ) -> AeronControlledFragmentHandlerAction {
-    guard_nested(bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_ABORT, || {
-        let data = if length == 0 { &[][..] } else { std::slice::from_raw_parts(buffer, length) };
-        (*(clientd as *mut H)).handle_aeron_controlled_fragment_handler(data, AeronHeader::from_raw(header))
-    })
+    guard_nested_handler::<H, _>(
+        clientd,
+        bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_ABORT,
+        |h| {
+            let data = if length == 0 { &[][..] } else { std::slice::from_raw_parts(buffer, length) };
+            h.handle_aeron_controlled_fragment_handler(data, AeronHeader::from_raw(header))
+        },
+    )
 }
 
 no_handler!(no_controlled_fragment_handler_handler, AeronControlledFragmentHandlerLogger);
@@ -265,8 +269,8 @@ pub(crate) unsafe extern "C" fn available_image_trampoline<H: AeronAvailableImag
     subscription: *mut bindings::aeron_subscription_t,
     image: *mut bindings::aeron_image_t,
 ) {
-    guard_detached((), || {
-        (*(clientd as *mut H)).handle_aeron_on_available_image(
+    guard_handler::<H, _>(clientd, (), |h| {
+        h.handle_aeron_on_available_image(
             AeronSubscription::from_borrowed(subscription),
             AeronImage::from_borrowed(image),
         )
@@ -303,8 +307,8 @@ pub(crate) unsafe extern "C" fn unavailable_image_trampoline<H: AeronUnavailable
     subscription: *mut bindings::aeron_subscription_t,
     image: *mut bindings::aeron_image_t,
 ) {
-    guard_detached((), || {
-        (*(clientd as *mut H)).handle_aeron_on_unavailable_image(
+    guard_handler::<H, _>(clientd, (), |h| {
+        h.handle_aeron_on_unavailable_image(
             AeronSubscription::from_borrowed(subscription),
             AeronImage::from_borrowed(image),
         )
@@ -406,9 +410,8 @@ pub(crate) unsafe extern "C" fn publication_error_frame_handler_trampoline<
     clientd: *mut c_void,
     error_frame: *mut bindings::aeron_publication_error_values_t,
 ) {
-    guard_detached((), || {
-        (*(clientd as *mut H))
-            .handle_aeron_publication_error_frame_handler(AeronPublicationErrorValues::from_borrowed(error_frame))
+    guard_handler::<H, _>(clientd, (), |h| {
+        h.handle_aeron_publication_error_frame_handler(AeronPublicationErrorValues::from_borrowed(error_frame))
     })
 }
 
@@ -448,7 +451,7 @@ pub(crate) unsafe extern "C" fn notification_once_trampoline<H: AeronNotificatio
 ) {
     let handler = Box::from_raw(clientd as *mut Handler<H>);
     if !handler.is_released() {
-        guard_detached((), || handler.get_mut().handle_aeron_notification());
+        guard_handler::<H, _>(handler.as_raw(), (), |h| h.handle_aeron_notification());
     }
 }
 
@@ -509,13 +512,8 @@ pub(crate) unsafe extern "C" fn new_publication_trampoline<H: AeronNewPublicatio
     session_id: i32,
     correlation_id: i64,
 ) {
-    guard_detached((), || {
-        (*(clientd as *mut H)).handle_aeron_on_new_publication(
-            c_str_to_str(channel),
-            stream_id,
-            session_id,
-            correlation_id,
-        )
+    guard_handler::<H, _>(clientd, (), |h| {
+        h.handle_aeron_on_new_publication(c_str_to_str(channel), stream_id, session_id, correlation_id)
     })
 }
 
@@ -553,8 +551,8 @@ pub(crate) unsafe extern "C" fn new_subscription_trampoline<H: AeronNewSubscript
     stream_id: i32,
     correlation_id: i64,
 ) {
-    guard_detached((), || {
-        (*(clientd as *mut H)).handle_aeron_on_new_subscription(c_str_to_str(channel), stream_id, correlation_id)
+    guard_handler::<H, _>(clientd, (), |h| {
+        h.handle_aeron_on_new_subscription(c_str_to_str(channel), stream_id, correlation_id)
     })
 }
 
@@ -607,8 +605,8 @@ pub(crate) unsafe extern "C" fn available_counter_trampoline<H: AeronAvailableCo
     registration_id: i64,
     counter_id: i32,
 ) {
-    guard_detached((), || {
-        (*(clientd as *mut H)).handle_aeron_on_available_counter(
+    guard_handler::<H, _>(clientd, (), |h| {
+        h.handle_aeron_on_available_counter(
             AeronCountersReader::from_borrowed(counters_reader),
             registration_id,
             counter_id,
@@ -662,8 +660,8 @@ pub(crate) unsafe extern "C" fn unavailable_counter_trampoline<H: AeronUnavailab
     registration_id: i64,
     counter_id: i32,
 ) {
-    guard_detached((), || {
-        (*(clientd as *mut H)).handle_aeron_on_unavailable_counter(
+    guard_handler::<H, _>(clientd, (), |h| {
+        h.handle_aeron_on_unavailable_counter(
             AeronCountersReader::from_borrowed(counters_reader),
             registration_id,
             counter_id,
@@ -699,7 +697,7 @@ impl<F: FnMut() + Send> AeronCloseClientCallback for F {
 }
 
 pub(crate) unsafe extern "C" fn close_client_trampoline<H: AeronCloseClientCallback>(clientd: *mut c_void) {
-    guard_detached((), || (*(clientd as *mut H)).handle_aeron_on_close_client())
+    guard_handler::<H, _>(clientd, (), |h| h.handle_aeron_on_close_client())
 }
 
 no_handler!(no_close_client_handler, AeronCloseClientLogger);
@@ -734,7 +732,7 @@ pub(crate) unsafe extern "C" fn agent_on_start_func_trampoline<H: AeronAgentStar
     state: *mut c_void,
     role_name: *const c_char,
 ) {
-    guard_detached((), || (*(state as *mut H)).handle_aeron_agent_on_start_func(c_str_to_str(role_name)))
+    guard_handler::<H, _>(state, (), |h| h.handle_aeron_agent_on_start_func(c_str_to_str(role_name)))
 }
 
 no_handler!(no_agent_start_func_handler, AeronAgentStartFuncLogger);
@@ -793,7 +791,7 @@ pub unsafe extern "C" fn idle_strategy_func_handler_trampoline<H: AeronIdleStrat
     state: *mut c_void,
     work_count: c_int,
 ) {
-    guard_detached((), || (*(state as *mut H)).handle_aeron_idle_strategy_func(work_count))
+    guard_handler::<H, _>(state, (), |h| h.handle_aeron_idle_strategy_func(work_count))
 }
 
 no_handler!(no_idle_strategy_func_handler, AeronIdleStrategyFuncLogger);

@@ -5,15 +5,87 @@ use std::any::Any;
 use std::cell::{Cell, UnsafeCell};
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-struct HandlerCell<T>(UnsafeCell<T>);
+/// The heap cell behind a [`Handler`]: the callback object and who is running it.
+///
+/// One handler may be registered with several C objects (two clients' contexts, a context and a
+/// poll, ...) whose callbacks run on different threads. Every call into the object takes `owner`
+/// first, so two threads never hold `&mut T` at once; a thread that re-enters its own handler
+/// (a callback that polls with the handler it is running in) is refused instead of aliasing.
+/// The lock is one uncontended atomic exchange per callback invocation (per poll, for polls that
+/// use a `Handler`; closure polls take no lock).
+#[repr(C)]
+struct HandlerCell<T> {
+    owner: AtomicU64,
+    value: UnsafeCell<T>,
+}
 
-// SAFETY: Aeron calls a registered handler from one thread at a time (the client conductor, or
-// the thread that polls); callback traits require `Send` implementors where C may call them
-// from another thread than the one that registered them.
+// SAFETY: the value is only reached through `HandlerCell::enter`, which gives one thread at a
+// time `&mut T`; moving that access between threads needs `T: Send`.
 unsafe impl<T: Send> Send for HandlerCell<T> {}
 unsafe impl<T: Send> Sync for HandlerCell<T> {}
+
+/// A small id per thread, never 0 (0 marks a free handler).
+fn thread_token() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    thread_local! {
+        static TOKEN: u64 = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    TOKEN.with(|t| *t)
+}
+
+impl<T> HandlerCell<T> {
+    /// Runs `f` with exclusive access to the value; `None` if this thread is already inside it.
+    #[inline]
+    fn enter<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        let me = thread_token();
+        loop {
+            match self.owner.compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed) {
+                Ok(_) => break,
+                Err(current) if current == me => return None,
+                Err(_) => std::thread::yield_now(),
+            }
+        }
+        struct Exit<'a>(&'a AtomicU64);
+        impl Drop for Exit<'_> {
+            fn drop(&mut self) {
+                self.0.store(0, Ordering::Release);
+            }
+        }
+        let _exit = Exit(&self.owner);
+        // SAFETY: `owner` is ours until `_exit` drops, so no other `&mut T` exists.
+        Some(f(unsafe { &mut *self.value.get() }))
+    }
+
+    /// The cell that holds the value `value` points at.
+    ///
+    /// # Safety
+    /// `value` must be the `value` field of a live `HandlerCell<T>` (what `Handler::as_raw` gives).
+    #[inline(always)]
+    unsafe fn from_value_ptr<'a>(value: *mut std::os::raw::c_void) -> &'a HandlerCell<T> {
+        let offset = std::mem::offset_of!(HandlerCell<T>, value);
+        &*((value as *mut u8).sub(offset) as *const HandlerCell<T>)
+    }
+}
+
+/// Runs a callback whose `clientd` is a [`Handler`]'s [`as_raw`](Handler::as_raw) pointer, from a
+/// C thread with no Rust caller waiting: takes the handler's lock (so a handler shared between
+/// threads is never entered twice at once) and stops a panic at the boundary like
+/// [`guard_detached`]. Returns `default` if the panic was caught or this thread is already
+/// running the same handler.
+///
+/// # Safety
+/// `clientd` must be `Handler::<H>::as_raw()` of a handler that is still alive.
+#[inline]
+pub unsafe fn guard_handler<H, R>(clientd: *mut std::os::raw::c_void, default: R, f: impl FnOnce(&mut H) -> R) -> R {
+    let cell = HandlerCell::<H>::from_value_ptr(clientd);
+    match cell.enter(|h| guard_detached(None, || Some(f(h)))) {
+        Some(Some(r)) => r,
+        _ => default,
+    }
+}
 
 /// A callback object handed to C (`clientd`). Created by [`Handlers::leak`].
 ///
@@ -44,8 +116,8 @@ impl<T> fmt::Debug for Handler<T> {
 impl<T: Send + 'static> Handler<T> {
     /// Moves `handler` to the heap so that C can call it through a stable pointer.
     pub fn leak(handler: T) -> Self {
-        let arc = Arc::new(HandlerCell(UnsafeCell::new(handler)));
-        let ptr = arc.0.get();
+        let arc = Arc::new(HandlerCell { owner: AtomicU64::new(0), value: UnsafeCell::new(handler) });
+        let ptr = arc.value.get();
         Handler { inner: Some(arc), ptr }
     }
 
@@ -76,11 +148,19 @@ impl<T: Send + 'static> Handler<T> {
         }
     }
 
-    /// Mutable access to the callback object.
+    /// Runs `f` with exclusive access to the callback object: waits while another thread (a
+    /// conductor calling it, another poll) is inside it. `None` when the handle was released or
+    /// when this thread is already inside the handler (re-entry would alias `&mut T`).
+    pub fn with_mut<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        self.inner.as_ref()?.enter(f)
+    }
+
+    /// Mutable access to the callback object without taking its lock.
     ///
     /// # Safety
-    /// C must not be calling the handler at the same time (for handlers registered with a
-    /// client context, the conductor thread may call them at any moment).
+    /// Nothing else may be running the handler at the same time (for handlers registered with a
+    /// client context, the conductor thread may call them at any moment): prefer
+    /// [`with_mut`](Self::with_mut).
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn get_mut(&self) -> &mut T {
         assert!(!self.ptr.is_null(), "handler was released");
@@ -222,6 +302,23 @@ pub fn guard_nested<R>(default: R, f: impl FnOnce() -> R) -> R {
             default
         }
     }
+}
+
+/// [`guard_nested`] for a callback whose `clientd` is a [`Handler`]'s `as_raw` pointer (a C
+/// assembler's delegate): takes the handler's lock for the call, so a delegate handler that is
+/// also registered elsewhere is never entered from two threads at once. `default` when this
+/// thread is already inside the handler.
+///
+/// # Safety
+/// `clientd` must be `Handler::<H>::as_raw()` of a handler that is still alive.
+#[inline(always)]
+pub unsafe fn guard_nested_handler<H, R: Copy>(
+    clientd: *mut std::os::raw::c_void,
+    default: R,
+    f: impl FnOnce(&mut H) -> R,
+) -> R {
+    let cell = HandlerCell::<H>::from_value_ptr(clientd);
+    guard_nested(default, || cell.enter(f).unwrap_or(default))
 }
 
 /// Resumes a panic kept by [`guard_nested`] on this thread, if any. Call after C returned.

@@ -71,5 +71,5 @@ pub use uri::*;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::error::check;
-    pub use crate::handler::{guard_detached, guard_nested, resume_nested_panic, Guarded};
+    pub use crate::handler::{guard_detached, guard_handler, guard_nested, resume_nested_panic, Guarded};
 }

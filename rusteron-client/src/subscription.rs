@@ -79,7 +79,7 @@ impl AeronSubscription {
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
         match handler {
-            Some(h) if !h.is_released() => self.poll_with(unsafe { h.get_mut() }, fragment_limit),
+            Some(h) => h.with_mut(|h| self.poll_with(h, fragment_limit)).unwrap_or_else(|| Err(handler_busy())),
             _ => Ok(0),
         }
     }
@@ -122,7 +122,9 @@ impl AeronSubscription {
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
         match handler {
-            Some(h) if !h.is_released() => self.controlled_poll_with(unsafe { h.get_mut() }, fragment_limit),
+            Some(h) => {
+                h.with_mut(|h| self.controlled_poll_with(h, fragment_limit)).unwrap_or_else(|| Err(handler_busy()))
+            }
             _ => Ok(0),
         }
     }
@@ -330,4 +332,10 @@ impl AeronSubscription {
     ) -> Result<bool, AeronCError> {
         crate::async_add::close_with_notification(self.resource(), on_close_complete)
     }
+}
+
+/// The error for a poll whose handler was released, or that this thread is already running.
+#[cold]
+fn handler_busy() -> AeronCError {
+    AeronCError::with_message(-1, "the handler was released, or this thread is already running it (re-entrant poll)")
 }
