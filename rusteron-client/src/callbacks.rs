@@ -242,7 +242,8 @@ no_handler!(no_block_handler_handler, AeronBlockHandlerLogger);
 // aeron_on_available_image_t / aeron_on_unavailable_image_t
 
 /// Function called by the client conductor when an image becomes available to a subscription
-/// (`aeron_on_available_image_t`). The image is borrowed for the call.
+/// (`aeron_on_available_image_t`). The image is owned (it holds a reference count and the
+/// client) and may be kept; the subscription is borrowed for the call only.
 pub trait AeronAvailableImageCallback {
     /// Called on the conductor thread.
     fn handle_aeron_on_available_image(&mut self, subscription: AeronSubscription, image: AeronImage);
@@ -264,23 +265,46 @@ impl<F: FnMut(AeronSubscription, AeronImage) + Send> AeronAvailableImageCallback
     }
 }
 
-pub(crate) unsafe extern "C" fn available_image_trampoline<H: AeronAvailableImageCallback>(
+/// What C holds as `clientd` for an image callback: the user's handler and the client, so the
+/// image given to the callback can hold a reference count and keep the client alive.
+pub(crate) struct ImageCallback<H> {
+    handler: Handler<H>,
+    client: crate::Aeron,
+}
+
+impl<H: Send + 'static> ImageCallback<H> {
+    pub(crate) fn leak(handler: &Handler<H>, client: &crate::Aeron) -> Handler<ImageCallback<H>> {
+        Handler::leak(ImageCallback { handler: handler.clone(), client: client.clone() })
+    }
+}
+
+/// An image handed to an image callback, owned: it holds one of the image's reference counts
+/// (released on drop, so C keeps the image's memory while it lingers) and the client, so it
+/// stays valid however long the callback keeps it.
+unsafe fn owned_callback_image(image: *mut bindings::aeron_image_t, client: &crate::Aeron) -> AeronImage {
+    bindings::aeron_image_incr_refcnt(image);
+    let m = crate::ManagedCResource::from_raw(image, Some(Box::new(|i| unsafe { bindings::aeron_image_release(i) })));
+    m.add_dependency(client.as_dependency());
+    AeronImage::from_managed(m)
+}
+
+pub(crate) unsafe extern "C" fn available_image_trampoline<H: AeronAvailableImageCallback + Send + 'static>(
     clientd: *mut c_void,
     subscription: *mut bindings::aeron_subscription_t,
     image: *mut bindings::aeron_image_t,
 ) {
-    guard_handler::<H, _>(clientd, (), |h| {
-        h.handle_aeron_on_available_image(
-            AeronSubscription::from_borrowed(subscription),
-            AeronImage::from_borrowed(image),
-        )
+    guard_handler::<ImageCallback<H>, _>(clientd, (), |cb| {
+        let image = owned_callback_image(image, &cb.client);
+        cb.handler
+            .with_mut(|h| h.handle_aeron_on_available_image(AeronSubscription::from_borrowed(subscription), image));
     })
 }
 
 no_handler!(no_available_image_handler, AeronAvailableImageLogger);
 
 /// Function called by the client conductor when an image is no longer available to a
-/// subscription (`aeron_on_unavailable_image_t`). Do not use the image after the call.
+/// subscription (`aeron_on_unavailable_image_t`). The image is owned and may be kept (C keeps
+/// its memory while it is referenced); the subscription is borrowed for the call only.
 pub trait AeronUnavailableImageCallback {
     /// Called on the conductor thread.
     fn handle_aeron_on_unavailable_image(&mut self, subscription: AeronSubscription, image: AeronImage);
@@ -302,16 +326,15 @@ impl<F: FnMut(AeronSubscription, AeronImage) + Send> AeronUnavailableImageCallba
     }
 }
 
-pub(crate) unsafe extern "C" fn unavailable_image_trampoline<H: AeronUnavailableImageCallback>(
+pub(crate) unsafe extern "C" fn unavailable_image_trampoline<H: AeronUnavailableImageCallback + Send + 'static>(
     clientd: *mut c_void,
     subscription: *mut bindings::aeron_subscription_t,
     image: *mut bindings::aeron_image_t,
 ) {
-    guard_handler::<H, _>(clientd, (), |h| {
-        h.handle_aeron_on_unavailable_image(
-            AeronSubscription::from_borrowed(subscription),
-            AeronImage::from_borrowed(image),
-        )
+    guard_handler::<ImageCallback<H>, _>(clientd, (), |cb| {
+        let image = owned_callback_image(image, &cb.client);
+        cb.handler
+            .with_mut(|h| h.handle_aeron_on_unavailable_image(AeronSubscription::from_borrowed(subscription), image));
     })
 }
 
@@ -375,7 +398,7 @@ no_handler!(no_reserved_value_supplier_handler, AeronReservedValueSupplierLogger
 /// The error frame handler called when the driver tells the client that a receiver sent an error
 /// frame for one of its publications (`aeron_publication_error_frame_handler_t`).
 ///
-/// The values are borrowed for the call; keep them with [`AeronPublicationErrorValues::copy`].
+/// The values are an owned copy and may be kept.
 pub trait AeronPublicationErrorFrameHandlerCallback {
     /// Called on the conductor thread.
     fn handle_aeron_publication_error_frame_handler(&mut self, error_frame: AeronPublicationErrorValues);
@@ -411,7 +434,10 @@ pub(crate) unsafe extern "C" fn publication_error_frame_handler_trampoline<
     error_frame: *mut bindings::aeron_publication_error_values_t,
 ) {
     guard_handler::<H, _>(clientd, (), |h| {
-        h.handle_aeron_publication_error_frame_handler(AeronPublicationErrorValues::from_borrowed(error_frame))
+        // An owned copy (freed on drop): the frame C passes is only valid during the call.
+        if let Ok(values) = AeronPublicationErrorValues::from_borrowed(error_frame).copy() {
+            h.handle_aeron_publication_error_frame_handler(values)
+        }
     })
 }
 
