@@ -63,6 +63,7 @@ fn signals_management_errors_and_drop_orders() {
     let e = archive.get_start_position(unknown).expect_err("unknown recording id");
     println!("unknown recording: {e}");
     assert!(e.message().unwrap_or("").contains("unknown recording"), "{e}");
+    assert_eq!(e.archive_error_kind(), Some(ArchiveErrorKind::UnknownRecording), "{e}");
     let e = archive.truncate_recording(unknown, 0).expect_err("truncate unknown");
     assert!(e.message().unwrap_or("").contains("unknown recording"), "{e}");
     let e = archive.stop_recording_subscription(424_242).expect_err("stopping a recording that does not exist");

@@ -1,0 +1,121 @@
+//! The archive's own error codes, as a kind to match on.
+//!
+//! A failed archive request is an [`AeronCError`] whose code is the archive's error code, negated
+//! (`-205` for an unknown recording), with the archive's message. [`ArchiveErrorKind`] names those
+//! codes; [`AeronArchiveErrorExt::archive_error_kind`] reads it from an error.
+
+use crate::AeronCError;
+
+/// An error code of the archive protocol (`AERON_ARCHIVE_ERROR_CODE_*`) or of the C archive
+/// client (`AERON_ARCHIVE_CLIENT_ERROR_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArchiveErrorKind {
+    /// A generic archive error (200).
+    Generic,
+    /// A listing is already in progress on this session (201).
+    ActiveListing,
+    /// The recording is active (202).
+    ActiveRecording,
+    /// A subscription is already recording that channel and stream (203).
+    ActiveSubscription,
+    /// No recording subscription with that id (204).
+    UnknownSubscription,
+    /// No recording with that id (205).
+    UnknownRecording,
+    /// No replay session with that id (206).
+    UnknownReplay,
+    /// The archive's limit of concurrent replays is reached (207).
+    MaxReplays,
+    /// The archive's limit of concurrent recordings is reached (208).
+    MaxRecordings,
+    /// The extension of a recording does not match it (209).
+    InvalidExtension,
+    /// The credentials were rejected (210).
+    AuthenticationRejected,
+    /// The archive is out of storage space (211).
+    StorageSpace,
+    /// No replication with that id (212).
+    UnknownReplication,
+    /// The session is not authorised for this action (213).
+    UnauthorisedAction,
+    /// A replication could not connect to its source (214).
+    ReplicationConnectionFailure,
+    /// The recording is empty (215).
+    EmptyRecording,
+    /// The position is not valid for the recording (216).
+    InvalidPosition,
+    /// A call was made from inside a callback of the same archive client (2000).
+    ReentrantCall,
+    /// The archive client is not connected (2001).
+    NotConnected,
+    /// The archive client is in a state that does not allow the call (2002).
+    IllegalState,
+}
+
+impl ArchiveErrorKind {
+    /// The kind of an archive error code (positive, as the C headers define it), if it is one.
+    pub const fn from_code(code: i32) -> Option<Self> {
+        use ArchiveErrorKind::*;
+        Some(match code {
+            200 => Generic,
+            201 => ActiveListing,
+            202 => ActiveRecording,
+            203 => ActiveSubscription,
+            204 => UnknownSubscription,
+            205 => UnknownRecording,
+            206 => UnknownReplay,
+            207 => MaxReplays,
+            208 => MaxRecordings,
+            209 => InvalidExtension,
+            210 => AuthenticationRejected,
+            211 => StorageSpace,
+            212 => UnknownReplication,
+            213 => UnauthorisedAction,
+            214 => ReplicationConnectionFailure,
+            215 => EmptyRecording,
+            216 => InvalidPosition,
+            2000 => ReentrantCall,
+            2001 => NotConnected,
+            2002 => IllegalState,
+            _ => return None,
+        })
+    }
+}
+
+/// Reads the archive's error kind from an [`AeronCError`].
+pub trait AeronArchiveErrorExt {
+    /// The archive error kind, when the error came from the archive (its code is an archive
+    /// error code, negated or not).
+    fn archive_error_kind(&self) -> Option<ArchiveErrorKind>;
+}
+
+impl AeronArchiveErrorExt for AeronCError {
+    fn archive_error_kind(&self) -> Option<ArchiveErrorKind> {
+        ArchiveErrorKind::from_code(self.code.checked_abs()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusteron_client::bindings;
+
+    #[test]
+    fn codes_match_the_c_headers() {
+        assert_eq!(
+            ArchiveErrorKind::from_code(bindings::AERON_ARCHIVE_ERROR_CODE_UNKNOWN_RECORDING as i32),
+            Some(ArchiveErrorKind::UnknownRecording)
+        );
+        assert_eq!(
+            ArchiveErrorKind::from_code(bindings::AERON_ARCHIVE_ERROR_CODE_INVALID_POSITION as i32),
+            Some(ArchiveErrorKind::InvalidPosition)
+        );
+        assert_eq!(
+            ArchiveErrorKind::from_code(bindings::AERON_ARCHIVE_CLIENT_ERROR_NOT_CONNECTED as i32),
+            Some(ArchiveErrorKind::NotConnected)
+        );
+        assert_eq!(ArchiveErrorKind::from_code(199), None);
+        assert_eq!(AeronCError::from_code(-205).archive_error_kind(), Some(ArchiveErrorKind::UnknownRecording));
+        assert_eq!(AeronCError::from_code(i32::MIN).archive_error_kind(), None);
+    }
+}
