@@ -21,32 +21,6 @@ rusteron_client::c_wrapper!(
 );
 unsafe impl Send for AeronArchiveContext {}
 
-macro_rules! value_property {
-    ($(#[$doc:meta])* $set:ident, $get:ident, $cset:ident, $cget:ident, $t:ty) => {
-        $(#[$doc])*
-        pub fn $set(&self, value: $t) -> Result<i32, AeronCError> {
-            check(unsafe { bindings::$cset(self.get_inner(), value) })
-        }
-        $(#[$doc])*
-        pub fn $get(&self) -> $t {
-            unsafe { bindings::$cget(self.get_inner()) }
-        }
-    };
-}
-
-macro_rules! string_property {
-    ($(#[$doc:meta])* $set:ident, $get:ident, $cset:ident, $cget:ident) => {
-        $(#[$doc])*
-        pub fn $set(&self, value: &CStr) -> Result<i32, AeronCError> {
-            check(unsafe { bindings::$cset(self.get_inner(), value.as_ptr()) })
-        }
-        $(#[$doc])*
-        pub fn $get(&self) -> &str {
-            unsafe { crate::c_str_to_str(bindings::$cget(self.get_inner())) }
-        }
-    };
-}
-
 impl AeronArchiveContext {
     /// A context with Aeron's defaults (`aeron_archive_context_init`): the environment
     /// variables `AERON_ARCHIVE_CONTROL_CHANNEL`, ... are read here.
@@ -108,67 +82,67 @@ impl AeronArchiveContext {
         unsafe { bindings::aeron_archive_context_get_owns_aeron_client(self.get_inner()) }
     }
 
-    string_property!(
+    rusteron_client::string_property!(
         /// The Aeron directory used when the context creates its own client.
         set_aeron_directory_name, get_aeron_directory_name,
         aeron_archive_context_set_aeron_directory_name, aeron_archive_context_get_aeron_directory_name
     );
-    string_property!(
+    rusteron_client::string_property!(
         /// The channel the archive listens on for control requests.
         set_control_request_channel, get_control_request_channel,
         aeron_archive_context_set_control_request_channel, aeron_archive_context_get_control_request_channel
     );
-    value_property!(
+    rusteron_client::scalar_property!(
         /// The stream id of control requests.
         set_control_request_stream_id, get_control_request_stream_id,
         aeron_archive_context_set_control_request_stream_id, aeron_archive_context_get_control_request_stream_id, i32
     );
-    string_property!(
+    rusteron_client::string_property!(
         /// The channel this client receives control responses on.
         set_control_response_channel, get_control_response_channel,
         aeron_archive_context_set_control_response_channel, aeron_archive_context_get_control_response_channel
     );
-    value_property!(
+    rusteron_client::scalar_property!(
         /// The stream id of control responses.
         set_control_response_stream_id, get_control_response_stream_id,
         aeron_archive_context_set_control_response_stream_id, aeron_archive_context_get_control_response_stream_id, i32
     );
-    string_property!(
+    rusteron_client::string_property!(
         /// The channel the archive publishes recording events on.
         set_recording_events_channel, get_recording_events_channel,
         aeron_archive_context_set_recording_events_channel, aeron_archive_context_get_recording_events_channel
     );
-    value_property!(
+    rusteron_client::scalar_property!(
         /// The stream id of recording events.
         set_recording_events_stream_id, get_recording_events_stream_id,
         aeron_archive_context_set_recording_events_stream_id, aeron_archive_context_get_recording_events_stream_id, i32
     );
-    value_property!(
+    rusteron_client::scalar_property!(
         /// How long to wait for a response to a request (and for the connect), in nanoseconds.
         set_message_timeout_ns, get_message_timeout_ns,
         aeron_archive_context_set_message_timeout_ns, aeron_archive_context_get_message_timeout_ns, u64
     );
-    value_property!(
+    rusteron_client::scalar_property!(
         /// How many times an offer of a request is retried.
         set_message_retry_attempts, get_message_retry_attempts,
         aeron_archive_context_set_message_retry_attempts, aeron_archive_context_get_message_retry_attempts, u32
     );
-    value_property!(
+    rusteron_client::scalar_property!(
         /// Term length of the control channels.
         set_control_term_buffer_length, get_control_term_buffer_length,
         aeron_archive_context_set_control_term_buffer_length, aeron_archive_context_get_control_term_buffer_length, usize
     );
-    value_property!(
+    rusteron_client::scalar_property!(
         /// MTU of the control channels.
         set_control_mtu_length, get_control_mtu_length,
         aeron_archive_context_set_control_mtu_length, aeron_archive_context_get_control_mtu_length, usize
     );
-    value_property!(
+    rusteron_client::scalar_property!(
         /// Whether the control channels' term buffers are sparse files.
         set_control_term_buffer_sparse, get_control_term_buffer_sparse,
         aeron_archive_context_set_control_term_buffer_sparse, aeron_archive_context_get_control_term_buffer_sparse, bool
     );
-    string_property!(
+    rusteron_client::string_property!(
         /// The client name the archive sees.
         set_client_name, get_client_name,
         aeron_archive_context_set_client_name, aeron_archive_context_get_client_name

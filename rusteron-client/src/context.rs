@@ -4,7 +4,6 @@ use crate::bindings;
 use crate::callbacks::*;
 use crate::error::{check, AeronCError};
 use crate::handler::Handler;
-use crate::strings::c_str_to_str;
 use crate::ManagedCResource;
 use std::ffi::CStr;
 use std::os::raw::c_void;
@@ -19,34 +18,6 @@ crate::c_wrapper!(
 );
 unsafe impl Send for AeronContext {}
 
-/// Declares a getter/setter pair for a scalar property.
-macro_rules! scalar_property {
-    ($(#[$doc:meta])* $set:ident, $get:ident, $cset:ident, $cget:ident, $t:ty) => {
-        $(#[$doc])*
-        pub fn $set(&self, value: $t) -> Result<i32, AeronCError> {
-            check(unsafe { bindings::$cset(self.get_inner(), value) })
-        }
-        $(#[$doc])*
-        pub fn $get(&self) -> $t {
-            unsafe { bindings::$cget(self.get_inner()) }
-        }
-    };
-}
-
-/// Declares a getter/setter pair for a string property (`&CStr` in, `&str` out).
-macro_rules! string_property {
-    ($(#[$doc:meta])* $set:ident, $get:ident, $cset:ident, $cget:ident) => {
-        $(#[$doc])*
-        pub fn $set(&self, value: &CStr) -> Result<i32, AeronCError> {
-            check(unsafe { bindings::$cset(self.get_inner(), value.as_ptr()) })
-        }
-        $(#[$doc])*
-        pub fn $get(&self) -> &str {
-            unsafe { c_str_to_str(bindings::$cget(self.get_inner())) }
-        }
-    };
-}
-
 impl AeronContext {
     /// A context with Aeron's defaults (read from `AERON_*` environment variables), closed
     /// with `aeron_context_close` when the last clone drops.
@@ -58,34 +29,34 @@ impl AeronContext {
         Ok(Self::from_managed(m))
     }
 
-    string_property!(
+    crate::string_property!(
         /// The Aeron directory shared with the media driver.
         set_dir, get_dir, aeron_context_set_dir, aeron_context_get_dir);
-    scalar_property!(
+    crate::scalar_property!(
         /// How long to wait for the media driver before giving up (ms).
         set_driver_timeout_ms, get_driver_timeout_ms, aeron_context_set_driver_timeout_ms, aeron_context_get_driver_timeout_ms, u64);
-    scalar_property!(
+    crate::scalar_property!(
         /// Interval of the client's keepalive to the driver (ns).
         set_keepalive_interval_ns, get_keepalive_interval_ns, aeron_context_set_keepalive_interval_ns, aeron_context_get_keepalive_interval_ns, u64);
-    scalar_property!(
+    crate::scalar_property!(
         /// How long closed resources linger before they are freed (ns).
         set_resource_linger_duration_ns, get_resource_linger_duration_ns, aeron_context_set_resource_linger_duration_ns, aeron_context_get_resource_linger_duration_ns, u64);
-    scalar_property!(
+    crate::scalar_property!(
         /// Sleep of the conductor's idle strategy (ns).
         set_idle_sleep_duration_ns, get_idle_sleep_duration_ns, aeron_context_set_idle_sleep_duration_ns, aeron_context_get_idle_sleep_duration_ns, u64);
-    string_property!(
+    crate::string_property!(
         /// Arguments for the conductor's idle strategy.
         set_idle_strategy_init_args, get_idle_strategy_init_args, aeron_context_set_idle_strategy_init_args, aeron_context_get_idle_strategy_init_args);
-    string_property!(
+    crate::string_property!(
         /// Name of the conductor's idle strategy (`sleeping`, `yielding`, `backoff`, `noop`, ...).
         set_idle_strategy, get_idle_strategy, aeron_context_set_idle_strategy, aeron_context_get_idle_strategy);
-    scalar_property!(
+    crate::scalar_property!(
         /// Touch every page of mapped log buffers when they are mapped.
         set_pre_touch_mapped_memory, get_pre_touch_mapped_memory, aeron_context_set_pre_touch_mapped_memory, aeron_context_get_pre_touch_mapped_memory, bool);
-    string_property!(
+    crate::string_property!(
         /// The client's name, shown by the driver's tools.
         set_client_name, get_client_name, aeron_context_set_client_name, aeron_context_get_client_name);
-    scalar_property!(
+    crate::scalar_property!(
         /// Run the conductor on the caller's thread through [`Aeron::main_do_work`](crate::Aeron::main_do_work)
         /// instead of a thread of its own.
         set_use_conductor_agent_invoker, get_use_conductor_agent_invoker, aeron_context_set_use_conductor_agent_invoker, aeron_context_get_use_conductor_agent_invoker, bool);
