@@ -399,17 +399,15 @@ impl AeronArchive {
         mut consumer: F,
     ) -> Result<i32, AeronCError> {
         let mut count = 0;
-        let mut g = Guarded::new(&mut consumer);
-        let rc = unsafe {
+        let rc = Guarded::run(&mut consumer, |clientd| unsafe {
             bindings::aeron_archive_list_recording(
                 &mut count,
                 self.get_inner(),
                 recording_id,
                 Some(recording_descriptor_consumer_trampoline::<F>),
-                g.as_clientd(),
+                clientd,
             )
-        };
-        g.finish();
+        });
         check(rc)?;
         Ok(count)
     }
@@ -422,18 +420,16 @@ impl AeronArchive {
         mut consumer: F,
     ) -> Result<i32, AeronCError> {
         let mut count = 0;
-        let mut g = Guarded::new(&mut consumer);
-        let rc = unsafe {
+        let rc = Guarded::run(&mut consumer, |clientd| unsafe {
             bindings::aeron_archive_list_recordings(
                 &mut count,
                 self.get_inner(),
                 from_recording_id,
                 record_count,
                 Some(recording_descriptor_consumer_trampoline::<F>),
-                g.as_clientd(),
+                clientd,
             )
-        };
-        g.finish();
+        });
         check(rc)?;
         Ok(count)
     }
@@ -449,8 +445,7 @@ impl AeronArchive {
         mut consumer: F,
     ) -> Result<i32, AeronCError> {
         let mut count = 0;
-        let mut g = Guarded::new(&mut consumer);
-        let rc = unsafe {
+        let rc = Guarded::run(&mut consumer, |clientd| unsafe {
             bindings::aeron_archive_list_recordings_for_uri(
                 &mut count,
                 self.get_inner(),
@@ -459,10 +454,9 @@ impl AeronArchive {
                 channel_fragment.as_ptr(),
                 stream_id,
                 Some(recording_descriptor_consumer_trampoline::<F>),
-                g.as_clientd(),
+                clientd,
             )
-        };
-        g.finish();
+        });
         check(rc)?;
         Ok(count)
     }
@@ -492,8 +486,7 @@ impl AeronArchive {
         mut consumer: F,
     ) -> Result<i32, AeronCError> {
         let mut count = 0;
-        let mut g = Guarded::new(&mut consumer);
-        let rc = unsafe {
+        let rc = Guarded::run(&mut consumer, |clientd| unsafe {
             bindings::aeron_archive_list_recording_subscriptions(
                 &mut count,
                 self.get_inner(),
@@ -503,10 +496,9 @@ impl AeronArchive {
                 stream_id,
                 apply_stream_id,
                 Some(recording_subscription_descriptor_consumer_trampoline::<F>),
-                g.as_clientd(),
+                clientd,
             )
-        };
-        g.finish();
+        });
         check(rc)?;
         Ok(count)
     }

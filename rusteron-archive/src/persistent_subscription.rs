@@ -355,16 +355,14 @@ impl AeronArchivePersistentSubscription {
         mut handler: F,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let mut g = Guarded::new(&mut handler);
-        let rc = unsafe {
+        let rc = Guarded::run(&mut handler, |clientd| unsafe {
             bindings::aeron_archive_persistent_subscription_poll(
                 self.inner.raw,
                 Some(fragment_trampoline::<F>),
-                g.as_clientd(),
+                clientd,
                 fragment_limit,
             )
-        };
-        g.finish();
+        });
         check(rc)
     }
 
@@ -375,16 +373,14 @@ impl AeronArchivePersistentSubscription {
         mut handler: F,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let mut g = Guarded::new(&mut handler);
-        let rc = unsafe {
+        let rc = Guarded::run(&mut handler, |clientd| unsafe {
             bindings::aeron_archive_persistent_subscription_controlled_poll(
                 self.inner.raw,
                 Some(controlled_fragment_trampoline::<F>),
-                g.as_clientd(),
+                clientd,
                 fragment_limit,
             )
-        };
-        g.finish();
+        });
         check(rc)
     }
 

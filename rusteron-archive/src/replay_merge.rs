@@ -91,16 +91,14 @@ impl AeronArchiveReplayMerge {
         handler: &mut F,
         fragment_limit: i32,
     ) -> Result<i32, AeronCError> {
-        let mut g = Guarded::new(handler);
-        let rc = unsafe {
+        let rc = Guarded::run(handler, |clientd| unsafe {
             bindings::aeron_archive_replay_merge_poll(
                 self.get_inner(),
                 Some(fragment_trampoline::<F>),
-                g.as_clientd(),
+                clientd,
                 fragment_limit,
             )
-        };
-        g.finish();
+        });
         check(rc)
     }
 

@@ -133,17 +133,14 @@ impl AeronCnc {
         handler: &mut H,
         since_timestamp: i64,
     ) -> usize {
-        let mut g = Guarded::new(handler);
-        let n = unsafe {
+        Guarded::run(handler, |clientd| unsafe {
             bindings::aeron_cnc_error_log_read(
                 self.get_inner(),
                 Some(error_log_reader_trampoline::<H>),
-                g.as_clientd(),
+                clientd,
                 since_timestamp,
             )
-        };
-        g.finish();
-        n
+        })
     }
 
     /// [`error_log_read`](Self::error_log_read) with a closure
@@ -175,15 +172,13 @@ impl AeronCnc {
         &self,
         handler: &mut H,
     ) -> Result<i32, AeronCError> {
-        let mut g = Guarded::new(handler);
-        let rc = unsafe {
+        let rc = Guarded::run(handler, |clientd| unsafe {
             bindings::aeron_cnc_loss_reporter_read(
                 self.get_inner(),
                 Some(loss_reporter_read_entry_trampoline::<H>),
-                g.as_clientd(),
+                clientd,
             )
-        };
-        g.finish();
+        });
         check(rc)
     }
 
@@ -400,18 +395,15 @@ impl AeronErrorLogger {
     /// Reads the log like [`AeronCnc::error_log_read`] (`aeron_error_log_read`).
     pub fn read<H: AeronErrorLogReaderFuncCallback + ?Sized>(&self, handler: &mut H, since_timestamp: i64) -> usize {
         let log = unsafe { &*self.get_inner() };
-        let mut g = Guarded::new(handler);
-        let n = unsafe {
+        Guarded::run(handler, |clientd| unsafe {
             bindings::aeron_error_log_read(
                 log.buffer,
                 log.buffer_capacity,
                 Some(error_log_reader_trampoline::<H>),
-                g.as_clientd(),
+                clientd,
                 since_timestamp,
             )
-        };
-        g.finish();
-        n
+        })
     }
 
     /// True once at least one error is in the buffer (`aeron_error_log_exists`).
@@ -435,15 +427,14 @@ impl AeronLossReporter {
     /// The struct's `buffer` must point to `capacity` readable bytes of a loss report.
     pub unsafe fn read<H: AeronLossReporterReadEntryFuncCallback + ?Sized>(&self, handler: &mut H) -> usize {
         let r = self.clone_struct();
-        let mut g = Guarded::new(handler);
-        let n = bindings::aeron_loss_reporter_read(
-            r.buffer,
-            r.capacity,
-            Some(loss_reporter_read_entry_trampoline::<H>),
-            g.as_clientd(),
-        );
-        g.finish();
-        n
+        Guarded::run(handler, |clientd| {
+            bindings::aeron_loss_reporter_read(
+                r.buffer,
+                r.capacity,
+                Some(loss_reporter_read_entry_trampoline::<H>),
+                clientd,
+            )
+        })
     }
 }
 

@@ -332,15 +332,13 @@ impl AeronCountersReader {
     /// Calls `handler` for every allocated counter (`aeron_counters_reader_foreach_counter`).
     /// A panic in the handler stops the walk and is resumed here once C has returned.
     pub fn foreach_counter<H: AeronCountersReaderForeachCounterFuncCallback + ?Sized>(&self, handler: &mut H) {
-        let mut g = Guarded::new(handler);
-        unsafe {
+        Guarded::run(handler, |clientd| unsafe {
             bindings::aeron_counters_reader_foreach_counter(
                 self.get_inner(),
                 Some(foreach_counter_trampoline::<H>),
-                g.as_clientd(),
+                clientd,
             )
-        };
-        g.finish();
+        });
     }
 
     /// [`foreach_counter`](Self::foreach_counter) with a closure

@@ -71,17 +71,15 @@ impl AeronExclusivePublication {
         buffer: &[u8],
         supplier: &mut R,
     ) -> Result<i64, AeronCError> {
-        let mut g = Guarded::new(supplier);
-        let rc = unsafe {
+        let rc = Guarded::run(supplier, |clientd| unsafe {
             bindings::aeron_exclusive_publication_offer(
                 self.get_inner(),
                 buffer.as_ptr(),
                 buffer.len(),
                 Some(reserved_value_supplier_trampoline::<R>),
-                g.as_clientd(),
+                clientd,
             )
-        };
-        g.finish();
+        });
         offer_result(rc)
     }
 

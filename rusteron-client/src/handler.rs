@@ -265,6 +265,17 @@ impl<'a, H: ?Sized> Guarded<'a, H> {
         }
     }
 
+    /// Runs one synchronous C call that invokes `handler` through `clientd`: C gets the pointer
+    /// of a `Guarded` on this stack frame, and a panic caught in the handler resumes once C has
+    /// returned. Returns what C returned.
+    #[inline(always)]
+    pub fn run<R>(handler: &'a mut H, call: impl FnOnce(*mut std::os::raw::c_void) -> R) -> R {
+        let mut g = Guarded::new(handler);
+        let r = call(g.as_clientd());
+        g.finish();
+        r
+    }
+
     /// Resumes a panic caught during the C call, now that C has returned.
     #[inline(always)]
     pub fn finish(self) {

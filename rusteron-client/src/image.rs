@@ -93,21 +93,9 @@ impl AeronImage {
         mut handler: F,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let mut g = Guarded::new(&mut handler);
-        let rc = unsafe {
-            bindings::aeron_image_poll(
-                self.get_inner(),
-                Some(fragment_handler_trampoline::<F>),
-                g.as_clientd(),
-                fragment_limit,
-            )
-        };
-        g.finish();
-        check(rc)
+        self.poll_with(&mut handler, fragment_limit)
     }
-}
 
-impl AeronImage {
     /// Polls this image with a borrowed handler (keeps its state); see
     /// [`AeronSubscription::poll_with`].
     #[inline]
@@ -116,16 +104,14 @@ impl AeronImage {
         handler: &mut F,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let mut g = Guarded::new(handler);
-        let rc = unsafe {
+        let rc = Guarded::run(handler, |clientd| unsafe {
             bindings::aeron_image_poll(
                 self.get_inner(),
                 Some(fragment_handler_trampoline::<F>),
-                g.as_clientd(),
+                clientd,
                 fragment_limit,
             )
-        };
-        g.finish();
+        });
         check(rc)
     }
 
@@ -147,16 +133,14 @@ impl AeronImage {
         handler: &mut F,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let mut g = Guarded::new(handler);
-        let rc = unsafe {
+        let rc = Guarded::run(handler, |clientd| unsafe {
             bindings::aeron_image_controlled_poll(
                 self.get_inner(),
                 Some(controlled_fragment_handler_trampoline::<F>),
-                g.as_clientd(),
+                clientd,
                 fragment_limit,
             )
-        };
-        g.finish();
+        });
         check(rc)
     }
 
@@ -169,17 +153,15 @@ impl AeronImage {
         limit_position: i64,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let mut g = Guarded::new(&mut handler);
-        let rc = unsafe {
+        let rc = Guarded::run(&mut handler, |clientd| unsafe {
             bindings::aeron_image_bounded_poll(
                 self.get_inner(),
                 Some(fragment_handler_trampoline::<F>),
-                g.as_clientd(),
+                clientd,
                 limit_position,
                 fragment_limit,
             )
-        };
-        g.finish();
+        });
         check(rc)
     }
 
@@ -191,17 +173,15 @@ impl AeronImage {
         limit_position: i64,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let mut g = Guarded::new(&mut handler);
-        let rc = unsafe {
+        let rc = Guarded::run(&mut handler, |clientd| unsafe {
             bindings::aeron_image_bounded_controlled_poll(
                 self.get_inner(),
                 Some(controlled_fragment_handler_trampoline::<F>),
-                g.as_clientd(),
+                clientd,
                 limit_position,
                 fragment_limit,
             )
-        };
-        g.finish();
+        });
         check(rc)
     }
 
@@ -212,16 +192,14 @@ impl AeronImage {
         mut handler: F,
         block_length_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let mut g = Guarded::new(&mut handler);
-        let rc = unsafe {
+        let rc = Guarded::run(&mut handler, |clientd| unsafe {
             bindings::aeron_image_block_poll(
                 self.get_inner(),
                 Some(block_handler_trampoline::<F>),
-                g.as_clientd(),
+                clientd,
                 block_length_limit,
             )
-        };
-        g.finish();
+        });
         check(rc)
     }
 

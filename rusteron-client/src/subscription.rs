@@ -57,16 +57,14 @@ impl AeronSubscription {
         handler: &mut F,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let mut g = Guarded::new(handler);
-        let rc = unsafe {
+        let rc = Guarded::run(handler, |clientd| unsafe {
             bindings::aeron_subscription_poll(
                 self.get_inner(),
                 Some(fragment_handler_trampoline::<F>),
-                g.as_clientd(),
+                clientd,
                 fragment_limit,
             )
-        };
-        g.finish();
+        });
         check(rc)
     }
 
@@ -102,16 +100,14 @@ impl AeronSubscription {
         handler: &mut F,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let mut g = Guarded::new(handler);
-        let rc = unsafe {
+        let rc = Guarded::run(handler, |clientd| unsafe {
             bindings::aeron_subscription_controlled_poll(
                 self.get_inner(),
                 Some(controlled_fragment_handler_trampoline::<F>),
-                g.as_clientd(),
+                clientd,
                 fragment_limit,
             )
-        };
-        g.finish();
+        });
         check(rc)
     }
 
@@ -135,20 +131,18 @@ impl AeronSubscription {
         mut handler: F,
         block_length_limit: usize,
     ) -> Result<i64, AeronCError> {
-        let mut g = Guarded::new(&mut handler);
-        let rc = unsafe {
+        let rc = Guarded::run(&mut handler, |clientd| unsafe {
             bindings::aeron_subscription_block_poll(
                 self.get_inner(),
                 Some(block_handler_trampoline::<F>),
-                g.as_clientd(),
+                clientd,
                 block_length_limit,
             )
-        };
-        g.finish();
+        });
         if rc < 0 {
             Err(AeronCError::last())
         } else {
-            Ok(rc as i64)
+            Ok(rc)
         }
     }
 
@@ -222,9 +216,9 @@ impl AeronSubscription {
             }
         };
         let trampoline = trampoline_of(&each);
-        let mut g = Guarded::new(&mut each);
-        unsafe { bindings::aeron_subscription_for_each_image(self.get_inner(), Some(trampoline), g.as_clientd()) };
-        g.finish();
+        Guarded::run(&mut each, |clientd| unsafe {
+            bindings::aeron_subscription_for_each_image(self.get_inner(), Some(trampoline), clientd)
+        });
     }
 
     /// The images of this subscription, each retained until its wrapper drops.

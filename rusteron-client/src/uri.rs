@@ -366,15 +366,13 @@ impl AeronUri {
             return Err(AeronCError::with_message(libc::EINVAL, "URI parameters contain a NUL byte"));
         }
         buf.push(0);
-        let mut g = Guarded::new(handler);
-        let rc = unsafe {
+        let rc = Guarded::run(handler, |clientd| unsafe {
             bindings::aeron_uri_parse_params(
                 buf.as_mut_ptr() as *mut c_char,
                 Some(uri_parse_callback_trampoline::<H>),
-                g.as_clientd(),
+                clientd,
             )
-        };
-        g.finish();
+        });
         if rc < 0 {
             Err(AeronCError::with_message(
                 -(bindings::AERON_ERROR_CODE_INVALID_CHANNEL as i32),
