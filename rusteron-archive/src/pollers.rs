@@ -148,7 +148,7 @@ impl AeronArchiveRecordingDescriptorPoller {
                 consumer.as_raw(),
             )
         };
-        self.keep_alive(crate::util::keep(consumer.clone()));
+        self.keep_alive_as("consumer", crate::util::keep(consumer.clone()));
     }
 
     /// Polls for descriptors (`aeron_archive_recording_descriptor_poller_poll`).
@@ -218,7 +218,7 @@ impl AeronArchiveRecordingSubscriptionDescriptorPoller {
                 consumer.as_raw(),
             )
         };
-        self.keep_alive(crate::util::keep(consumer.clone()));
+        self.keep_alive_as("consumer", crate::util::keep(consumer.clone()));
     }
 
     /// Polls for descriptors (`aeron_archive_recording_subscription_descriptor_poller_poll`).

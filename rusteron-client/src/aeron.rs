@@ -31,12 +31,16 @@ impl Aeron {
     /// Creates a client from `context` (`aeron_init`). It connects to the driver when started.
     pub fn new(context: &AeronContext) -> Result<Self, AeronCError> {
         let ctx = context.get_inner();
+        // From here on the conductor may read the context: its callback setters refuse.
+        let in_use = context.mark_in_use();
         let m = ManagedCResource::new(
             |p| unsafe { bindings::aeron_init(p, ctx) },
             Some(Box::new(|p| unsafe { bindings::aeron_close(p) })),
         )?;
-        // The C client keeps a pointer to its context: the context must outlive it.
+        // The C client keeps a pointer to its context: the context must outlive it. The in-use
+        // mark is released after the client closed (dependencies drop after the C close).
         m.add_dependency(context.as_dependency());
+        m.add_dependency(std::sync::Arc::new(std::sync::Mutex::new(in_use)));
         Ok(Self::from_managed(m))
     }
 

@@ -68,7 +68,7 @@ impl AeronContext {
         handler: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
         let (f, d) = raw_handler(handler, error_handler_trampoline::<H> as _);
-        self.keep_handler(handler);
+        self.keep_handler("set_error_handler", handler)?;
         check(unsafe { bindings::aeron_context_set_error_handler(self.get_inner(), f, d) })
     }
 
@@ -89,7 +89,7 @@ impl AeronContext {
         handler: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
         let (f, d) = raw_handler(handler, publication_error_frame_handler_trampoline::<H> as _);
-        self.keep_handler(handler);
+        self.keep_handler("set_publication_error_frame_handler", handler)?;
         check(unsafe { bindings::aeron_context_set_publication_error_frame_handler(self.get_inner(), f, d) })
     }
 
@@ -110,7 +110,7 @@ impl AeronContext {
         handler: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
         let (f, d) = raw_handler(handler, new_publication_trampoline::<H> as _);
-        self.keep_handler(handler);
+        self.keep_handler("set_on_new_publication", handler)?;
         check(unsafe { bindings::aeron_context_set_on_new_publication(self.get_inner(), f, d) })
     }
 
@@ -130,7 +130,7 @@ impl AeronContext {
         handler: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
         let (f, d) = raw_handler(handler, new_publication_trampoline::<H> as _);
-        self.keep_handler(handler);
+        self.keep_handler("set_on_new_exclusive_publication", handler)?;
         check(unsafe { bindings::aeron_context_set_on_new_exclusive_publication(self.get_inner(), f, d) })
     }
 
@@ -150,7 +150,7 @@ impl AeronContext {
         handler: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
         let (f, d) = raw_handler(handler, new_subscription_trampoline::<H> as _);
-        self.keep_handler(handler);
+        self.keep_handler("set_on_new_subscription", handler)?;
         check(unsafe { bindings::aeron_context_set_on_new_subscription(self.get_inner(), f, d) })
     }
 
@@ -170,7 +170,7 @@ impl AeronContext {
         handler: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
         let (f, d) = raw_handler(handler, available_counter_trampoline::<H> as _);
-        self.keep_handler(handler);
+        self.keep_handler("set_on_available_counter", handler)?;
         check(unsafe { bindings::aeron_context_set_on_available_counter(self.get_inner(), f, d) })
     }
 
@@ -190,7 +190,7 @@ impl AeronContext {
         handler: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
         let (f, d) = raw_handler(handler, unavailable_counter_trampoline::<H> as _);
-        self.keep_handler(handler);
+        self.keep_handler("set_on_unavailable_counter", handler)?;
         check(unsafe { bindings::aeron_context_set_on_unavailable_counter(self.get_inner(), f, d) })
     }
 
@@ -210,7 +210,7 @@ impl AeronContext {
         handler: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
         let (f, d) = raw_handler(handler, close_client_trampoline::<H> as _);
-        self.keep_handler(handler);
+        self.keep_handler("set_on_close_client", handler)?;
         check(unsafe { bindings::aeron_context_set_on_close_client(self.get_inner(), f, d) })
     }
 
@@ -231,7 +231,7 @@ impl AeronContext {
         handler: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
         let (f, d) = raw_handler(handler, agent_on_start_func_trampoline::<H> as _);
-        self.keep_handler(handler);
+        self.keep_handler("set_agent_on_start_function", handler)?;
         // Aeron 1.54 declares aeron_context_set_agent_on_start_function in aeronc.h but its
         // library does not define it; the client reads these two context fields when it starts.
         unsafe {
@@ -252,10 +252,34 @@ impl AeronContext {
         unsafe { (*self.get_inner()).agent_on_start_state }
     }
 
-    pub(crate) fn keep_handler<H: Send + 'static>(&self, handler: Option<&Handler<H>>) {
-        if let Some(h) = handler {
-            self.keep_alive(h.as_dependency());
+    /// Called by every callback setter before it touches C. Refuses once a client runs on this
+    /// context: its conductor thread reads the (function, clientd) pair without synchronisation,
+    /// so changing it then could be read half-written. Otherwise keeps the handler alive in
+    /// the setter's slot, releasing the one it replaces (`None` clears the slot).
+    pub(crate) fn keep_handler<H: Send + 'static>(
+        &self,
+        setter: &'static str,
+        handler: Option<&Handler<H>>,
+    ) -> Result<(), AeronCError> {
+        if contexts_in_use().lock().unwrap_or_else(|e| e.into_inner()).contains_key(&(self.get_inner() as usize)) {
+            return Err(AeronCError::with_message(
+                libc::EBUSY,
+                format!("{setter}: a client runs on this context; set callbacks before Aeron::new"),
+            ));
         }
+        let dep: crate::resource::Dependency = match handler {
+            Some(h) => h.as_dependency(),
+            None => std::sync::Arc::new(()),
+        };
+        self.keep_alive_as(setter, dep);
+        Ok(())
+    }
+
+    /// Marks this context as used by a client (until the returned guard drops).
+    pub(crate) fn mark_in_use(&self) -> ContextInUse {
+        let key = self.get_inner() as usize;
+        *contexts_in_use().lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_insert(0) += 1;
+        ContextInUse(key)
     }
 }
 
@@ -265,4 +289,27 @@ pub fn request_driver_termination(directory: &CStr, token: &[u8]) -> Result<i32,
     check(unsafe {
         bindings::aeron_context_request_driver_termination(directory.as_ptr(), token.as_ptr(), token.len())
     })
+}
+
+/// C contexts clients currently run on (by address, with how many clients). Only touched by
+/// `Aeron::new`, client close and callback setters, never on a hot path.
+fn contexts_in_use() -> &'static std::sync::Mutex<std::collections::HashMap<usize, usize>> {
+    static IN_USE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<usize, usize>>> =
+        std::sync::OnceLock::new();
+    IN_USE.get_or_init(Default::default)
+}
+
+/// Removes its context from [`contexts_in_use`] when dropped (after the client closed).
+pub(crate) struct ContextInUse(usize);
+
+impl Drop for ContextInUse {
+    fn drop(&mut self) {
+        let mut in_use = contexts_in_use().lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = in_use.get_mut(&self.0) {
+            *n -= 1;
+            if *n == 0 {
+                in_use.remove(&self.0);
+            }
+        }
+    }
 }

@@ -22,7 +22,7 @@ pub struct ManagedCResource<T> {
     resource: *mut T,
     cleanup: Mutex<Option<Cleanup<T>>>,
     closed: AtomicBool,
-    dependencies: Mutex<Vec<Dependency>>,
+    dependencies: Mutex<Vec<(Option<&'static str>, Dependency)>>,
 }
 
 // SAFETY: the raw pointer is only handed out; whether using it from several threads is allowed
@@ -85,7 +85,18 @@ impl<T> ManagedCResource<T> {
 
     /// Keeps `dep` alive until this resource is closed.
     pub fn add_dependency(&self, dep: Dependency) {
-        self.dependencies.lock().unwrap_or_else(|e| e.into_inner()).push(dep);
+        self.dependencies.lock().unwrap_or_else(|e| e.into_inner()).push((None, dep));
+    }
+
+    /// Keeps `dep` alive in the named slot, releasing what the slot held before: for a setter
+    /// that replaces a callback (C no longer points at the old one), so setting it again and
+    /// again does not pile up the old ones.
+    pub fn set_dependency(&self, slot: &'static str, dep: Dependency) {
+        let mut deps = self.dependencies.lock().unwrap_or_else(|e| e.into_inner());
+        match deps.iter_mut().find(|(s, _)| *s == Some(slot)) {
+            Some(entry) => entry.1 = dep,
+            None => deps.push((Some(slot), dep)),
+        }
     }
 
     /// True once the C close has run.
@@ -253,6 +264,15 @@ macro_rules! c_wrapper {
             pub(crate) fn keep_alive(&self, dep: $crate::resource::Dependency) {
                 if let Some(m) = self.inner.managed() {
                     m.add_dependency(dep);
+                }
+            }
+
+            /// Keeps `dep` alive in the named slot, replacing (and releasing) what was there;
+            /// no-op for a borrow.
+            #[allow(dead_code)]
+            pub(crate) fn keep_alive_as(&self, slot: &'static str, dep: $crate::resource::Dependency) {
+                if let Some(m) = self.inner.managed() {
+                    m.set_dependency(slot, dep);
                 }
             }
 
