@@ -166,10 +166,7 @@ impl AeronArchive {
     /// own Aeron client, it must be dropped before the archive.
     pub unsafe fn get_and_own_control_response_subscription(&self) -> AeronSubscription {
         let p = bindings::aeron_archive_get_and_own_control_response_subscription(self.get_inner());
-        AeronSubscription::from_managed(ManagedCResource::from_raw(
-            p,
-            Some(Box::new(|p| unsafe { bindings::aeron_subscription_close(p, None, std::ptr::null_mut()) })),
-        ))
+        AeronSubscription::from_owned_raw(p, &[])
     }
 
     /// The control session id of this client.
@@ -213,12 +210,8 @@ impl AeronArchive {
         check(unsafe {
             bindings::aeron_archive_add_recorded_publication(&mut p, self.get_inner(), channel.as_ptr(), stream_id)
         })?;
-        let m = ManagedCResource::from_raw(
-            p,
-            Some(Box::new(|p| unsafe { bindings::aeron_publication_close(p, None, std::ptr::null_mut()) })),
-        );
-        m.add_dependency(self.as_dependency());
-        Ok(AeronPublication::from_managed(m))
+        // SAFETY: C created it for this archive; nothing else closes it.
+        Ok(unsafe { AeronPublication::from_owned_raw(p, &[self.as_dependency()]) })
     }
 
     /// Adds an exclusive publication and starts recording it
@@ -237,12 +230,8 @@ impl AeronArchive {
                 stream_id,
             )
         })?;
-        let m = ManagedCResource::from_raw(
-            p,
-            Some(Box::new(|p| unsafe { bindings::aeron_exclusive_publication_close(p, None, std::ptr::null_mut()) })),
-        );
-        m.add_dependency(self.as_dependency());
-        Ok(AeronExclusivePublication::from_managed(m))
+        // SAFETY: C created it for this archive; nothing else closes it.
+        Ok(unsafe { AeronExclusivePublication::from_owned_raw(p, &[self.as_dependency()]) })
     }
 
     /// Starts recording a channel and stream; returns the recording subscription's id
@@ -545,12 +534,8 @@ impl AeronArchive {
                 params.get_inner(),
             )
         })?;
-        let m = ManagedCResource::from_raw(
-            p,
-            Some(Box::new(|p| unsafe { bindings::aeron_subscription_close(p, None, std::ptr::null_mut()) })),
-        );
-        m.add_dependency(self.as_dependency());
-        Ok(AeronSubscription::from_managed(m))
+        // SAFETY: C created it for this archive; nothing else closes it.
+        Ok(unsafe { AeronSubscription::from_owned_raw(p, &[self.as_dependency()]) })
     }
 
     /// Truncates a stopped recording at `position`; returns the number of segments deleted

@@ -404,3 +404,30 @@ impl std::fmt::Debug for AeronAsyncNextSessionId {
         write!(f, "AeronAsyncNextSessionId({:?})", self.managed)
     }
 }
+
+/// Declares the constructor that takes ownership of a resource C created elsewhere (by the
+/// archive client, say): closed exactly like one made by an async add, close notification
+/// included.
+macro_rules! owned_from_raw {
+    ($t:ident, $ct:ty, $close:ident) => {
+        impl $t {
+            /// Takes ownership of a C object another C API created for this process; it is closed
+            /// as if it had been added through this client, and keeps `deps` alive until then.
+            ///
+            /// # Safety
+            /// `ptr` must be a live object that nothing else closes.
+            #[doc(hidden)]
+            pub unsafe fn from_owned_raw(ptr: *mut $ct, deps: &[Dependency]) -> Self {
+                let m = ManagedCResource::from_raw(ptr, Some(Box::new($close)));
+                for d in deps {
+                    m.add_dependency(d.clone());
+                }
+                Self::from_managed(m)
+            }
+        }
+    };
+}
+
+owned_from_raw!(AeronPublication, bindings::aeron_publication_t, close_publication);
+owned_from_raw!(AeronExclusivePublication, bindings::aeron_exclusive_publication_t, close_exclusive_publication);
+owned_from_raw!(AeronSubscription, bindings::aeron_subscription_t, close_subscription);
