@@ -158,6 +158,21 @@ impl AeronCountersReader {
         self.check_id(counter_id).err().unwrap_or_else(|| AeronCError::with_message(-1, "counter read failed"))
     }
 
+    /// Reads one metadata field of a counter through a C getter with an out parameter; an id
+    /// outside the reader is an "out of range" error.
+    fn read_field<T: Default>(
+        &self,
+        counter_id: i32,
+        getter: unsafe extern "C" fn(*mut bindings::aeron_counters_reader_t, i32, *mut T) -> std::os::raw::c_int,
+    ) -> Result<T, AeronCError> {
+        let mut v = T::default();
+        if unsafe { getter(self.get_inner(), counter_id, &mut v) } < 0 {
+            Err(self.out_of_range(counter_id))
+        } else {
+            Ok(v)
+        }
+    }
+
     /// The address of a counter's value (`aeron_counters_reader_addr`).
     pub fn addr(&self, counter_id: i32) -> Result<*mut i64, AeronCError> {
         self.check_id(counter_id)?;
@@ -173,72 +188,34 @@ impl AeronCountersReader {
 
     /// A counter's registration id (`aeron_counters_reader_counter_registration_id`).
     pub fn get_counter_registration_id(&self, counter_id: i32) -> Result<i64, AeronCError> {
-        let mut v = 0i64;
-        let rc =
-            unsafe { bindings::aeron_counters_reader_counter_registration_id(self.get_inner(), counter_id, &mut v) };
-        if rc < 0 {
-            Err(self.out_of_range(counter_id))
-        } else {
-            Ok(v)
-        }
+        self.read_field(counter_id, bindings::aeron_counters_reader_counter_registration_id)
     }
 
     /// The id of the client that owns a counter (`aeron_counters_reader_counter_owner_id`).
     pub fn get_counter_owner_id(&self, counter_id: i32) -> Result<i64, AeronCError> {
-        let mut v = 0i64;
-        let rc = unsafe { bindings::aeron_counters_reader_counter_owner_id(self.get_inner(), counter_id, &mut v) };
-        if rc < 0 {
-            Err(self.out_of_range(counter_id))
-        } else {
-            Ok(v)
-        }
+        self.read_field(counter_id, bindings::aeron_counters_reader_counter_owner_id)
     }
 
     /// The id of what a counter refers to (`aeron_counters_reader_counter_reference_id`).
     pub fn get_counter_reference_id(&self, counter_id: i32) -> Result<i64, AeronCError> {
-        let mut v = 0i64;
-        let rc = unsafe { bindings::aeron_counters_reader_counter_reference_id(self.get_inner(), counter_id, &mut v) };
-        if rc < 0 {
-            Err(self.out_of_range(counter_id))
-        } else {
-            Ok(v)
-        }
+        self.read_field(counter_id, bindings::aeron_counters_reader_counter_reference_id)
     }
 
     /// A counter's record state (`aeron_counters_reader_counter_state`):
     /// `AERON_COUNTER_RECORD_UNUSED` (0), `_ALLOCATED` (1) or `_RECLAIMED` (-1).
     pub fn get_counter_state(&self, counter_id: i32) -> Result<i32, AeronCError> {
-        let mut v = 0i32;
-        let rc = unsafe { bindings::aeron_counters_reader_counter_state(self.get_inner(), counter_id, &mut v) };
-        if rc < 0 {
-            Err(self.out_of_range(counter_id))
-        } else {
-            Ok(v)
-        }
+        self.read_field(counter_id, bindings::aeron_counters_reader_counter_state)
     }
 
     /// A counter's type id (`aeron_counters_reader_counter_type_id`).
     pub fn get_counter_type_id(&self, counter_id: i32) -> Result<i32, AeronCError> {
-        let mut v = 0i32;
-        let rc = unsafe { bindings::aeron_counters_reader_counter_type_id(self.get_inner(), counter_id, &mut v) };
-        if rc < 0 {
-            Err(self.out_of_range(counter_id))
-        } else {
-            Ok(v)
-        }
+        self.read_field(counter_id, bindings::aeron_counters_reader_counter_type_id)
     }
 
     /// Epoch ms after which a freed counter record may be reused
     /// (`aeron_counters_reader_free_for_reuse_deadline_ms`).
     pub fn get_free_for_reuse_deadline_ms(&self, counter_id: i32) -> Result<i64, AeronCError> {
-        let mut v = 0i64;
-        let rc =
-            unsafe { bindings::aeron_counters_reader_free_for_reuse_deadline_ms(self.get_inner(), counter_id, &mut v) };
-        if rc < 0 {
-            Err(self.out_of_range(counter_id))
-        } else {
-            Ok(v)
-        }
+        self.read_field(counter_id, bindings::aeron_counters_reader_free_for_reuse_deadline_ms)
     }
 
     /// A counter's key area (`aeron_counters_reader_metadata_key`): all 112 bytes, borrowed
