@@ -30,10 +30,3 @@ pub const VERSIONS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/versions.e
 
 /// True when the Aeron libraries were linked statically (`static` feature).
 pub const STATIC_LINKED: bool = cfg!(feature = "static");
-
-extern "C" {
-    /// Adds one to an image's reference count (`aeron_image_incr_refcnt` of `aeron_image.h`).
-    /// It is an `inline` function, which bindgen skips, but libaeron exports it (shared and
-    /// static), so it is declared here by hand. Returns the new count.
-    pub fn aeron_image_incr_refcnt(image: *mut aeron_image_t) -> i64;
-}

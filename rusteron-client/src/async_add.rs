@@ -279,12 +279,8 @@ impl AeronAsyncAddSubscription {
         A: AeronAvailableImageCallback + Send + 'static,
         U: AeronUnavailableImageCallback + Send + 'static,
     {
-        // C gets an `ImageCallback` (the user's handler plus the client) as `clientd`, so the
-        // trampoline can hand out images that own a reference count and keep the client alive.
-        let available = on_available_image.filter(|h| !h.is_released()).map(|h| ImageCallback::leak(h, client));
-        let unavailable = on_unavailable_image.filter(|h| !h.is_released()).map(|h| ImageCallback::leak(h, client));
-        let (af, ad) = raw_handler(available.as_ref(), available_image_trampoline::<A> as _);
-        let (uf, ud) = raw_handler(unavailable.as_ref(), unavailable_image_trampoline::<U> as _);
+        let (af, ad) = raw_handler(on_available_image, available_image_trampoline::<A> as _);
+        let (uf, ud) = raw_handler(on_unavailable_image, unavailable_image_trampoline::<U> as _);
         let mut raw = std::ptr::null_mut();
         crate::error::check(unsafe {
             bindings::aeron_async_add_subscription(
@@ -299,10 +295,10 @@ impl AeronAsyncAddSubscription {
             )
         })?;
         let mut deps = Vec::new();
-        if let Some(h) = &available {
+        if let Some(h) = on_available_image {
             deps.push(h.as_dependency());
         }
-        if let Some(h) = &unavailable {
+        if let Some(h) = on_unavailable_image {
             deps.push(h.as_dependency());
         }
         Ok(Self { core: AsyncCore::new(raw, client, bindings::aeron_async_add_subscription_cancel, deps) })

@@ -242,8 +242,8 @@ no_handler!(no_block_handler_handler, AeronBlockHandlerLogger);
 // aeron_on_available_image_t / aeron_on_unavailable_image_t
 
 /// Function called by the client conductor when an image becomes available to a subscription
-/// (`aeron_on_available_image_t`). The image is owned (it holds a reference count and the
-/// client) and may be kept; the subscription is borrowed for the call only.
+/// (`aeron_on_available_image_t`). The image and the subscription are borrowed for the call:
+/// do not keep them (look the image up again with `AeronSubscription::image_by_session_id`).
 pub trait AeronAvailableImageCallback {
     /// Called on the conductor thread.
     fn handle_aeron_on_available_image(&mut self, subscription: AeronSubscription, image: AeronImage);
@@ -265,46 +265,24 @@ impl<F: FnMut(AeronSubscription, AeronImage) + Send> AeronAvailableImageCallback
     }
 }
 
-/// What C holds as `clientd` for an image callback: the user's handler and the client, so the
-/// image given to the callback can hold a reference count and keep the client alive.
-pub(crate) struct ImageCallback<H> {
-    handler: Handler<H>,
-    client: crate::Aeron,
-}
-
-impl<H: Send + 'static> ImageCallback<H> {
-    pub(crate) fn leak(handler: &Handler<H>, client: &crate::Aeron) -> Handler<ImageCallback<H>> {
-        Handler::leak(ImageCallback { handler: handler.clone(), client: client.clone() })
-    }
-}
-
-/// An image handed to an image callback, owned: it holds one of the image's reference counts
-/// (released on drop, so C keeps the image's memory while it lingers) and the client, so it
-/// stays valid however long the callback keeps it.
-unsafe fn owned_callback_image(image: *mut bindings::aeron_image_t, client: &crate::Aeron) -> AeronImage {
-    bindings::aeron_image_incr_refcnt(image);
-    let m = crate::ManagedCResource::from_raw(image, Some(Box::new(|i| unsafe { bindings::aeron_image_release(i) })));
-    m.add_dependency(client.as_dependency());
-    AeronImage::from_managed(m)
-}
-
-pub(crate) unsafe extern "C" fn available_image_trampoline<H: AeronAvailableImageCallback + Send + 'static>(
+pub(crate) unsafe extern "C" fn available_image_trampoline<H: AeronAvailableImageCallback>(
     clientd: *mut c_void,
     subscription: *mut bindings::aeron_subscription_t,
     image: *mut bindings::aeron_image_t,
 ) {
-    guard_handler::<ImageCallback<H>, _>(clientd, (), |cb| {
-        let image = owned_callback_image(image, &cb.client);
-        cb.handler
-            .with_mut(|h| h.handle_aeron_on_available_image(AeronSubscription::from_borrowed(subscription), image));
+    guard_handler::<H, _>(clientd, (), |h| {
+        h.handle_aeron_on_available_image(
+            AeronSubscription::from_borrowed(subscription),
+            AeronImage::from_borrowed(image),
+        )
     })
 }
 
 no_handler!(no_available_image_handler, AeronAvailableImageLogger);
 
 /// Function called by the client conductor when an image is no longer available to a
-/// subscription (`aeron_on_unavailable_image_t`). The image is owned and may be kept (C keeps
-/// its memory while it is referenced); the subscription is borrowed for the call only.
+/// subscription (`aeron_on_unavailable_image_t`). The image and the subscription are borrowed for
+/// the call: do not use them after it.
 pub trait AeronUnavailableImageCallback {
     /// Called on the conductor thread.
     fn handle_aeron_on_unavailable_image(&mut self, subscription: AeronSubscription, image: AeronImage);
@@ -326,15 +304,16 @@ impl<F: FnMut(AeronSubscription, AeronImage) + Send> AeronUnavailableImageCallba
     }
 }
 
-pub(crate) unsafe extern "C" fn unavailable_image_trampoline<H: AeronUnavailableImageCallback + Send + 'static>(
+pub(crate) unsafe extern "C" fn unavailable_image_trampoline<H: AeronUnavailableImageCallback>(
     clientd: *mut c_void,
     subscription: *mut bindings::aeron_subscription_t,
     image: *mut bindings::aeron_image_t,
 ) {
-    guard_handler::<ImageCallback<H>, _>(clientd, (), |cb| {
-        let image = owned_callback_image(image, &cb.client);
-        cb.handler
-            .with_mut(|h| h.handle_aeron_on_unavailable_image(AeronSubscription::from_borrowed(subscription), image));
+    guard_handler::<H, _>(clientd, (), |h| {
+        h.handle_aeron_on_unavailable_image(
+            AeronSubscription::from_borrowed(subscription),
+            AeronImage::from_borrowed(image),
+        )
     })
 }
 
