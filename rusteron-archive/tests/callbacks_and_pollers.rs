@@ -48,8 +48,11 @@ fn context_callbacks_are_called_and_pollers_read_responses() {
     assert_eq!(ctx.get_message_retry_attempts(), 5);
 
     let archive = AeronArchive::connect(&ctx).expect("connect with credentials");
-    assert_eq!(supplied.load(Ordering::SeqCst), 1, "credentials supplied once on connect");
-    assert_eq!(freed.load(Ordering::SeqCst), 1, "credentials given back once");
+    // The C client asks the supplier once per connect-request attempt (an attempt whose offer is
+    // back-pressured or not yet connected asks again), and hands every supplied buffer back.
+    let (asked, given_back) = (supplied.load(Ordering::SeqCst), freed.load(Ordering::SeqCst));
+    assert!(asked >= 1, "credentials never supplied on connect");
+    assert_eq!(given_back, asked, "every supplied credentials buffer is given back exactly once");
     assert!(idled.load(Ordering::SeqCst) > 0 || invoked.load(Ordering::SeqCst) > 0);
     archive.list_recordings(0, 10, |_d: AeronArchiveRecordingDescriptor| {}).unwrap();
     println!(
