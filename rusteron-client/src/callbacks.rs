@@ -7,12 +7,12 @@
 //! [`take_callback_panic`](crate::take_callback_panic). Callbacks called synchronously inside a
 //! Rust call (poll, foreach) take closures too; a panic there is resumed after C returns.
 
+use crate::bindings;
 use crate::handler::{guard_handler, guard_nested_handler, Guarded, Handler};
 use crate::header::AeronHeader;
-use crate::image::AeronImage;
 use crate::publication::AeronPublicationErrorValues;
 use crate::strings::c_str_to_str;
-use crate::{bindings, AeronCountersReader, AeronSubscription};
+use crate::views::{AeronCountersReaderRef, AeronImageRef, AeronSubscriptionRef};
 use std::os::raw::{c_char, c_int, c_void};
 
 /// Declares the typed `None` helper of a handler type.
@@ -242,11 +242,11 @@ no_handler!(no_block_handler_handler, AeronBlockHandlerLogger);
 // aeron_on_available_image_t / aeron_on_unavailable_image_t
 
 /// Function called by the client conductor when an image becomes available to a subscription
-/// (`aeron_on_available_image_t`). The image and the subscription are borrowed for the call:
-/// do not keep them (look the image up again with `AeronSubscription::image_by_session_id`).
+/// (`aeron_on_available_image_t`). The image and the subscription are lent for the call only
+/// (views whose lifetime ends with it); keep the image with [`AeronImageRef::retain_from`].
 pub trait AeronAvailableImageCallback {
     /// Called on the conductor thread.
-    fn handle_aeron_on_available_image(&mut self, subscription: AeronSubscription, image: AeronImage);
+    fn handle_aeron_on_available_image(&mut self, subscription: AeronSubscriptionRef<'_>, image: AeronImageRef<'_>);
 }
 
 /// Prints each new image.
@@ -254,13 +254,13 @@ pub trait AeronAvailableImageCallback {
 pub struct AeronAvailableImageLogger;
 
 impl AeronAvailableImageCallback for AeronAvailableImageLogger {
-    fn handle_aeron_on_available_image(&mut self, _subscription: AeronSubscription, image: AeronImage) {
+    fn handle_aeron_on_available_image(&mut self, _subscription: AeronSubscriptionRef<'_>, image: AeronImageRef<'_>) {
         eprintln!("image available: session {}, source {}", image.session_id(), image.source_identity());
     }
 }
 
-impl<F: FnMut(AeronSubscription, AeronImage) + Send> AeronAvailableImageCallback for F {
-    fn handle_aeron_on_available_image(&mut self, subscription: AeronSubscription, image: AeronImage) {
+impl<F: FnMut(AeronSubscriptionRef<'_>, AeronImageRef<'_>) + Send> AeronAvailableImageCallback for F {
+    fn handle_aeron_on_available_image(&mut self, subscription: AeronSubscriptionRef<'_>, image: AeronImageRef<'_>) {
         self(subscription, image)
     }
 }
@@ -271,21 +271,18 @@ pub(crate) unsafe extern "C" fn available_image_trampoline<H: AeronAvailableImag
     image: *mut bindings::aeron_image_t,
 ) {
     guard_handler::<H, _>(clientd, (), |h| {
-        h.handle_aeron_on_available_image(
-            AeronSubscription::from_borrowed(subscription),
-            AeronImage::from_borrowed(image),
-        )
+        h.handle_aeron_on_available_image(AeronSubscriptionRef::from_raw(subscription), AeronImageRef::from_raw(image))
     })
 }
 
 no_handler!(no_available_image_handler, AeronAvailableImageLogger);
 
 /// Function called by the client conductor when an image is no longer available to a
-/// subscription (`aeron_on_unavailable_image_t`). The image and the subscription are borrowed for
-/// the call: do not use them after it.
+/// subscription (`aeron_on_unavailable_image_t`). The image and the subscription are lent for the
+/// call only: C deletes the image right after it.
 pub trait AeronUnavailableImageCallback {
     /// Called on the conductor thread.
-    fn handle_aeron_on_unavailable_image(&mut self, subscription: AeronSubscription, image: AeronImage);
+    fn handle_aeron_on_unavailable_image(&mut self, subscription: AeronSubscriptionRef<'_>, image: AeronImageRef<'_>);
 }
 
 /// Prints each image that goes away.
@@ -293,13 +290,13 @@ pub trait AeronUnavailableImageCallback {
 pub struct AeronUnavailableImageLogger;
 
 impl AeronUnavailableImageCallback for AeronUnavailableImageLogger {
-    fn handle_aeron_on_unavailable_image(&mut self, _subscription: AeronSubscription, image: AeronImage) {
+    fn handle_aeron_on_unavailable_image(&mut self, _subscription: AeronSubscriptionRef<'_>, image: AeronImageRef<'_>) {
         eprintln!("image unavailable: session {}", image.session_id());
     }
 }
 
-impl<F: FnMut(AeronSubscription, AeronImage) + Send> AeronUnavailableImageCallback for F {
-    fn handle_aeron_on_unavailable_image(&mut self, subscription: AeronSubscription, image: AeronImage) {
+impl<F: FnMut(AeronSubscriptionRef<'_>, AeronImageRef<'_>) + Send> AeronUnavailableImageCallback for F {
+    fn handle_aeron_on_unavailable_image(&mut self, subscription: AeronSubscriptionRef<'_>, image: AeronImageRef<'_>) {
         self(subscription, image)
     }
 }
@@ -311,8 +308,8 @@ pub(crate) unsafe extern "C" fn unavailable_image_trampoline<H: AeronUnavailable
 ) {
     guard_handler::<H, _>(clientd, (), |h| {
         h.handle_aeron_on_unavailable_image(
-            AeronSubscription::from_borrowed(subscription),
-            AeronImage::from_borrowed(image),
+            AeronSubscriptionRef::from_raw(subscription),
+            AeronImageRef::from_raw(image),
         )
     })
 }
@@ -567,12 +564,12 @@ no_handler!(no_new_subscription_handler, AeronNewSubscriptionLogger);
 // aeron_on_available_counter_t / aeron_on_unavailable_counter_t
 
 /// Called by the client conductor when a counter is added to the driver
-/// (`aeron_on_available_counter_t`). The counters reader is borrowed for the call.
+/// (`aeron_on_available_counter_t`). The counters reader is lent for the call only.
 pub trait AeronAvailableCounterCallback {
     /// Called on the conductor thread.
     fn handle_aeron_on_available_counter(
         &mut self,
-        counters_reader: AeronCountersReader,
+        counters_reader: AeronCountersReaderRef<'_>,
         registration_id: i64,
         counter_id: i32,
     );
@@ -585,7 +582,7 @@ pub struct AeronAvailableCounterLogger;
 impl AeronAvailableCounterCallback for AeronAvailableCounterLogger {
     fn handle_aeron_on_available_counter(
         &mut self,
-        _counters_reader: AeronCountersReader,
+        _counters_reader: AeronCountersReaderRef<'_>,
         registration_id: i64,
         counter_id: i32,
     ) {
@@ -593,10 +590,10 @@ impl AeronAvailableCounterCallback for AeronAvailableCounterLogger {
     }
 }
 
-impl<F: FnMut(AeronCountersReader, i64, i32) + Send> AeronAvailableCounterCallback for F {
+impl<F: FnMut(AeronCountersReaderRef<'_>, i64, i32) + Send> AeronAvailableCounterCallback for F {
     fn handle_aeron_on_available_counter(
         &mut self,
-        counters_reader: AeronCountersReader,
+        counters_reader: AeronCountersReaderRef<'_>,
         registration_id: i64,
         counter_id: i32,
     ) {
@@ -612,7 +609,7 @@ pub(crate) unsafe extern "C" fn available_counter_trampoline<H: AeronAvailableCo
 ) {
     guard_handler::<H, _>(clientd, (), |h| {
         h.handle_aeron_on_available_counter(
-            AeronCountersReader::from_borrowed(counters_reader),
+            AeronCountersReaderRef::from_raw(counters_reader),
             registration_id,
             counter_id,
         )
@@ -622,12 +619,12 @@ pub(crate) unsafe extern "C" fn available_counter_trampoline<H: AeronAvailableCo
 no_handler!(no_available_counter_handler, AeronAvailableCounterLogger);
 
 /// Called by the client conductor when a counter is removed from the driver
-/// (`aeron_on_unavailable_counter_t`). The counters reader is borrowed for the call.
+/// (`aeron_on_unavailable_counter_t`). The counters reader is lent for the call only.
 pub trait AeronUnavailableCounterCallback {
     /// Called on the conductor thread.
     fn handle_aeron_on_unavailable_counter(
         &mut self,
-        counters_reader: AeronCountersReader,
+        counters_reader: AeronCountersReaderRef<'_>,
         registration_id: i64,
         counter_id: i32,
     );
@@ -640,7 +637,7 @@ pub struct AeronUnavailableCounterLogger;
 impl AeronUnavailableCounterCallback for AeronUnavailableCounterLogger {
     fn handle_aeron_on_unavailable_counter(
         &mut self,
-        _counters_reader: AeronCountersReader,
+        _counters_reader: AeronCountersReaderRef<'_>,
         registration_id: i64,
         counter_id: i32,
     ) {
@@ -648,10 +645,10 @@ impl AeronUnavailableCounterCallback for AeronUnavailableCounterLogger {
     }
 }
 
-impl<F: FnMut(AeronCountersReader, i64, i32) + Send> AeronUnavailableCounterCallback for F {
+impl<F: FnMut(AeronCountersReaderRef<'_>, i64, i32) + Send> AeronUnavailableCounterCallback for F {
     fn handle_aeron_on_unavailable_counter(
         &mut self,
-        counters_reader: AeronCountersReader,
+        counters_reader: AeronCountersReaderRef<'_>,
         registration_id: i64,
         counter_id: i32,
     ) {
@@ -667,7 +664,7 @@ pub(crate) unsafe extern "C" fn unavailable_counter_trampoline<H: AeronUnavailab
 ) {
     guard_handler::<H, _>(clientd, (), |h| {
         h.handle_aeron_on_unavailable_counter(
-            AeronCountersReader::from_borrowed(counters_reader),
+            AeronCountersReaderRef::from_raw(counters_reader),
             registration_id,
             counter_id,
         )

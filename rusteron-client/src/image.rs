@@ -52,6 +52,8 @@ impl AeronImage {
     pub fn get_constants(&self) -> Result<AeronImageConstants, AeronCError> {
         let c = AeronImageConstants::new_zeroed();
         check(unsafe { bindings::aeron_image_constants(self.get_inner(), c.get_inner()) })?;
+        // `source_identity` points into the image: the constants (and their copies) keep it.
+        c.keep_alive(self.as_dependency());
         Ok(c)
     }
 

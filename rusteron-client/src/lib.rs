@@ -37,6 +37,7 @@ mod subscription;
 mod system_counters;
 pub mod testing;
 mod uri;
+mod views;
 
 pub use aeron::*;
 pub use async_add::*;
@@ -65,6 +66,7 @@ pub use subscription::*;
 pub use system_counters::*;
 pub use testing::{find_unused_udp_port, is_udp_port_available};
 pub use uri::*;
+pub use views::*;
 
 /// Building blocks for crates layered on this one (`rusteron-archive`): the panic boundary used
 /// by every callback trampoline. Not a stable API for applications.

@@ -273,6 +273,8 @@ macro_rules! publication_common {
             pub fn get_constants(&self) -> Result<AeronPublicationConstants, AeronCError> {
                 let c = AeronPublicationConstants::new_zeroed();
                 crate::error::check(unsafe { bindings::$constants(self.get_inner(), c.get_inner()) })?;
+                // `channel` points into the publication: the constants (and copies) keep it.
+                c.keep_alive(self.as_dependency());
                 Ok(c)
             }
 

@@ -99,6 +99,14 @@ impl<T> ManagedCResource<T> {
         }
     }
 
+    /// Makes `other` keep alive everything this resource keeps alive (for a copy of a struct
+    /// whose pointers point into the same owners).
+    #[doc(hidden)]
+    pub fn share_dependencies_with<U>(&self, other: &ManagedCResource<U>) {
+        let deps = self.dependencies.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        other.dependencies.lock().unwrap_or_else(|e| e.into_inner()).extend(deps);
+    }
+
     /// True once the C close has run.
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
@@ -320,7 +328,15 @@ macro_rules! c_struct_wrapper {
             /// races with a read of another); a borrowed one stays a view of the same C memory.
             fn clone(&self) -> Self {
                 match &self.inner {
-                    $crate::CResource::OwnedOnHeap(_) => Self::from_value(self.clone_struct()),
+                    $crate::CResource::OwnedOnHeap(m) => {
+                        // The copy keeps alive what this value keeps alive (the object its
+                        // pointers point into).
+                        let copy = Self::from_value(self.clone_struct());
+                        if let Some(c) = copy.inner.managed() {
+                            m.share_dependencies_with(c);
+                        }
+                        copy
+                    }
                     $crate::CResource::Borrowed(p) => Self { ptr: *p, inner: $crate::CResource::Borrowed(*p) },
                 }
             }

@@ -166,6 +166,8 @@ impl AeronSubscription {
     pub fn get_constants(&self) -> Result<AeronSubscriptionConstants, AeronCError> {
         let c = AeronSubscriptionConstants::new_zeroed();
         check(unsafe { bindings::aeron_subscription_constants(self.get_inner(), c.get_inner()) })?;
+        // `channel` points into the subscription: the constants (and their copies) keep it.
+        c.keep_alive(self.as_dependency());
         Ok(c)
     }
 

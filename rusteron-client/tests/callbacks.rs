@@ -17,10 +17,12 @@ fn image_callbacks_fire_when_publication_appears_and_goes() {
     let unavailable = Arc::new(Mutex::new(Vec::<i32>::new()));
     let a = available.clone();
     let u = unavailable.clone();
-    let on_available =
-        Handlers::leak(move |_s: AeronSubscription, img: AeronImage| a.lock().unwrap().push(img.session_id()));
-    let on_unavailable =
-        Handlers::leak(move |_s: AeronSubscription, img: AeronImage| u.lock().unwrap().push(img.session_id()));
+    let on_available = Handlers::leak(move |_s: AeronSubscriptionRef<'_>, img: AeronImageRef<'_>| {
+        a.lock().unwrap().push(img.session_id())
+    });
+    let on_unavailable = Handlers::leak(move |_s: AeronSubscriptionRef<'_>, img: AeronImageRef<'_>| {
+        u.lock().unwrap().push(img.session_id())
+    });
     let sub = aeron.add_subscription(c"aeron:ipc", 10, Some(&on_available), Some(&on_unavailable), TIMEOUT).unwrap();
     let publication = aeron.add_publication(c"aeron:ipc", 10, TIMEOUT).unwrap();
     let session = publication.session_id();
@@ -40,6 +42,104 @@ fn image_callbacks_fire_when_publication_appears_and_goes() {
     // The handlers are still alive here (the subscription holds them); releasing our handles is fine.
     let mut a = on_available;
     a.release();
+}
+
+/// What an image callback sees through its views, and keeping the image past the call.
+#[derive(Default)]
+struct Seen {
+    channel: String,
+    stream_id: i32,
+    registration_id: i64,
+    session_id: i32,
+    source_identity: String,
+    join_position: i64,
+    closed_when_unavailable: Option<bool>,
+    kept: Option<AeronImage>,
+}
+
+#[test]
+fn image_callback_views_describe_the_image_and_retain_from_keeps_it() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    // The image callbacks get lent views; an image is kept through a subscription we own.
+    let owned_sub: Arc<Mutex<Option<AeronSubscription>>> = Arc::new(Mutex::new(None));
+    let (s1, o1, s2) = (seen.clone(), owned_sub.clone(), seen.clone());
+    let on_available = Handlers::leak(move |sub: AeronSubscriptionRef<'_>, img: AeronImageRef<'_>| {
+        let mut s = s1.lock().unwrap();
+        s.channel = sub.channel().to_string();
+        s.stream_id = sub.stream_id();
+        s.registration_id = sub.registration_id();
+        s.session_id = img.session_id();
+        s.source_identity = img.source_identity().to_string();
+        s.join_position = img.join_position();
+        assert_eq!(img.get_constants().unwrap().session_id, img.session_id());
+        s.kept = o1.lock().unwrap().as_ref().and_then(|owned| img.retain_from(owned));
+    });
+    let on_unavailable = Handlers::leak(move |_sub: AeronSubscriptionRef<'_>, img: AeronImageRef<'_>| {
+        s2.lock().unwrap().closed_when_unavailable = Some(img.is_closed());
+    });
+    let sub = aeron.add_subscription(c"aeron:ipc", 12, Some(&on_available), Some(&on_unavailable), TIMEOUT).unwrap();
+    *owned_sub.lock().unwrap() = Some(sub.clone());
+    let publication = aeron.add_publication(c"aeron:ipc", 12, TIMEOUT).unwrap();
+    assert!(wait_until(TIMEOUT, || seen.lock().unwrap().session_id == publication.session_id()));
+    {
+        let s = seen.lock().unwrap();
+        assert_eq!(s.channel, "aeron:ipc");
+        assert_eq!(s.stream_id, 12);
+        assert_eq!(s.registration_id, sub.get_constants().unwrap().registration_id);
+        assert_eq!(s.source_identity, "aeron:ipc");
+        assert_eq!(s.join_position, 0);
+        let kept = s.kept.as_ref().expect("retain_from kept the image");
+        assert_eq!(kept.session_id(), publication.session_id());
+    }
+    // The kept image is an ordinary owned image: poll it.
+    assert!(wait_until(TIMEOUT, || publication.offer(b"kept").is_ok()));
+    let kept = seen.lock().unwrap().kept.take().unwrap();
+    let mut got = Vec::new();
+    assert!(wait_until(TIMEOUT, || {
+        kept.poll_once(|msg: &[u8], _h: AeronHeader<'_>| got.push(msg.to_vec()), 10).unwrap();
+        !got.is_empty()
+    }));
+    assert_eq!(got, vec![b"kept".to_vec()]);
+    drop(publication);
+    assert!(
+        wait_until(TIMEOUT, || seen.lock().unwrap().closed_when_unavailable.is_some()),
+        "unavailable image callback"
+    );
+    // It outlives its own unavailability (retained: C keeps its memory) and says it is closed.
+    assert!(kept.is_closed());
+    assert_eq!(kept.position(), got.len() as i64 * 64);
+    drop(kept);
+    owned_sub.lock().unwrap().take();
+}
+
+#[test]
+fn constants_keep_their_object_alive() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let sub = aeron
+        .add_subscription(
+            c"aeron:ipc?term-length=64k",
+            13,
+            None::<&Handler<AeronAvailableImageLogger>>,
+            None::<&Handler<AeronUnavailableImageLogger>>,
+            TIMEOUT,
+        )
+        .unwrap();
+    let publication = aeron.add_publication(c"aeron:ipc?term-length=64k", 13, TIMEOUT).unwrap();
+    assert!(wait_until(TIMEOUT, || sub.is_connected()));
+    // `channel` points into the publication: the constants and their copies hold it open.
+    let constants = publication.get_constants().unwrap();
+    let copy = constants.clone();
+    let sub_constants = sub.get_constants().unwrap().clone();
+    drop(publication);
+    drop(constants);
+    assert_eq!(copy.channel(), "aeron:ipc?term-length=64k");
+    assert!(sub.is_connected(), "the publication closed while a copy of its constants lived");
+    drop(copy);
+    assert!(wait_until(TIMEOUT, || !sub.is_connected()), "the publication closed with its last constants");
+    assert_eq!(sub_constants.channel(), "aeron:ipc?term-length=64k");
 }
 
 #[test]
@@ -64,9 +164,10 @@ fn context_notifications_fire() {
     let s = new_subs.clone();
     let h_sub = Handlers::leak(move |ch: &str, stream: i32, _c: i64| s.lock().unwrap().push((ch.to_string(), stream)));
     let cu = counters_up.clone();
-    let h_cup = Handlers::leak(move |_r: AeronCountersReader, reg: i64, _id: i32| cu.lock().unwrap().push(reg));
+    let h_cup = Handlers::leak(move |_r: AeronCountersReaderRef<'_>, reg: i64, _id: i32| cu.lock().unwrap().push(reg));
     let cd = counters_down.clone();
-    let h_cdown = Handlers::leak(move |_r: AeronCountersReader, reg: i64, _id: i32| cd.lock().unwrap().push(reg));
+    let h_cdown =
+        Handlers::leak(move |_r: AeronCountersReaderRef<'_>, reg: i64, _id: i32| cd.lock().unwrap().push(reg));
     let ar = agent_roles.clone();
     let h_agent = Handlers::leak(move |role: &str| ar.lock().unwrap().push(role.to_string()));
     let cl = closes.clone();
@@ -95,7 +196,7 @@ fn context_notifications_fire() {
     // Extra counter handlers added at run time through pairs.
     let extra_up = Arc::new(AtomicUsize::new(0));
     let x = extra_up.clone();
-    let h_extra = Handlers::leak(move |_r: AeronCountersReader, _reg: i64, _id: i32| {
+    let h_extra = Handlers::leak(move |_r: AeronCountersReaderRef<'_>, _reg: i64, _id: i32| {
         x.fetch_add(1, Ordering::SeqCst);
     });
     let pair = aeron.add_available_counter_handler(&h_extra).unwrap();

@@ -14,7 +14,7 @@ enum Item {
     Client(Aeron),
     Publication(AeronPublication),
     Subscription(AeronSubscription),
-    Handler(Handler<fn(AeronSubscription, AeronImage)>),
+    Handler(Handler<fn(AeronSubscriptionRef<'_>, AeronImageRef<'_>)>),
 }
 
 fn permutations(n: usize) -> Vec<Vec<usize>> {
@@ -44,7 +44,7 @@ fn every_drop_order_is_sound() {
     // All 120 orders of context, client, publication, subscription and image handler; a fragment
     // assembler (with its own delegate handler) is dropped first in odd rounds and last in even
     // ones. Every 4th round also runs traffic through it before the drops.
-    fn quiet(_s: AeronSubscription, _i: AeronImage) {}
+    fn quiet(_s: AeronSubscriptionRef<'_>, _i: AeronImageRef<'_>) {}
     for (n, order) in orders.iter().enumerate() {
         let ctx = md.context().unwrap();
         let err_handler = Handlers::leak(AeronErrorHandlerLogger);
@@ -52,7 +52,7 @@ fn every_drop_order_is_sound() {
         drop(err_handler);
         let aeron = Aeron::connect(&ctx).unwrap();
         let stream = 100 + (n % 50) as i32;
-        let on_image = Handlers::leak(quiet as fn(AeronSubscription, AeronImage));
+        let on_image = Handlers::leak(quiet as fn(AeronSubscriptionRef<'_>, AeronImageRef<'_>));
         let sub = aeron
             .add_subscription(c"aeron:ipc", stream, Some(&on_image), no_unavailable_image_handler(), TIMEOUT)
             .unwrap();

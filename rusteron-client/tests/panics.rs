@@ -95,7 +95,7 @@ fn panicking_controlled_handler_and_assembler_delegate() {
 fn panicking_conductor_callback_is_stopped_and_reported() {
     let md = MediaDriverProcess::start().unwrap();
     let aeron = md.connect().unwrap();
-    let on_image = Handlers::leak(|_s: AeronSubscription, _i: AeronImage| panic!("image callback boom"));
+    let on_image = Handlers::leak(|_s: AeronSubscriptionRef<'_>, _i: AeronImageRef<'_>| panic!("image callback boom"));
     let sub =
         aeron.add_subscription(c"aeron:ipc", 3, Some(&on_image), no_unavailable_image_handler(), TIMEOUT).unwrap();
     let publication = aeron.add_publication(c"aeron:ipc", 3, TIMEOUT).unwrap();
