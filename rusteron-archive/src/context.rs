@@ -82,6 +82,12 @@ impl AeronArchiveContext {
         unsafe { bindings::aeron_archive_context_get_owns_aeron_client(self.get_inner()) }
     }
 
+    /// Run by every property setter. Nothing to refuse: connecting copies the context
+    /// (`aeron_archive_context_duplicate`), so a running archive client never reads this one.
+    fn before_set(&self, _setter: &'static str) -> Result<(), AeronCError> {
+        Ok(())
+    }
+
     rusteron_client::string_property!(
         /// The Aeron directory used when the context creates its own client.
         set_aeron_directory_name, get_aeron_directory_name,

@@ -151,12 +151,14 @@ impl AeronArchivePersistentSubscriptionContext {
         })
     }
     /// The live channel.
-    pub fn get_live_channel(&self) -> &str {
+    /// (Copied: the setter replaces the C string.)
+    pub fn get_live_channel(&self) -> String {
         unsafe {
             crate::c_str_to_str(bindings::aeron_archive_persistent_subscription_context_get_live_channel(
                 self.get_inner(),
             ))
         }
+        .to_owned()
     }
     /// The live stream id.
     pub fn set_live_stream_id(&self, v: i32) -> Result<i32, AeronCError> {
@@ -175,12 +177,14 @@ impl AeronArchivePersistentSubscriptionContext {
         })
     }
     /// The replay channel.
-    pub fn get_replay_channel(&self) -> &str {
+    /// (Copied: the setter replaces the C string.)
+    pub fn get_replay_channel(&self) -> String {
         unsafe {
             crate::c_str_to_str(bindings::aeron_archive_persistent_subscription_context_get_replay_channel(
                 self.get_inner(),
             ))
         }
+        .to_owned()
     }
     /// The replay stream id.
     pub fn set_replay_stream_id(&self, v: i32) -> Result<i32, AeronCError> {

@@ -76,9 +76,10 @@ impl AeronArchiveControlResponsePoller {
     field!(/// True if the last message was a recording signal.
         is_recording_signal: bool);
 
-    /// Error message of the last error response (`""` otherwise).
-    pub fn error_message(&self) -> &str {
-        unsafe { crate::c_str_to_str((*self.get_inner()).error_message) }
+    /// Error message of the last error response (`""` otherwise). Copied: the next `poll`
+    /// (through `&self`) reuses the C buffer.
+    pub fn error_message(&self) -> String {
+        unsafe { crate::c_str_to_str((*self.get_inner()).error_message) }.to_owned()
     }
 }
 

@@ -252,6 +252,22 @@ impl AeronContext {
         unsafe { (*self.get_inner()).agent_on_start_state }
     }
 
+    /// Run by every property setter: refuses once a client runs on this context (its conductor
+    /// thread reads these fields without synchronisation).
+    fn before_set(&self, setter: &'static str) -> Result<(), AeronCError> {
+        self.refuse_if_in_use(setter)
+    }
+
+    fn refuse_if_in_use(&self, setter: &'static str) -> Result<(), AeronCError> {
+        if contexts_in_use().lock().unwrap_or_else(|e| e.into_inner()).contains_key(&(self.get_inner() as usize)) {
+            return Err(AeronCError::with_message(
+                libc::EBUSY,
+                format!("{setter}: a client runs on this context; configure it before Aeron::new"),
+            ));
+        }
+        Ok(())
+    }
+
     /// Called by every callback setter before it touches C. Refuses once a client runs on this
     /// context: its conductor thread reads the (function, clientd) pair without synchronisation,
     /// so changing it then could be read half-written. Otherwise keeps the handler alive in
@@ -261,12 +277,7 @@ impl AeronContext {
         setter: &'static str,
         handler: Option<&Handler<H>>,
     ) -> Result<(), AeronCError> {
-        if contexts_in_use().lock().unwrap_or_else(|e| e.into_inner()).contains_key(&(self.get_inner() as usize)) {
-            return Err(AeronCError::with_message(
-                libc::EBUSY,
-                format!("{setter}: a client runs on this context; set callbacks before Aeron::new"),
-            ));
-        }
+        self.refuse_if_in_use(setter)?;
         let dep: crate::resource::Dependency = match handler {
             Some(h) => h.as_dependency(),
             None => std::sync::Arc::new(()),

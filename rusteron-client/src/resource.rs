@@ -374,13 +374,15 @@ macro_rules! c_struct_wrapper {
 
 /// Declares a getter/setter pair for a scalar property of a C config object
 /// (`aeron_*_set_x(obj, value) -> int` and `aeron_*_get_x(obj) -> value`). Used inside the
-/// `impl` of a `c_wrapper!` type.
+/// `impl` of a `c_wrapper!` type, which provides `fn before_set(&self, setter: &str) ->
+/// Result<(), AeronCError>` (run before every setter: it may refuse).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! scalar_property {
     ($(#[$doc:meta])* $set:ident, $get:ident, $cset:ident, $cget:ident, $t:ty) => {
         $(#[$doc])*
         pub fn $set(&self, value: $t) -> Result<i32, $crate::AeronCError> {
+            self.before_set(stringify!($set))?;
             $crate::__private::check(unsafe { $crate::bindings::$cset(self.get_inner(), value) })
         }
         $(#[$doc])*
@@ -390,19 +392,21 @@ macro_rules! scalar_property {
     };
 }
 
-/// Declares a getter/setter pair for a string property of a C config object (`&CStr` in,
-/// `&str` out, no allocation).
+/// Declares a getter/setter pair for a string property of a C config object (`&CStr` in, an
+/// owned `String` out: the setter takes `&self` and C may free or rewrite the old text, so a
+/// borrowed `&str` from the getter could dangle).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! string_property {
     ($(#[$doc:meta])* $set:ident, $get:ident, $cset:ident, $cget:ident) => {
         $(#[$doc])*
         pub fn $set(&self, value: &std::ffi::CStr) -> Result<i32, $crate::AeronCError> {
+            self.before_set(stringify!($set))?;
             $crate::__private::check(unsafe { $crate::bindings::$cset(self.get_inner(), value.as_ptr()) })
         }
         $(#[$doc])*
-        pub fn $get(&self) -> &str {
-            unsafe { $crate::c_str_to_str($crate::bindings::$cget(self.get_inner())) }
+        pub fn $get(&self) -> String {
+            unsafe { $crate::c_str_to_str($crate::bindings::$cget(self.get_inner())) }.to_owned()
         }
     };
 }

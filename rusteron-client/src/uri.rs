@@ -491,9 +491,10 @@ impl AeronUriStringBuilder {
         Ok(self)
     }
 
-    /// The value of `key`, if set (`aeron_uri_string_builder_get`).
-    pub fn get(&self, key: &CStr) -> Option<&str> {
-        opt(unsafe { bindings::aeron_uri_string_builder_get(self.get_inner(), key.as_ptr()) })
+    /// The value of `key`, if set (`aeron_uri_string_builder_get`). Copied: a later `put`
+    /// through `&self` may free the C string.
+    pub fn get(&self, key: &CStr) -> Option<String> {
+        opt(unsafe { bindings::aeron_uri_string_builder_get(self.get_inner(), key.as_ptr()) }).map(str::to_owned)
     }
 
     /// Sets `init-term-id`, `term-id`, `term-offset` and `term-length` so a publication

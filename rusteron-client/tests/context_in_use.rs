@@ -23,3 +23,31 @@ fn callbacks_cannot_be_swapped_under_a_running_client() {
     drop(aeron);
     ctx.set_error_handler(Some(&second)).unwrap();
 }
+
+#[test]
+fn properties_cannot_change_under_a_running_client() {
+    let md = MediaDriverProcess::start().unwrap();
+    let ctx = md.context().unwrap();
+    ctx.set_client_name(c"before").unwrap();
+    ctx.set_resource_linger_duration_ns(1_000_000).unwrap();
+    // Getters copy: the value read stays what it was whatever is set later.
+    let name = ctx.get_client_name();
+    ctx.set_client_name(c"renamed-before-connect").unwrap();
+    assert_eq!(name, "before");
+    let aeron = Aeron::connect(&ctx).unwrap();
+    let e = ctx.set_client_name(c"during").expect_err("string setter while in use");
+    assert_eq!(e.code, libc_ebusy(), "{e}");
+    assert!(e.message().unwrap_or("").contains("set_client_name"), "{e}");
+    assert!(ctx.set_resource_linger_duration_ns(5).is_err(), "scalar setter while in use");
+    assert!(aeron.context().set_dir(c"/elsewhere").is_err(), "through the client's view");
+    // Nothing was changed by the refused calls.
+    assert_eq!(ctx.get_client_name(), "renamed-before-connect");
+    assert_eq!(ctx.get_resource_linger_duration_ns(), 1_000_000);
+    drop(aeron);
+    ctx.set_client_name(c"after").unwrap();
+    assert_eq!(ctx.get_client_name(), "after");
+}
+
+fn libc_ebusy() -> i32 {
+    16 // EBUSY on Linux and macOS
+}

@@ -79,8 +79,8 @@ fn c_parse_params_and_tags() {
 fn string_builder_round_trip() {
     let original = "aeron:udp?endpoint=localhost:40123|mtu=1408";
     let b = AeronUriStringBuilder::init_on_string(&original.into_c_string()).expect("builder");
-    assert_eq!(b.get(&"endpoint".into_c_string()), Some("localhost:40123"));
-    assert_eq!(b.get(&"__media".into_c_string()), Some("udp"));
+    assert_eq!(b.get(&"endpoint".into_c_string()).as_deref(), Some("localhost:40123"));
+    assert_eq!(b.get(&"__media".into_c_string()).as_deref(), Some("udp"));
     let s = b.sprint().unwrap();
     let reparsed = ChannelUri::parse(&s).unwrap();
     assert_eq!(reparsed, ChannelUri::parse(original).unwrap(), "{s}");
