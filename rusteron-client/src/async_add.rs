@@ -210,8 +210,72 @@ fn close_publication(p: *mut bindings::aeron_publication_t) -> i32 {
 fn close_exclusive_publication(p: *mut bindings::aeron_exclusive_publication_t) -> i32 {
     close_notified(p, bindings::aeron_exclusive_publication_close)
 }
+/// How long dropping a subscription waits for the conductor to finish closing it.
+const SUBSCRIPTION_CLOSE_WAIT: Duration = Duration::from_secs(10);
+
+/// Shared by a subscription close and its completion notification.
+struct CloseWait {
+    done: std::sync::atomic::AtomicBool,
+    user_notify: bindings::aeron_notification_t,
+    user_clientd: usize,
+}
+
+unsafe extern "C" fn close_wait_trampoline(clientd: *mut c_void) {
+    // SAFETY: the Arc reference given to C in close_subscription, consumed once here.
+    let wait = Arc::from_raw(clientd as *const CloseWait);
+    if let Some(notify) = wait.user_notify {
+        notify(wait.user_clientd as *mut c_void);
+    }
+    wait.done.store(true, std::sync::atomic::Ordering::Release);
+}
+
+/// Closes a subscription and waits until the conductor has finished: until then it may still
+/// call the subscription's image handlers (it calls `on_unavailable_image` for every image
+/// while closing), which are among the dependencies released right after this returns. The
+/// user's close notification, if any, runs first. When the wait is impossible (this thread
+/// is inside a C callback, possibly the conductor's) or times out, the dependencies are kept
+/// forever instead of freed under C.
 fn close_subscription(p: *mut bindings::aeron_subscription_t) -> i32 {
-    close_notified(p, bindings::aeron_subscription_close)
+    use std::sync::atomic::Ordering;
+    let (user_notify, user_clientd, user_free) = take_close_notification(p as usize);
+    if unsafe { bindings::aeron_subscription_is_closed(p) } {
+        // Force-closed by a conductor that stopped (driver timeout, fatal error): C calls
+        // nothing for it any more (not even the notification) and aeron_close frees it.
+        if let Some(free) = user_free {
+            unsafe { free(user_clientd) };
+        }
+        return 0;
+    }
+    let wait = Arc::new(CloseWait {
+        done: std::sync::atomic::AtomicBool::new(false),
+        user_notify,
+        user_clientd: user_clientd as usize,
+    });
+    let given = Arc::into_raw(wait.clone()) as *mut c_void;
+    let rc = unsafe { bindings::aeron_subscription_close(p, Some(close_wait_trampoline), given) };
+    if rc < 0 {
+        // C will never call the notification.
+        drop(unsafe { Arc::from_raw(given as *const CloseWait) });
+        if let Some(free) = user_free {
+            unsafe { free(user_clientd) };
+        }
+        return rc;
+    }
+    if wait.done.load(Ordering::Acquire) {
+        return rc;
+    }
+    if crate::handler::inside_callback() {
+        return crate::resource::CLOSE_PENDING_KEEP_DEPENDENCIES;
+    }
+    let deadline = Instant::now() + SUBSCRIPTION_CLOSE_WAIT;
+    while !wait.done.load(Ordering::Acquire) {
+        if Instant::now() >= deadline {
+            eprintln!("rusteron: the client conductor did not finish closing a subscription; its handlers are kept");
+            return crate::resource::CLOSE_PENDING_KEEP_DEPENDENCIES;
+        }
+        std::thread::sleep(Duration::from_micros(100));
+    }
+    rc
 }
 fn close_counter(p: *mut bindings::aeron_counter_t) -> i32 {
     close_notified(p, bindings::aeron_counter_close)

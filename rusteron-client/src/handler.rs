@@ -81,10 +81,39 @@ impl<T> HandlerCell<T> {
 #[inline]
 pub unsafe fn guard_handler<H, R>(clientd: *mut std::os::raw::c_void, default: R, f: impl FnOnce(&mut H) -> R) -> R {
     let cell = HandlerCell::<H>::from_value_ptr(clientd);
+    let _inside = InsideCallback::enter();
     match cell.enter(|h| guard_detached(None, || Some(f(h)))) {
         Some(Some(r)) => r,
         _ => default,
     }
+}
+
+thread_local! {
+    /// How many C-called handlers (conductor callbacks, notifications, archive suppliers) this
+    /// thread is inside.
+    static CALLBACK_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Marks this thread as inside a C-called handler while it lives.
+struct InsideCallback;
+
+impl InsideCallback {
+    fn enter() -> Self {
+        CALLBACK_DEPTH.with(|d| d.set(d.get() + 1));
+        InsideCallback
+    }
+}
+
+impl Drop for InsideCallback {
+    fn drop(&mut self) {
+        CALLBACK_DEPTH.with(|d| d.set(d.get() - 1));
+    }
+}
+
+/// True when this thread is running a handler that C called (it may be the client conductor's
+/// own thread, which must not wait for the conductor).
+pub(crate) fn inside_callback() -> bool {
+    CALLBACK_DEPTH.with(|d| d.get() > 0)
 }
 
 /// A callback object handed to C (`clientd`). Created by [`Handlers::leak`].

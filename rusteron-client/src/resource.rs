@@ -13,6 +13,12 @@ pub type Dependency = Arc<dyn Any + Send + Sync>;
 
 type Cleanup<T> = Box<dyn FnMut(*mut T) -> i32 + Send>;
 
+/// What a cleanup returns when the C close was started but C may still use what the resource
+/// keeps alive (a subscription whose close the conductor has not finished, so it may still call
+/// the image handlers): the dependencies are then never released (leaked) rather than freed
+/// under C.
+pub(crate) const CLOSE_PENDING_KEEP_DEPENDENCIES: i32 = i32::MIN;
+
 /// A C object created by a C `*_init`/`*_add`/`*_create` call and closed by the matching
 /// `*_close`/`*_delete`, exactly once, when the last wrapper sharing it is dropped.
 ///
@@ -124,10 +130,15 @@ impl<T> ManagedCResource<T> {
             return Ok(0);
         }
         let cleanup = self.cleanup.lock().unwrap_or_else(|e| e.into_inner()).take();
-        let rc = match cleanup {
+        let mut rc = match cleanup {
             Some(mut f) => f(self.resource),
             None => 0,
         };
+        if rc == CLOSE_PENDING_KEEP_DEPENDENCIES {
+            let deps = std::mem::take(&mut *self.dependencies.lock().unwrap_or_else(|e| e.into_inner()));
+            std::mem::forget(deps);
+            rc = 0;
+        }
         #[cfg(feature = "extra-logging")]
         eprintln!("rusteron: closed {} {:p} rc={rc}", std::any::type_name::<T>(), self.resource);
         if rc < 0 {

@@ -388,3 +388,68 @@ fn invoker_mode_getters_headers_and_end_of_stream() {
     // A driver that does not accept termination requests ignores the request; the call itself works.
     request_driver_termination(&md.dir_str().into_c_string(), b"").unwrap();
 }
+
+/// An unavailable-image handler that notes whether C called it after it was freed.
+struct DropProbe {
+    dropped: Arc<std::sync::atomic::AtomicBool>,
+    calls: Arc<AtomicUsize>,
+    calls_after_drop: Arc<AtomicUsize>,
+}
+
+impl Drop for DropProbe {
+    fn drop(&mut self) {
+        self.dropped.store(true, Ordering::SeqCst);
+    }
+}
+
+impl AeronUnavailableImageCallback for DropProbe {
+    fn handle_aeron_on_unavailable_image(&mut self, _s: AeronSubscriptionRef<'_>, _i: AeronImageRef<'_>) {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if self.dropped.load(Ordering::SeqCst) {
+            self.calls_after_drop.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Closing a subscription makes the conductor call `on_unavailable_image` for each of its images,
+/// after `aeron_subscription_close` has returned: the handler must live until then (it used to be
+/// freed first, and was called freed on every one of these rounds).
+#[test]
+fn image_handlers_live_until_the_conductor_has_closed_the_subscription() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let publication = aeron.add_publication(c"aeron:ipc", 21, TIMEOUT).unwrap();
+    for round in 0..10 {
+        let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let after = Arc::new(AtomicUsize::new(0));
+        let handler = Handlers::leak(DropProbe {
+            dropped: dropped.clone(),
+            calls: calls.clone(),
+            calls_after_drop: after.clone(),
+        });
+        let sub =
+            aeron.add_subscription(c"aeron:ipc", 21, no_available_image_handler(), Some(&handler), TIMEOUT).unwrap();
+        assert!(wait_until(TIMEOUT, || sub.is_connected()), "round {round}: not connected");
+        drop(handler);
+        drop(sub);
+        // The drop returned once the conductor had finished: the handler ran, then was freed.
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "round {round}: on_unavailable_image during the close");
+        assert!(dropped.load(Ordering::SeqCst), "round {round}: handler freed after the close");
+        assert_eq!(after.load(Ordering::SeqCst), 0, "round {round}: handler called after it was freed");
+    }
+    // An explicit close with a notification: the notification runs after the image handler,
+    // and both before close() returns.
+    let order = Arc::new(Mutex::new(Vec::<&'static str>::new()));
+    let (o1, o2) = (order.clone(), order.clone());
+    let on_unavailable = Handlers::leak(move |_s: AeronSubscriptionRef<'_>, _i: AeronImageRef<'_>| {
+        o1.lock().unwrap().push("unavailable")
+    });
+    let on_closed = Handlers::leak(move || o2.lock().unwrap().push("closed"));
+    let sub =
+        aeron.add_subscription(c"aeron:ipc", 21, no_available_image_handler(), Some(&on_unavailable), TIMEOUT).unwrap();
+    assert!(wait_until(TIMEOUT, || sub.is_connected()));
+    assert!(sub.close(Some(&on_closed)).unwrap(), "last handle: closed now");
+    assert_eq!(*order.lock().unwrap(), vec!["unavailable", "closed"]);
+    drop(publication);
+}
