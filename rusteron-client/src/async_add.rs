@@ -29,11 +29,30 @@ impl<T: 'static> AsyncCore<T> {
         deps: Vec<Dependency>,
     ) -> Arc<Self> {
         let c = client.get_inner() as usize;
-        let managed = ManagedCResource::from_raw(raw, Some(Box::new(move |a| unsafe { cancel(c as *mut _, a) })));
+        // Handlers (a subscription's image handlers) stay callable after a cancel: C removes the
+        // resource asynchronously, and a subscription the driver already created is closed by
+        // the conductor, which calls `on_unavailable_image` for its images. With no way to know
+        // when that is over, a cancelled add keeps its handlers forever (a few bytes, and only
+        // for adds dropped before they completed).
+        let keep_handlers = !deps.is_empty();
+        let managed = ManagedCResource::from_raw(
+            raw,
+            Some(Box::new(move |a| {
+                let rc = unsafe { cancel(c as *mut _, a) };
+                if rc >= 0 && keep_handlers {
+                    crate::resource::CLOSE_PENDING_KEEP_DEPENDENCIES
+                } else {
+                    rc
+                }
+            })),
+        );
+        // Only the handlers are kept by the C object (and so possibly leaked); the client, which
+        // the cancel needs, is in `deps`, dropped after `managed` (field order), never leaked.
+        for d in &deps {
+            managed.add_dependency(d.clone());
+        }
         let mut all = vec![client.as_dependency()];
         all.extend(deps);
-        // The cancel needs the client: keep it until the async object is gone.
-        managed.add_dependency(all[0].clone());
         Arc::new(AsyncCore { managed, deps: all })
     }
 

@@ -453,3 +453,34 @@ fn image_handlers_live_until_the_conductor_has_closed_the_subscription() {
     assert_eq!(*order.lock().unwrap(), vec!["unavailable", "closed"]);
     drop(publication);
 }
+
+/// An async add dropped before it was polled to completion is cancelled; if the conductor had
+/// already created the subscription (and given it an image), it closes it later and calls the
+/// image handlers then, so the cancelled add keeps them alive instead of freeing them.
+#[test]
+fn cancelled_async_subscription_keeps_its_image_handlers() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let publication = aeron.add_publication(c"aeron:ipc", 31, TIMEOUT).unwrap();
+    let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let after = Arc::new(AtomicUsize::new(0));
+    let available = Arc::new(AtomicUsize::new(0));
+    let a = available.clone();
+    let on_available = Handlers::leak(move |_s: AeronSubscriptionRef<'_>, _i: AeronImageRef<'_>| {
+        a.fetch_add(1, Ordering::SeqCst);
+    });
+    let on_unavailable =
+        Handlers::leak(DropProbe { dropped: dropped.clone(), calls: calls.clone(), calls_after_drop: after.clone() });
+    let pending =
+        AeronAsyncAddSubscription::new(&aeron, c"aeron:ipc", 31, Some(&on_available), Some(&on_unavailable)).unwrap();
+    // Never polled: the conductor creates the subscription and its image on its own.
+    assert!(wait_until(TIMEOUT, || available.load(Ordering::SeqCst) == 1), "image of the unpolled subscription");
+    drop(on_available);
+    drop(on_unavailable);
+    drop(pending);
+    assert!(wait_until(TIMEOUT, || calls.load(Ordering::SeqCst) == 1), "image handler called on the cancel's close");
+    assert_eq!(after.load(Ordering::SeqCst), 0, "image handler called after it was freed");
+    assert!(!dropped.load(Ordering::SeqCst), "a cancelled add keeps its handlers");
+    drop(publication);
+}
