@@ -27,16 +27,35 @@ crate::c_wrapper!(
 unsafe impl Send for Aeron {}
 unsafe impl Sync for Aeron {}
 
+/// Closes a client (`aeron_close`: stops and joins its conductor, then frees everything). When
+/// the last handle drops inside a C callback, this thread may be that conductor, which cannot
+/// join itself: the close then runs on a thread of its own, and the context and handlers are
+/// released once it has finished.
+fn close_client(p: *mut bindings::aeron_t) -> i32 {
+    if !crate::handler::inside_callback() {
+        return unsafe { bindings::aeron_close(p) };
+    }
+    let closed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (signal, client) = (closed.clone(), p as usize);
+    let spawned = std::thread::Builder::new().name("rusteron-close".into()).spawn(move || {
+        unsafe { bindings::aeron_close(client as *mut bindings::aeron_t) };
+        signal.store(true, std::sync::atomic::Ordering::Release);
+    });
+    if spawned.is_err() {
+        // No thread: leave the client open (and everything it uses kept) rather than close it
+        // from under its own conductor.
+        return crate::resource::close_pending(|| false);
+    }
+    crate::resource::close_pending(move || closed.load(std::sync::atomic::Ordering::Acquire))
+}
+
 impl Aeron {
     /// Creates a client from `context` (`aeron_init`). It connects to the driver when started.
     pub fn new(context: &AeronContext) -> Result<Self, AeronCError> {
         let ctx = context.get_inner();
         // From here on the conductor may read the context: its callback setters refuse.
         let in_use = context.mark_in_use();
-        let m = ManagedCResource::new(
-            |p| unsafe { bindings::aeron_init(p, ctx) },
-            Some(Box::new(|p| unsafe { bindings::aeron_close(p) })),
-        )?;
+        let m = ManagedCResource::new(|p| unsafe { bindings::aeron_init(p, ctx) }, Some(Box::new(close_client)))?;
         // The C client keeps a pointer to its context: the context must outlive it. The in-use
         // mark is released after the client closed (dependencies drop after the C close).
         m.add_dependency(context.as_dependency());

@@ -40,7 +40,8 @@ impl<T: 'static> AsyncCore<T> {
             Some(Box::new(move |a| {
                 let rc = unsafe { cancel(c as *mut _, a) };
                 if rc >= 0 && keep_handlers {
-                    crate::resource::CLOSE_PENDING_KEEP_DEPENDENCIES
+                    // Never "done": the helper keeps them until its deadline, then forever.
+                    crate::resource::close_pending(|| false)
                 } else {
                     rc
                 }
@@ -252,8 +253,8 @@ unsafe extern "C" fn close_wait_trampoline(clientd: *mut c_void) {
 /// call the subscription's image handlers (it calls `on_unavailable_image` for every image
 /// while closing), which are among the dependencies released right after this returns. The
 /// user's close notification, if any, runs first. When the wait is impossible (this thread
-/// is inside a C callback, possibly the conductor's) or times out, the dependencies are kept
-/// forever instead of freed under C.
+/// is inside a C callback, possibly the conductor's) or times out, a helper thread releases the
+/// dependencies once the close is over.
 fn close_subscription(p: *mut bindings::aeron_subscription_t) -> i32 {
     use std::sync::atomic::Ordering;
     let (user_notify, user_clientd, user_free) = take_close_notification(p as usize);
@@ -280,17 +281,12 @@ fn close_subscription(p: *mut bindings::aeron_subscription_t) -> i32 {
         }
         return rc;
     }
-    if wait.done.load(Ordering::Acquire) {
-        return rc;
-    }
-    if crate::handler::inside_callback() {
-        return crate::resource::CLOSE_PENDING_KEEP_DEPENDENCIES;
-    }
+    // Inside a C callback this may be the conductor's own thread, which cannot finish the close
+    // while we wait: the handlers (and the client) are then released by a helper thread.
     let deadline = Instant::now() + SUBSCRIPTION_CLOSE_WAIT;
     while !wait.done.load(Ordering::Acquire) {
-        if Instant::now() >= deadline {
-            eprintln!("rusteron: the client conductor did not finish closing a subscription; its handlers are kept");
-            return crate::resource::CLOSE_PENDING_KEEP_DEPENDENCIES;
+        if crate::handler::inside_callback() || Instant::now() >= deadline {
+            return crate::resource::close_pending(move || wait.done.load(Ordering::Acquire));
         }
         std::thread::sleep(Duration::from_micros(100));
     }

@@ -13,11 +13,56 @@ pub type Dependency = Arc<dyn Any + Send + Sync>;
 
 type Cleanup<T> = Box<dyn FnMut(*mut T) -> i32 + Send>;
 
-/// What a cleanup returns when the C close was started but C may still use what the resource
-/// keeps alive (a subscription whose close the conductor has not finished, so it may still call
-/// the image handlers): the dependencies are then never released (leaked) rather than freed
-/// under C.
-pub(crate) const CLOSE_PENDING_KEEP_DEPENDENCIES: i32 = i32::MIN;
+/// What a cleanup returns (through [`close_pending`]) when it started a close that C finishes
+/// later: C may still use what the resource keeps alive until then (a subscription's image
+/// handlers while the conductor closes it), so the dependencies are released by a helper thread
+/// once the close is over, never on the calling thread.
+const CLOSE_PENDING: i32 = i32::MIN;
+
+/// How long the helper thread waits for a pending close before it keeps the dependencies forever
+/// (leaked, never freed under C).
+const PENDING_CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+type CloseDone = Box<dyn Fn() -> bool + Send>;
+
+thread_local! {
+    static PENDING_CLOSE_DONE: std::cell::RefCell<Option<CloseDone>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Returned by a cleanup whose C close completes later: `done` tells when it has. The resource's
+/// dependencies are then dropped by a helper thread once `done()` holds.
+pub(crate) fn close_pending(done: impl Fn() -> bool + Send + 'static) -> i32 {
+    PENDING_CLOSE_DONE.with(|d| *d.borrow_mut() = Some(Box::new(done)));
+    CLOSE_PENDING
+}
+
+type Dependencies = Vec<(Option<&'static str>, Dependency)>;
+
+/// Drops `deps` on a helper thread once `done()` holds; keeps them forever if it does not within
+/// [`PENDING_CLOSE_WAIT`] or if no thread can be started.
+fn release_when(done: Option<CloseDone>, deps: Dependencies) {
+    let slot = Arc::new(Mutex::new(Some(deps)));
+    let for_thread = slot.clone();
+    let spawned = std::thread::Builder::new().name("rusteron-release".into()).spawn(move || {
+        let deadline = std::time::Instant::now() + PENDING_CLOSE_WAIT;
+        let deps = for_thread.lock().unwrap_or_else(|e| e.into_inner()).take();
+        loop {
+            if done.as_ref().is_some_and(|d| d()) {
+                drop(deps);
+                return;
+            }
+            if std::time::Instant::now() >= deadline {
+                eprintln!("rusteron: a C close did not complete within {PENDING_CLOSE_WAIT:?}; what it uses is kept");
+                std::mem::forget(deps);
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+    });
+    if spawned.is_err() {
+        std::mem::forget(slot.lock().unwrap_or_else(|e| e.into_inner()).take());
+    }
+}
 
 /// A C object created by a C `*_init`/`*_add`/`*_create` call and closed by the matching
 /// `*_close`/`*_delete`, exactly once, when the last wrapper sharing it is dropped.
@@ -28,7 +73,7 @@ pub struct ManagedCResource<T> {
     resource: *mut T,
     cleanup: Mutex<Option<Cleanup<T>>>,
     closed: AtomicBool,
-    dependencies: Mutex<Vec<(Option<&'static str>, Dependency)>>,
+    dependencies: Mutex<Dependencies>,
 }
 
 // SAFETY: the raw pointer is only handed out; whether using it from several threads is allowed
@@ -134,9 +179,10 @@ impl<T> ManagedCResource<T> {
             Some(mut f) => f(self.resource),
             None => 0,
         };
-        if rc == CLOSE_PENDING_KEEP_DEPENDENCIES {
+        if rc == CLOSE_PENDING {
+            let done = PENDING_CLOSE_DONE.with(|d| d.borrow_mut().take());
             let deps = std::mem::take(&mut *self.dependencies.lock().unwrap_or_else(|e| e.into_inner()));
-            std::mem::forget(deps);
+            release_when(done, deps);
             rc = 0;
         }
         #[cfg(feature = "extra-logging")]

@@ -112,3 +112,71 @@ fn objects_outlive_dropped_client_handle() {
     drop(image_pub);
     drop(img);
 }
+
+/// A conductor callback that drops the last handle on the client (here: a publication kept in
+/// the handler's state, dropped when a counter goes away) runs on the conductor thread, which
+/// cannot close its own client (`aeron_close` joins the conductor). The close then runs on a
+/// thread of its own, and the context and its handlers are released after it.
+#[test]
+fn last_client_handle_dropped_inside_a_conductor_callback() {
+    use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+    use std::sync::{Arc, Mutex};
+    struct DropsPublication {
+        slot: Arc<Mutex<Option<AeronPublication>>>,
+        trigger: Arc<AtomicI64>,
+        dropped_inside: Arc<AtomicBool>,
+        freed: Arc<AtomicBool>,
+    }
+    impl Drop for DropsPublication {
+        fn drop(&mut self) {
+            self.freed.store(true, Ordering::SeqCst);
+        }
+    }
+    impl AeronUnavailableCounterCallback for DropsPublication {
+        fn handle_aeron_on_unavailable_counter(
+            &mut self,
+            _r: AeronCountersReaderRef<'_>,
+            registration_id: i64,
+            _id: i32,
+        ) {
+            if registration_id == self.trigger.load(Ordering::SeqCst) {
+                let last = self.slot.lock().unwrap().take();
+                self.dropped_inside.store(last.is_some(), Ordering::SeqCst);
+                drop(last);
+            }
+        }
+    }
+
+    let md = MediaDriverProcess::start().unwrap();
+    let ctx = md.context().unwrap();
+    let slot = Arc::new(Mutex::new(None));
+    let trigger = Arc::new(AtomicI64::new(i64::MIN));
+    let dropped_inside = Arc::new(AtomicBool::new(false));
+    let freed = Arc::new(AtomicBool::new(false));
+    let closed = Arc::new(AtomicBool::new(false));
+    let handler = Handlers::leak(DropsPublication {
+        slot: slot.clone(),
+        trigger: trigger.clone(),
+        dropped_inside: dropped_inside.clone(),
+        freed: freed.clone(),
+    });
+    let c = closed.clone();
+    let on_close = Handlers::leak(move || c.store(true, Ordering::SeqCst));
+    ctx.set_on_unavailable_counter(Some(&handler)).unwrap();
+    ctx.set_on_close_client(Some(&on_close)).unwrap();
+    drop(handler);
+    drop(on_close);
+    let aeron = Aeron::connect(&ctx).unwrap();
+    drop(ctx);
+    *slot.lock().unwrap() = Some(aeron.add_publication(c"aeron:ipc", 42, TIMEOUT).unwrap());
+    let counter = aeron.add_counter(1002, b"", "dropped inside", TIMEOUT).unwrap();
+    trigger.store(counter.registration_id(), Ordering::SeqCst);
+    // From here only the publication in the handler's slot (and the counter, closed next) hold
+    // the client.
+    drop(aeron);
+    drop(counter);
+    drop(slot);
+    assert!(wait_until(TIMEOUT, || dropped_inside.load(Ordering::SeqCst)), "handler dropped the last handle");
+    assert!(wait_until(TIMEOUT, || closed.load(Ordering::SeqCst)), "client closed");
+    assert!(wait_until(TIMEOUT, || freed.load(Ordering::SeqCst)), "handler released after the close");
+}
