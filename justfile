@@ -26,6 +26,7 @@ test: setup
     cargo test -p rusteron-client --features static
     just linkage
     just precompile-proof
+    just memcheck
     cargo clippy --workspace --all-targets -- -D warnings
 
 # Pack Aeron libs, aeronmd, bindings and headers for `precompile`: target/artifacts/rusteron-aeron-<v>-<triple>.tar.gz
@@ -35,6 +36,10 @@ build-artifacts: setup
 # Prove `static,precompile`: sys and client tests in a clean copy, without cmake, java or libclang
 precompile-proof: setup
     bash scripts/precompile-proof.sh
+
+# The lifetime/callback/drop-order tests under valgrind memcheck: any use of freed memory fails
+memcheck: setup
+    bash scripts/memcheck.sh
 
 # Show what the test binaries load at run time: libaeron*.so by default, nothing with `static`
 linkage:

@@ -34,6 +34,8 @@ fi
 if ! command -v java >/dev/null; then apt_install openjdk-17-jdk-headless; fi
 if ! command -v mvn >/dev/null; then apt_install maven; fi
 if ! command -v ninja >/dev/null; then apt_install ninja-build || true; fi
+# valgrind: `just memcheck` (part of `just test`) and `just bench-instructions`
+if ! command -v valgrind >/dev/null; then apt_install valgrind; fi
 
 # CMake >= 3.30
 cmake_ok() { command -v cmake >/dev/null && cmake --version | head -1 | awk '{split($3,v,"."); exit !((v[1]>3)||(v[1]==3&&v[2]>=30))}'; }

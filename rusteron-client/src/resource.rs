@@ -46,6 +46,7 @@ fn release_when(done: Option<CloseDone>, deps: Dependencies) {
     let spawned = std::thread::Builder::new().name("rusteron-release".into()).spawn(move || {
         let deadline = std::time::Instant::now() + PENDING_CLOSE_WAIT;
         let deps = for_thread.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let mut pause = std::time::Duration::from_micros(100);
         loop {
             if done.as_ref().is_some_and(|d| d()) {
                 drop(deps);
@@ -56,7 +57,8 @@ fn release_when(done: Option<CloseDone>, deps: Dependencies) {
                 std::mem::forget(deps);
                 return;
             }
-            std::thread::sleep(std::time::Duration::from_micros(200));
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(std::time::Duration::from_millis(50));
         }
     });
     if spawned.is_err() {
