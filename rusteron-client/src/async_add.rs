@@ -230,8 +230,12 @@ fn close_publication(p: *mut bindings::aeron_publication_t) -> i32 {
 fn close_exclusive_publication(p: *mut bindings::aeron_exclusive_publication_t) -> i32 {
     close_notified(p, bindings::aeron_exclusive_publication_close)
 }
-/// How long dropping a subscription waits for the conductor to finish closing it.
-const SUBSCRIPTION_CLOSE_WAIT: Duration = Duration::from_secs(10);
+/// How long dropping a subscription waits for the conductor to finish closing it (one duty
+/// cycle, normally). Past it (a conductor blocked, for example, in an image handler waiting for
+/// a lock the dropping thread holds), the drop returns and a helper thread releases the
+/// handlers once the conductor is done: the wait only decides when the drop returns, never
+/// whether a handler can be freed under C.
+const SUBSCRIPTION_CLOSE_WAIT: Duration = Duration::from_secs(1);
 
 /// Shared by a subscription close and its completion notification.
 struct CloseWait {

@@ -484,3 +484,44 @@ fn cancelled_async_subscription_keeps_its_image_handlers() {
     assert!(!dropped.load(Ordering::SeqCst), "a cancelled add keeps its handlers");
     drop(publication);
 }
+
+/// A subscription dropped by a thread that holds a lock its image handler needs: the conductor
+/// blocks in the handler, so the drop cannot wait for the close. It returns after its bounded
+/// wait, and the handler is freed only once the conductor has finished with it.
+#[test]
+fn subscription_dropped_while_its_handler_waits_for_the_dropping_thread() {
+    struct Locking {
+        lock: Arc<Mutex<()>>,
+        probe: DropProbe,
+    }
+    impl AeronUnavailableImageCallback for Locking {
+        fn handle_aeron_on_unavailable_image(&mut self, s: AeronSubscriptionRef<'_>, i: AeronImageRef<'_>) {
+            let _held = self.lock.lock().unwrap();
+            self.probe.handle_aeron_on_unavailable_image(s, i);
+        }
+    }
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let publication = aeron.add_publication(c"aeron:ipc", 22, TIMEOUT).unwrap();
+    let lock = Arc::new(Mutex::new(()));
+    let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let after = Arc::new(AtomicUsize::new(0));
+    let handler = Handlers::leak(Locking {
+        lock: lock.clone(),
+        probe: DropProbe { dropped: dropped.clone(), calls: calls.clone(), calls_after_drop: after.clone() },
+    });
+    let sub = aeron.add_subscription(c"aeron:ipc", 22, no_available_image_handler(), Some(&handler), TIMEOUT).unwrap();
+    assert!(wait_until(TIMEOUT, || sub.is_connected()));
+    drop(handler);
+    {
+        let _held = lock.lock().unwrap();
+        drop(sub); // returns after its bounded wait: the conductor is stuck on our lock
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        assert!(!dropped.load(Ordering::SeqCst), "handler freed while the conductor was inside it");
+    }
+    assert!(wait_until(TIMEOUT, || calls.load(Ordering::SeqCst) == 1), "handler ran once the lock was free");
+    assert!(wait_until(TIMEOUT, || dropped.load(Ordering::SeqCst)), "handler freed after the close");
+    assert_eq!(after.load(Ordering::SeqCst), 0);
+    drop(publication);
+}
