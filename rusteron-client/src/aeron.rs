@@ -187,7 +187,7 @@ impl Aeron {
         mut f: impl FnMut() -> Result<Option<T>, AeronCError>,
     ) -> Result<T, AeronCError> {
         let invoker = self.context().get_use_conductor_agent_invoker();
-        let deadline = Instant::now() + timeout;
+        let deadline = crate::__private::deadline_after(timeout);
         loop {
             if let Some(v) = f()? {
                 return Ok(v);
@@ -260,6 +260,7 @@ impl Aeron {
         &self,
         handler: &Handler<H>,
     ) -> Result<AeronAvailableCounterPair, AeronCError> {
+        handler.require_live("add_available_counter_handler")?;
         let mut raw = bindings::aeron_on_available_counter_pair_t {
             handler: Some(available_counter_trampoline::<H>),
             clientd: handler.as_raw(),
@@ -281,6 +282,7 @@ impl Aeron {
         &self,
         handler: &Handler<H>,
     ) -> Result<AeronUnavailableCounterPair, AeronCError> {
+        handler.require_live("add_unavailable_counter_handler")?;
         let mut raw = bindings::aeron_on_unavailable_counter_pair_t {
             handler: Some(unavailable_counter_trampoline::<H>),
             clientd: handler.as_raw(),
@@ -302,6 +304,7 @@ impl Aeron {
         &self,
         handler: &Handler<H>,
     ) -> Result<AeronCloseClientPair, AeronCError> {
+        handler.require_live("add_close_handler")?;
         let mut raw = bindings::aeron_on_close_client_pair_t {
             handler: Some(close_client_trampoline::<H>),
             clientd: handler.as_raw(),

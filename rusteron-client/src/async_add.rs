@@ -85,7 +85,7 @@ impl<T: 'static> AsyncCore<T> {
 }
 
 fn wait<T>(timeout: Duration, mut f: impl FnMut() -> Result<Option<T>, AeronCError>) -> Result<T, AeronCError> {
-    let deadline = Instant::now() + timeout;
+    let deadline = crate::__private::deadline_after(timeout);
     loop {
         if let Some(v) = f()? {
             return Ok(v);

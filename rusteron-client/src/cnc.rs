@@ -355,7 +355,15 @@ impl AeronErrorLogger {
                 format!("error log capacity {capacity} is below 64 bytes"),
             ));
         }
-        let buffer: Box<[u8]> = vec![0u8; capacity].into_boxed_slice();
+        let mut storage = Vec::new();
+        if storage.try_reserve_exact(capacity).is_err() {
+            return Err(AeronCError::with_message(
+                libc::ENOMEM,
+                format!("error log capacity {capacity} bytes cannot be allocated"),
+            ));
+        }
+        storage.resize(capacity, 0u8);
+        let buffer: Box<[u8]> = storage.into_boxed_slice();
         let buf = Box::into_raw(buffer) as *mut u8 as usize;
         let log: Box<bindings::aeron_distinct_error_log_t> = Box::new(unsafe { std::mem::zeroed() });
         let log = Box::into_raw(log);

@@ -208,7 +208,7 @@ unsafe extern "C" fn notification_trampoline(clientd: *mut c_void) {
 }
 
 fn wait_counter(a: &AeronAsyncAddCounter, timeout: Duration) -> Result<AeronCounter, AeronCError> {
-    let deadline = Instant::now() + timeout;
+    let deadline = crate::__private::deadline_after(timeout);
     loop {
         if let Some(c) = a.poll()? {
             return Ok(c);

@@ -65,7 +65,7 @@ macro_rules! async_destination_type {
 
             /// Polls until the change is applied, refused, or `timeout` passes.
             pub fn poll_blocking(&self, timeout: Duration) -> Result<(), AeronCError> {
-                let deadline = Instant::now() + timeout;
+                let deadline = crate::__private::deadline_after(timeout);
                 loop {
                     if self.poll()? {
                         return Ok(());

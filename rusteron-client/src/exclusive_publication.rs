@@ -57,8 +57,12 @@ impl AeronExclusivePublication {
 
     /// Offers a block of already formatted frames (headers included, with this publication's
     /// session/stream/term ids) into the current term (`aeron_exclusive_publication_offer_block`).
-    /// C checks the first frame and the term boundary and refuses a bad block with an error.
+    /// C checks the first frame's ids and the term boundary; this checks first that the block is
+    /// a whole number of frames (each at least a 32-byte header, 32-byte aligned, none running
+    /// past the end), since C reads the first header unchecked and subscribers trust the frame
+    /// lengths. A bad block is an `EINVAL` error.
     pub fn offer_block(&self, buffer: &[u8]) -> Result<i64, AeronCError> {
+        check_block(buffer)?;
         offer_result(unsafe {
             bindings::aeron_exclusive_publication_offer_block(self.get_inner(), buffer.as_ptr(), buffer.len())
         })
@@ -121,4 +125,27 @@ impl AeronExclusivePublication {
         self.revoke_on_close();
         self.close(on_close_complete)
     }
+}
+
+/// Checks that `block` is a sequence of whole, aligned frames (see `offer_block`).
+fn check_block(block: &[u8]) -> Result<(), AeronCError> {
+    const HEADER: usize = 32; // AERON_DATA_HEADER_LENGTH
+    const ALIGNMENT: usize = 32; // AERON_LOGBUFFER_FRAME_ALIGNMENT
+    let bad = |why: String| Err(AeronCError::with_message(libc::EINVAL, format!("offer_block: {why}")));
+    if block.len() < HEADER || block.len() % ALIGNMENT != 0 {
+        return bad(format!("a block of {} bytes is not whole 32-byte-aligned frames", block.len()));
+    }
+    let mut offset = 0;
+    while offset < block.len() {
+        let length = i32::from_le_bytes([block[offset], block[offset + 1], block[offset + 2], block[offset + 3]]);
+        if length < HEADER as i32 {
+            return bad(format!("frame at offset {offset} has length {length}, shorter than its header"));
+        }
+        let aligned = (length as usize).div_ceil(ALIGNMENT) * ALIGNMENT;
+        if aligned > block.len() - offset {
+            return bad(format!("frame at offset {offset} (length {length}) runs past the end of the block"));
+        }
+        offset += aligned;
+    }
+    Ok(())
 }

@@ -80,6 +80,10 @@ impl<T> HandlerCell<T> {
 /// `clientd` must be `Handler::<H>::as_raw()` of a handler that is still alive.
 #[inline]
 pub unsafe fn guard_handler<H, R>(clientd: *mut std::os::raw::c_void, default: R, f: impl FnOnce(&mut H) -> R) -> R {
+    if clientd.is_null() {
+        // A released handle's `as_raw()`: nothing to call.
+        return default;
+    }
     let cell = HandlerCell::<H>::from_value_ptr(clientd);
     let _inside = InsideCallback::enter();
     match cell.enter(|h| guard_detached(None, || Some(f(h)))) {
@@ -194,6 +198,20 @@ impl<T: Send + 'static> Handler<T> {
     pub unsafe fn get_mut(&self) -> &mut T {
         assert!(!self.ptr.is_null(), "handler was released");
         &mut *self.ptr
+    }
+}
+
+impl<T> Handler<T> {
+    /// An error for APIs that need a live handler, when this handle was released.
+    pub(crate) fn require_live(&self, what: &str) -> Result<(), crate::AeronCError> {
+        if self.inner.is_none() {
+            Err(crate::AeronCError::with_message(
+                libc::EINVAL,
+                format!("{what}: the handler was released; pass a live handler"),
+            ))
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -357,6 +375,9 @@ pub unsafe fn guard_nested_handler<H, R: Copy>(
     default: R,
     f: impl FnOnce(&mut H) -> R,
 ) -> R {
+    if clientd.is_null() {
+        return default;
+    }
     let cell = HandlerCell::<H>::from_value_ptr(clientd);
     guard_nested(default, || cell.enter(f).unwrap_or(default))
 }

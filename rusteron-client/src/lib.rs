@@ -74,4 +74,13 @@ pub use views::*;
 pub mod __private {
     pub use crate::error::check;
     pub use crate::handler::{guard_detached, guard_handler, guard_nested, resume_nested_panic, Guarded};
+
+    /// `now + timeout`, saturating: a timeout too large for the clock (`Duration::MAX`) means
+    /// "a century", not a panic.
+    pub fn deadline_after(timeout: std::time::Duration) -> std::time::Instant {
+        let now = std::time::Instant::now();
+        now.checked_add(timeout)
+            .or_else(|| now.checked_add(std::time::Duration::from_secs(100 * 365 * 24 * 3600)))
+            .unwrap_or(now)
+    }
 }

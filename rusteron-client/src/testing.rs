@@ -47,7 +47,7 @@ pub fn unique_dir(prefix: &str) -> PathBuf {
 
 /// Waits until `cond` is true or `timeout` passes; returns whether it became true.
 pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + timeout;
+    let deadline = crate::__private::deadline_after(timeout);
     loop {
         if cond() {
             return true;

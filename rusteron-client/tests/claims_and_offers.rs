@@ -168,6 +168,35 @@ fn exclusive_publication_padding_sockaddrs_and_offer_block_errors() {
     // A block that is not a valid frame is refused with Aeron's message, not a crash.
     let e = publication.offer_block(&[0u8; 64]).unwrap_err();
     assert!(e.message().is_some(), "{e:?}");
+    // Short or torn blocks are refused before C reads a header from them.
+    for bad in [&[][..], &[0u8; 4][..], &[0u8; 40][..]] {
+        let e = publication.offer_block(bad).unwrap_err();
+        assert!(e.message().unwrap_or("").contains("offer_block"), "{e:?}");
+    }
+    let mut runs_past = [0u8; 64];
+    runs_past[..4].copy_from_slice(&100i32.to_le_bytes());
+    assert!(publication.offer_block(&runs_past).unwrap_err().message().unwrap_or("").contains("runs past"));
+    // A well-formed block of one frame is appended and received.
+    let c = publication.get_constants().unwrap();
+    let position = publication.position();
+    let term_offset = (position & (c.term_buffer_length as i64 - 1)) as i32;
+    let term_id = c.initial_term_id + (position >> c.position_bits_to_shift) as i32;
+    let mut frame = [0u8; 64];
+    frame[0..4].copy_from_slice(&64i32.to_le_bytes()); // frame length: header + 32 bytes
+    frame[5] = 0xC0; // begin and end of message
+    frame[6..8].copy_from_slice(&1u16.to_le_bytes()); // data frame
+    frame[8..12].copy_from_slice(&term_offset.to_le_bytes());
+    frame[12..16].copy_from_slice(&c.session_id.to_le_bytes());
+    frame[16..20].copy_from_slice(&c.stream_id.to_le_bytes());
+    frame[20..24].copy_from_slice(&term_id.to_le_bytes());
+    frame[32..].copy_from_slice(&[7u8; 32]);
+    assert!(publication.offer_block(&frame).unwrap() > position);
+    let mut block = Vec::new();
+    assert!(wait_until(TIMEOUT, || {
+        sub.poll_once(|m: &[u8], _h: AeronHeader<'_>| block.push(m.to_vec()), 10).unwrap();
+        !block.is_empty()
+    }));
+    assert_eq!(block[0], vec![7u8; 32]);
     let addrs = sub.local_sockaddrs().unwrap();
     assert!(addrs.iter().any(|a| a.ends_with(&format!(":{port}"))), "{addrs:?}");
     assert_eq!(sub.resolved_endpoint().unwrap().unwrap(), format!("127.0.0.1:{port}"));

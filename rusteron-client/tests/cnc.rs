@@ -99,4 +99,7 @@ fn error_logger_records_distinct_errors_and_counts_repeats() {
     assert!(got.iter().any(|(c, m)| *c == 2 && m.contains("first failure")), "{got:?}");
     assert!(got.iter().any(|(c, m)| *c == 1 && m.contains("second failure")), "{got:?}");
     assert!(AeronErrorLogger::new(8).is_err());
+    // Capacities that cannot be allocated are an error, not an abort.
+    assert!(AeronErrorLogger::new(usize::MAX).is_err());
+    assert!(AeronErrorLogger::new(1 << 62).is_err());
 }

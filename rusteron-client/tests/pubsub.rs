@@ -17,7 +17,8 @@ fn connected_pair(md: &MediaDriverProcess, channel: &str, stream: i32) -> (Aeron
             TIMEOUT,
         )
         .expect("subscription");
-    let publication = aeron.add_publication(&channel.into_c_string(), stream, TIMEOUT).expect("publication");
+    // No timeout at all (`Duration::MAX`) is a valid wait, not a deadline overflow.
+    let publication = aeron.add_publication(&channel.into_c_string(), stream, Duration::MAX).expect("publication");
     assert!(wait_until(TIMEOUT, || publication.is_connected() && sub.is_connected()), "pub/sub did not connect");
     (aeron, publication, sub)
 }
