@@ -27,6 +27,35 @@ crate::c_wrapper!(
 unsafe impl Send for Aeron {}
 unsafe impl Sync for Aeron {}
 
+/// Clients whose conductor duty cycle a thread is running now (agent invoker mode).
+static IN_DUTY_CYCLE: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
+
+/// Marks one client's duty cycle as running on this thread until dropped.
+struct DutyCycle(usize);
+
+impl DutyCycle {
+    fn enter(client: usize) -> Result<Self, AeronCError> {
+        let mut running = IN_DUTY_CYCLE.lock().unwrap_or_else(|e| e.into_inner());
+        if running.contains(&client) {
+            return Err(AeronCError::with_message(
+                libc::EBUSY,
+                "main_do_work: another thread is running this client's duty cycle",
+            ));
+        }
+        running.push(client);
+        Ok(DutyCycle(client))
+    }
+}
+
+impl Drop for DutyCycle {
+    fn drop(&mut self) {
+        let mut running = IN_DUTY_CYCLE.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = running.iter().position(|c| *c == self.0) {
+            running.swap_remove(i);
+        }
+    }
+}
+
 /// Closes a client (`aeron_close`: stops and joins its conductor, then frees everything). When
 /// the last handle drops inside a C callback, this thread may be that conductor, which cannot
 /// join itself: the close then runs on a thread of its own, and the context and handlers are
@@ -54,12 +83,14 @@ impl Aeron {
     pub fn new(context: &AeronContext) -> Result<Self, AeronCError> {
         let ctx = context.get_inner();
         // From here on the conductor may read the context: its callback setters refuse.
-        let in_use = context.mark_in_use();
+        let in_use = context.mark_in_use()?;
         let m = ManagedCResource::new(|p| unsafe { bindings::aeron_init(p, ctx) }, Some(Box::new(close_client)))?;
         // The C client keeps a pointer to its context: the context must outlive it. The in-use
         // mark is released after the client closed (dependencies drop after the C close).
-        m.add_dependency(context.as_dependency());
+        // (The in-use mark goes first so it is released before the context can be freed and its
+        // address reused.)
         m.add_dependency(std::sync::Arc::new(std::sync::Mutex::new(in_use)));
+        m.add_dependency(context.as_dependency());
         Ok(Self::from_managed(m))
     }
 
@@ -76,7 +107,12 @@ impl Aeron {
     }
 
     /// Runs one duty cycle of the conductor (agent invoker mode only); returns the work done.
+    ///
+    /// One thread at a time per client: the duty cycle reads single-consumer queues. A call
+    /// while another thread is inside this client's duty cycle returns an `EBUSY` error (the
+    /// client's own waits, in `add_*` with a timeout, then just wait for that thread).
     pub fn main_do_work(&self) -> Result<i32, AeronCError> {
+        let _cycle = DutyCycle::enter(self.get_inner() as usize)?;
         check(unsafe { bindings::aeron_main_do_work(self.get_inner()) })
     }
 
@@ -95,9 +131,13 @@ impl Aeron {
     pub fn context(&self) -> AeronContext {
         // SAFETY: the C client points at its context for its whole life, and the client keeps
         // the context alive (dependency set in `new`); the view keeps the client alive.
-        unsafe {
+        let view = unsafe {
             AeronContext::from_borrowed_kept_alive(bindings::aeron_context(self.get_inner()), self.as_dependency())
-        }
+        };
+        // The client runs on this context, whoever created it (a client C created, such as an
+        // archive's own, is not marked by `Aeron::new`): its setters refuse while the view lives.
+        view.keep_alive(std::sync::Arc::new(std::sync::Mutex::new(view.mark_view_in_use())));
+        view
     }
 
     /// The id the driver knows this client by.
@@ -199,7 +239,12 @@ impl Aeron {
                 ));
             }
             if invoker {
-                self.main_do_work()?;
+                match self.main_do_work() {
+                    Err(e) if e.code == libc::EBUSY => std::thread::yield_now(),
+                    other => {
+                        other?;
+                    }
+                }
             } else {
                 std::thread::sleep(Duration::from_micros(100));
             }

@@ -101,6 +101,31 @@ pub(crate) unsafe extern "C" fn fragment_handler_trampoline<H: AeronFragmentHand
     })
 }
 
+thread_local! {
+    /// How many C fragment assemblers' delegates this thread is running.
+    static IN_ASSEMBLER_DELEGATE: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// True while this thread runs the delegate of a C fragment assembler: the assembler's session
+/// buffer holds the message being delivered, so it must not be deleted now.
+pub(crate) fn in_assembler_delegate() -> bool {
+    IN_ASSEMBLER_DELEGATE.with(|d| d.get() > 0)
+}
+
+/// Runs `f` marked as an assembler delegate.
+#[inline(always)]
+fn as_assembler_delegate<R>(f: impl FnOnce() -> R) -> R {
+    struct Exit;
+    impl Drop for Exit {
+        fn drop(&mut self) {
+            IN_ASSEMBLER_DELEGATE.with(|d| d.set(d.get() - 1));
+        }
+    }
+    IN_ASSEMBLER_DELEGATE.with(|d| d.set(d.get() + 1));
+    let _exit = Exit;
+    f()
+}
+
 /// Trampoline for a handler whose `clientd` is the handler itself (fragment assemblers); a panic
 /// is kept for `resume_nested_panic`.
 pub(crate) unsafe extern "C" fn fragment_handler_direct_trampoline<H: AeronFragmentHandlerCallback>(
@@ -109,9 +134,11 @@ pub(crate) unsafe extern "C" fn fragment_handler_direct_trampoline<H: AeronFragm
     length: usize,
     header: *mut bindings::aeron_header_t,
 ) {
-    guard_nested_handler::<H, _>(clientd, (), |h| {
-        let data = if length == 0 { &[][..] } else { std::slice::from_raw_parts(buffer, length) };
-        h.handle_aeron_fragment_handler(data, AeronHeader::from_raw(header))
+    as_assembler_delegate(|| {
+        guard_nested_handler::<H, _>(clientd, (), |h| {
+            let data = if length == 0 { &[][..] } else { std::slice::from_raw_parts(buffer, length) };
+            h.handle_aeron_fragment_handler(data, AeronHeader::from_raw(header))
+        })
     })
 }
 
@@ -186,14 +213,16 @@ pub(crate) unsafe extern "C" fn controlled_fragment_handler_direct_trampoline<
     length: usize,
     header: *mut bindings::aeron_header_t,
 ) -> AeronControlledFragmentHandlerAction {
-    guard_nested_handler::<H, _>(
-        clientd,
-        bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_ABORT,
-        |h| {
-            let data = if length == 0 { &[][..] } else { std::slice::from_raw_parts(buffer, length) };
-            h.handle_aeron_controlled_fragment_handler(data, AeronHeader::from_raw(header))
-        },
-    )
+    as_assembler_delegate(|| {
+        guard_nested_handler::<H, _>(
+            clientd,
+            bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_ABORT,
+            |h| {
+                let data = if length == 0 { &[][..] } else { std::slice::from_raw_parts(buffer, length) };
+                h.handle_aeron_controlled_fragment_handler(data, AeronHeader::from_raw(header))
+            },
+        )
+    })
 }
 
 no_handler!(no_controlled_fragment_handler_handler, AeronControlledFragmentHandlerLogger);
@@ -243,7 +272,8 @@ no_handler!(no_block_handler_handler, AeronBlockHandlerLogger);
 
 /// Function called by the client conductor when an image becomes available to a subscription
 /// (`aeron_on_available_image_t`). The image and the subscription are lent for the call only
-/// (views whose lifetime ends with it); keep the image with [`AeronImageRef::retain_from`].
+/// (views whose lifetime ends with it). To keep the image, note its session id and look it up
+/// from the polling thread with `AeronSubscription::image_by_session_id`.
 pub trait AeronAvailableImageCallback {
     /// Called on the conductor thread.
     fn handle_aeron_on_available_image(&mut self, subscription: AeronSubscriptionRef<'_>, image: AeronImageRef<'_>);

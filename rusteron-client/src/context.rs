@@ -286,11 +286,28 @@ impl AeronContext {
         Ok(())
     }
 
-    /// Marks this context as used by a client (until the returned guard drops).
-    pub(crate) fn mark_in_use(&self) -> ContextInUse {
+    /// Marks a view of a running client's context as in use (until the guard drops); any number
+    /// of views may be marked.
+    pub(crate) fn mark_view_in_use(&self) -> ContextInUse {
         let key = self.get_inner() as usize;
         *contexts_in_use().lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_insert(0) += 1;
         ContextInUse(key)
+    }
+
+    /// Marks this context as used by a client (until the returned guard drops). A context serves
+    /// one client at a time: the C client keeps its command queue and CnC mapping in the context,
+    /// so a second client on it would share them with the first.
+    pub(crate) fn mark_in_use(&self) -> Result<ContextInUse, AeronCError> {
+        let key = self.get_inner() as usize;
+        let mut in_use = contexts_in_use().lock().unwrap_or_else(|e| e.into_inner());
+        if in_use.contains_key(&key) {
+            return Err(AeronCError::with_message(
+                libc::EBUSY,
+                "Aeron::new: a client already runs on this context; give each client its own AeronContext",
+            ));
+        }
+        in_use.insert(key, 1);
+        Ok(ContextInUse(key))
     }
 }
 

@@ -132,7 +132,7 @@ fn check_block(block: &[u8]) -> Result<(), AeronCError> {
     const HEADER: usize = 32; // AERON_DATA_HEADER_LENGTH
     const ALIGNMENT: usize = 32; // AERON_LOGBUFFER_FRAME_ALIGNMENT
     let bad = |why: String| Err(AeronCError::with_message(libc::EINVAL, format!("offer_block: {why}")));
-    if block.len() < HEADER || block.len() % ALIGNMENT != 0 {
+    if block.len() < HEADER || !block.len().is_multiple_of(ALIGNMENT) {
         return bad(format!("a block of {} bytes is not whole 32-byte-aligned frames", block.len()));
     }
     let mut offset = 0;

@@ -111,6 +111,17 @@ c_assembler!(
     handler aeron_image_controlled_fragment_assembler_handler -> AeronControlledFragmentHandlerAction
 );
 
+fn refuse_inside_delegate() -> Result<(), AeronCError> {
+    if crate::callbacks::in_assembler_delegate() {
+        Err(AeronCError::with_message(
+            libc::EBUSY,
+            "delete_session_buffer: called from inside an assembler's delegate; call it after the poll",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 impl AeronFragmentAssembler {
     /// Polls `subscription` through this assembler; returns the fragments consumed. Nothing is
     /// allocated (beyond C growing a session buffer for a larger message than before).
@@ -130,8 +141,12 @@ impl AeronFragmentAssembler {
 
     /// Frees the reassembly buffer of a session (`aeron_fragment_assembler_delete_session_buffer`);
     /// true if there was one.
-    pub fn delete_session_buffer(&self, session_id: i32) -> bool {
-        unsafe { bindings::aeron_fragment_assembler_delete_session_buffer(self.get_inner(), session_id) }
+    ///
+    /// Refused (an error) from inside an assembler's delegate: the buffer may hold the message
+    /// being delivered, which C goes on using after the delegate returns.
+    pub fn delete_session_buffer(&self, session_id: i32) -> Result<bool, AeronCError> {
+        refuse_inside_delegate()?;
+        Ok(unsafe { bindings::aeron_fragment_assembler_delete_session_buffer(self.get_inner(), session_id) })
     }
 }
 
@@ -153,8 +168,12 @@ impl AeronControlledFragmentAssembler {
 
     /// Frees the reassembly buffer of a session
     /// (`aeron_controlled_fragment_assembler_delete_session_buffer`); true if there was one.
-    pub fn delete_session_buffer(&self, session_id: i32) -> bool {
-        unsafe { bindings::aeron_controlled_fragment_assembler_delete_session_buffer(self.get_inner(), session_id) }
+    ///
+    /// Refused (an error) from inside an assembler's delegate: the buffer may hold the message
+    /// being delivered, which C goes on using after the delegate returns.
+    pub fn delete_session_buffer(&self, session_id: i32) -> Result<bool, AeronCError> {
+        refuse_inside_delegate()?;
+        Ok(unsafe { bindings::aeron_controlled_fragment_assembler_delete_session_buffer(self.get_inner(), session_id) })
     }
 }
 

@@ -206,21 +206,27 @@ impl AeronSubscription {
     /// Calls `f` with each image of this subscription (`aeron_subscription_for_each_image`).
     /// Each image is retained (as by [`image_by_session_id`](Self::image_by_session_id)) and
     /// keeps this subscription alive, so it stays valid if `f` keeps it past the call. An image
-    /// that went away during the iteration is skipped.
-    /// A panic in `f` skips the remaining images and resumes here.
+    /// that went away in the meantime is skipped.
+    ///
+    /// The C iteration only collects session ids; the images are looked up and `f` runs after
+    /// it returned, so nothing `f` does (another lookup, a poll) can touch the image list while
+    /// C walks it.
     pub fn for_each_image<F: FnMut(AeronImage)>(&self, mut f: F) {
-        let mut each = |image: *mut bindings::aeron_image_t| {
+        let mut sessions = Vec::new();
+        let mut collect = |image: *mut bindings::aeron_image_t| {
             // SAFETY: C holds the image for the duration of this call; the temporary borrow
             // does not leave this closure.
-            let session_id = unsafe { AeronImage::from_borrowed(image) }.session_id();
+            sessions.push(unsafe { AeronImage::from_borrowed(image) }.session_id());
+        };
+        let trampoline = trampoline_of(&collect);
+        Guarded::run(&mut collect, |clientd| unsafe {
+            bindings::aeron_subscription_for_each_image(self.get_inner(), Some(trampoline), clientd)
+        });
+        for session_id in sessions {
             if let Some(retained) = self.image_by_session_id(session_id) {
                 f(retained)
             }
-        };
-        let trampoline = trampoline_of(&each);
-        Guarded::run(&mut each, |clientd| unsafe {
-            bindings::aeron_subscription_for_each_image(self.get_inner(), Some(trampoline), clientd)
-        });
+        }
     }
 
     /// The images of this subscription, each retained until its wrapper drops.

@@ -6,8 +6,10 @@
 //! [`AeronImage`](crate::AeronImage) or an [`AeronSubscription`](crate::AeronSubscription), which
 //! could be cloned or moved into the handler's state and used later, but a view whose lifetime
 //! ends with the call: keeping it does not compile. Everything a view returns is either plain data
-//! or borrowed from the view. To keep an image, look it up in a subscription you own
-//! ([`AeronImageRef::retain_from`]).
+//! or borrowed from the view. To keep an image, note its session id and look it up later, from
+//! the thread that polls the subscription, with
+//! [`AeronSubscription::image_by_session_id`](crate::AeronSubscription::image_by_session_id)
+//! (a lookup from the conductor thread would race with that thread's poll over the image list).
 //!
 //! ```compile_fail
 //! use rusteron_client::*;
@@ -22,7 +24,7 @@
 use crate::bindings;
 use crate::error::{check, AeronCError};
 use crate::strings::c_str_to_str;
-use crate::{AeronCountersReader, AeronImage, AeronImageConstants, AeronSubscription};
+use crate::{AeronCountersReader, AeronImageConstants};
 use std::marker::PhantomData;
 
 /// The image handed to an [`AeronAvailableImageCallback`](crate::AeronAvailableImageCallback) or
@@ -108,15 +110,6 @@ impl<'a> AeronImageRef<'a> {
     /// True once the image is closed (always so in an unavailable-image callback).
     pub fn is_closed(&self) -> bool {
         unsafe { bindings::aeron_image_is_closed(self.ptr) }
-    }
-
-    /// An owned, retained handle on this image from `subscription` (which must be the
-    /// subscription of the callback, owned by you): it stays valid after the callback. `None`
-    /// when the image is not (or no longer) part of `subscription`, which is always the case in
-    /// an unavailable-image callback.
-    pub fn retain_from(&self, subscription: &AeronSubscription) -> Option<AeronImage> {
-        let found = subscription.image_by_session_id(self.session_id())?;
-        (found.get_inner() == self.ptr).then_some(found)
     }
 }
 

@@ -166,3 +166,32 @@ fn closure_assembler_reassembles_and_passes_small_messages() {
     assert_eq!(*received.borrow(), msgs);
     assert!(assembler.delete_session_buffer(session));
 }
+
+/// A C assembler's delegate must not delete the session buffer that holds the message it is
+/// being given (C goes on using it after the delegate returns): refused there, fine after.
+#[test]
+fn session_buffer_cannot_be_deleted_from_the_delegate() {
+    let md = big_driver();
+    let (_aeron, publication, sub) = setup(&md, "aeron:ipc");
+    let assembler: Arc<Mutex<Option<AeronFragmentAssembler>>> = Arc::new(Mutex::new(None));
+    let outcomes: Arc<Mutex<Vec<Result<bool, AeronCError>>>> = Arc::new(Mutex::new(Vec::new()));
+    let (a, o) = (assembler.clone(), outcomes.clone());
+    let session = publication.session_id();
+    let delegate = Handlers::leak(move |msg: &[u8], _h: AeronHeader<'_>| {
+        assert_eq!(msg.len(), BIG);
+        if let Some(asm) = a.lock().unwrap().as_ref() {
+            o.lock().unwrap().push(asm.delete_session_buffer(session));
+        }
+    });
+    let built = AeronFragmentAssembler::new(&delegate).unwrap();
+    *assembler.lock().unwrap() = Some(built.clone());
+    offer_all(&publication, &pattern(9, BIG));
+    assert!(wait_until(TIMEOUT, || {
+        built.poll(&sub, 100).unwrap();
+        !outcomes.lock().unwrap().is_empty()
+    }));
+    let e = outcomes.lock().unwrap()[0].as_ref().expect_err("refused inside the delegate").clone();
+    assert!(e.message().unwrap_or("").contains("inside an assembler's delegate"), "{e}");
+    assert!(built.delete_session_buffer(session).unwrap(), "deleted after the poll");
+    assembler.lock().unwrap().take();
+}

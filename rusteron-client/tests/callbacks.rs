@@ -54,17 +54,15 @@ struct Seen {
     source_identity: String,
     join_position: i64,
     closed_when_unavailable: Option<bool>,
-    kept: Option<AeronImage>,
 }
 
 #[test]
-fn image_callback_views_describe_the_image_and_retain_from_keeps_it() {
+fn image_callback_views_describe_the_image_and_its_session_finds_it_later() {
     let md = MediaDriverProcess::start().unwrap();
     let aeron = md.connect().unwrap();
     let seen = Arc::new(Mutex::new(Seen::default()));
-    // The image callbacks get lent views; an image is kept through a subscription we own.
-    let owned_sub: Arc<Mutex<Option<AeronSubscription>>> = Arc::new(Mutex::new(None));
-    let (s1, o1, s2) = (seen.clone(), owned_sub.clone(), seen.clone());
+    // The image callbacks get lent views; the image is kept by looking its session up later.
+    let (s1, s2) = (seen.clone(), seen.clone());
     let on_available = Handlers::leak(move |sub: AeronSubscriptionRef<'_>, img: AeronImageRef<'_>| {
         let mut s = s1.lock().unwrap();
         s.channel = sub.channel().to_string();
@@ -74,13 +72,11 @@ fn image_callback_views_describe_the_image_and_retain_from_keeps_it() {
         s.source_identity = img.source_identity().to_string();
         s.join_position = img.join_position();
         assert_eq!(img.get_constants().unwrap().session_id, img.session_id());
-        s.kept = o1.lock().unwrap().as_ref().and_then(|owned| img.retain_from(owned));
     });
     let on_unavailable = Handlers::leak(move |_sub: AeronSubscriptionRef<'_>, img: AeronImageRef<'_>| {
         s2.lock().unwrap().closed_when_unavailable = Some(img.is_closed());
     });
     let sub = aeron.add_subscription(c"aeron:ipc", 12, Some(&on_available), Some(&on_unavailable), TIMEOUT).unwrap();
-    *owned_sub.lock().unwrap() = Some(sub.clone());
     let publication = aeron.add_publication(c"aeron:ipc", 12, TIMEOUT).unwrap();
     assert!(wait_until(TIMEOUT, || seen.lock().unwrap().session_id == publication.session_id()));
     {
@@ -90,12 +86,11 @@ fn image_callback_views_describe_the_image_and_retain_from_keeps_it() {
         assert_eq!(s.registration_id, sub.get_constants().unwrap().registration_id);
         assert_eq!(s.source_identity, "aeron:ipc");
         assert_eq!(s.join_position, 0);
-        let kept = s.kept.as_ref().expect("retain_from kept the image");
-        assert_eq!(kept.session_id(), publication.session_id());
     }
-    // The kept image is an ordinary owned image: poll it.
+    // From this (the polling) thread, the session id gives a retained, owned image: poll it.
+    let kept = sub.image_by_session_id(seen.lock().unwrap().session_id).expect("image of the session");
+    assert_eq!(kept.session_id(), publication.session_id());
     assert!(wait_until(TIMEOUT, || publication.offer(b"kept").is_ok()));
-    let kept = seen.lock().unwrap().kept.take().unwrap();
     let mut got = Vec::new();
     assert!(wait_until(TIMEOUT, || {
         kept.poll_once(|msg: &[u8], _h: AeronHeader<'_>| got.push(msg.to_vec()), 10).unwrap();
@@ -111,7 +106,6 @@ fn image_callback_views_describe_the_image_and_retain_from_keeps_it() {
     assert!(kept.is_closed());
     assert_eq!(kept.position(), got.len() as i64 * 64);
     drop(kept);
-    owned_sub.lock().unwrap().take();
 }
 
 #[test]
