@@ -21,7 +21,7 @@ crate::c_wrapper!(
 );
 unsafe impl Send for AeronImage {}
 
-crate::c_struct_wrapper!(
+crate::c_struct_wrapper!(@pointers
     /// Configuration of an image that does not change during its lifetime
     /// (`aeron_image_constants_t`).
     AeronImageConstants => bindings::aeron_image_constants_t

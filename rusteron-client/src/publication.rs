@@ -148,7 +148,7 @@ impl std::fmt::Debug for AeronBufferClaim<'_> {
     }
 }
 
-crate::c_struct_wrapper!(
+crate::c_struct_wrapper!(@pointers
     /// Configuration of a publication that does not change during its lifetime
     /// (`aeron_publication_constants_t`).
     AeronPublicationConstants => bindings::aeron_publication_constants_t

@@ -360,7 +360,8 @@ macro_rules! c_wrapper {
 
 /// Declares a wrapper over a plain C struct (no C constructor or destructor): everything
 /// `c_wrapper!` gives (but `Clone` copies an owned value instead of sharing it), plus
-/// `new_zeroed()` (owned, heap-allocated, freed on drop), `from_value()`, `clone_struct()` (a copy
+/// `new_zeroed()` (owned, heap-allocated, freed on drop), `from_value()` (`unsafe` with
+/// `@pointers`, for structs whose pointer fields getters follow), `clone_struct()` (a copy
 /// of the C value) and `Deref` to the C struct's fields. `DerefMut` only with `@mut`, for structs
 /// without pointer fields: several structs hold pointers that their getters follow, and safe code
 /// must not be able to point them anywhere (edit a `clone_struct()` copy and use `from_value()`).
@@ -379,7 +380,13 @@ macro_rules! c_struct_wrapper {
             }
         }
     };
+    (@pointers $(#[$meta:meta])* $name:ident => $ctype:ty) => {
+        $crate::c_struct_wrapper!(@impl [unsafe] $(#[$meta])* $name => $ctype);
+    };
     ($(#[$meta:meta])* $name:ident => $ctype:ty) => {
+        $crate::c_struct_wrapper!(@impl [] $(#[$meta])* $name => $ctype);
+    };
+    (@impl [$($unsafety:ident)?] $(#[$meta:meta])* $name:ident => $ctype:ty) => {
         $crate::c_wrapper!(@without_clone $(#[$meta])* $name => $ctype);
 
         impl Clone for $name {
@@ -390,7 +397,10 @@ macro_rules! c_struct_wrapper {
                     $crate::CResource::OwnedOnHeap(m) => {
                         // The copy keeps alive what this value keeps alive (the object its
                         // pointers point into).
-                        let copy = Self::from_value(self.clone_struct());
+                        // SAFETY: the copy's pointers are this value's, kept alive by the
+                        // dependencies shared just below.
+                        #[allow(unused_unsafe)]
+                        let copy = unsafe { Self::from_value(self.clone_struct()) };
                         if let Some(c) = copy.inner.managed() {
                             m.share_dependencies_with(c);
                         }
@@ -409,7 +419,12 @@ macro_rules! c_struct_wrapper {
             }
 
             /// An owned wrapper around a copy of `value`.
-            pub fn from_value(value: $ctype) -> Self {
+            ///
+            /// # Safety
+            /// Only `unsafe` for structs declared `@pointers` (their getters follow pointer
+            /// fields): those pointers must stay valid for as long as the wrapper and its clones
+            /// are used. Always safe otherwise.
+            pub $($unsafety)? fn from_value(value: $ctype) -> Self {
                 Self::from_managed($crate::ManagedCResource::new_struct(value))
             }
 

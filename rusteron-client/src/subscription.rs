@@ -19,7 +19,7 @@ crate::c_wrapper!(
 );
 unsafe impl Send for AeronSubscription {}
 
-crate::c_struct_wrapper!(
+crate::c_struct_wrapper!(@pointers
     /// Configuration of a subscription that does not change during its lifetime
     /// (`aeron_subscription_constants_t`).
     AeronSubscriptionConstants => bindings::aeron_subscription_constants_t

@@ -26,7 +26,7 @@ crate::c_wrapper!(
 unsafe impl Send for AeronUri {}
 unsafe impl Sync for AeronUri {}
 
-crate::c_struct_wrapper!(
+crate::c_struct_wrapper!(@pointers
     /// One `key=value` parameter of a parsed URI (`aeron_uri_param_t`), borrowed from it.
     AeronUriParam => bindings::aeron_uri_param_t
 );
@@ -42,7 +42,7 @@ impl AeronUriParam {
     }
 }
 
-crate::c_struct_wrapper!(
+crate::c_struct_wrapper!(@pointers
     /// The parameters of a parsed URI besides the named ones (`aeron_uri_params_t`), borrowed
     /// from it (and keeping it alive).
     AeronUriParams => bindings::aeron_uri_params_t
@@ -122,7 +122,7 @@ impl AeronUriParams {
     }
 }
 
-crate::c_struct_wrapper!(
+crate::c_struct_wrapper!(@pointers
     /// The named parts of a parsed `aeron:udp` URI (`aeron_udp_channel_params_t`), borrowed
     /// from the [`AeronUri`] (and keeping it alive).
     AeronUdpChannelParams => bindings::aeron_udp_channel_params_t
@@ -165,7 +165,7 @@ impl AeronUdpChannelParams {
     }
 }
 
-crate::c_struct_wrapper!(
+crate::c_struct_wrapper!(@pointers
     /// The named parts of a parsed `aeron:ipc` URI (`aeron_ipc_channel_params_t`), borrowed
     /// from the [`AeronUri`] (and keeping it alive).
     AeronIpcChannelParams => bindings::aeron_ipc_channel_params_t

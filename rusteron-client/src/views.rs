@@ -68,7 +68,8 @@ impl<'a> AeronImageRef<'a> {
         let mut c = self.constants()?;
         c.source_identity = std::ptr::null();
         c.subscription = std::ptr::null_mut();
-        Ok(AeronImageConstants::from_value(c))
+        // SAFETY: its two pointer fields were just cleared; the getters treat null as empty.
+        Ok(unsafe { AeronImageConstants::from_value(c) })
     }
 
     /// The publisher's session id.

@@ -264,7 +264,7 @@ fn close_is_deferred_while_clones_live() {
     assert!(!publication.close(Some(&notify)).unwrap(), "a clone still lives: close deferred");
     assert!(!clone.is_closed());
     assert!(wait_until(TIMEOUT, || clone.is_connected()));
-    clone.offer(b"still open").unwrap();
+    assert!(wait_until(TIMEOUT, || clone.offer(b"still open").is_ok()), "offer on the live clone");
     drop(clone);
     assert!(wait_until(TIMEOUT, || closed.load(Ordering::SeqCst) == 1));
     let sub_closed = Arc::new(AtomicUsize::new(0));
