@@ -3,6 +3,7 @@
 
 use crate::bindings;
 use crate::callbacks::*;
+use crate::context::ArchiveContextInUse;
 use crate::util::{check, Guarded};
 use crate::{
     Aeron, AeronArchiveAsyncConnect, AeronArchiveContext, AeronArchiveReplayParams, AeronArchiveReplicationParams,
@@ -35,6 +36,9 @@ pub(crate) struct ArchiveInner {
     owned_context: Mutex<Option<AeronArchiveContext>>,
     /// The context it was connected from: keeps its Aeron and handlers alive.
     _context: AeronArchiveContext,
+    /// Refuses setters on the archive's own C context until the C archive is closed (dropped
+    /// after `managed`).
+    _own_context_in_use: ArchiveContextInUse,
 }
 
 // SAFETY: the C archive serialises calls with its own mutex; the other fields are Mutex/Send.
@@ -81,9 +85,16 @@ fn out_bool(f: impl FnOnce(*mut bool) -> i32) -> Result<bool, AeronCError> {
 
 impl AeronArchive {
     pub(crate) fn from_raw(raw: *mut bindings::aeron_archive_t, context: &AeronArchiveContext) -> Self {
+        // C reads its own context on every request: from here on its setters refuse.
+        let own_context_in_use = ArchiveContextInUse::mark(unsafe { bindings::aeron_archive_get_archive_context(raw) });
         let managed = ManagedCResource::from_raw(raw, Some(Box::new(|p| unsafe { bindings::aeron_archive_close(p) })));
         AeronArchive {
-            inner: Arc::new(ArchiveInner { managed, owned_context: Mutex::new(None), _context: context.clone() }),
+            inner: Arc::new(ArchiveInner {
+                managed,
+                owned_context: Mutex::new(None),
+                _context: context.clone(),
+                _own_context_in_use: own_context_in_use,
+            }),
         }
     }
 
@@ -118,7 +129,9 @@ impl AeronArchive {
         AeronArchiveAsyncConnect::new(context)
     }
 
-    /// The archive's own copy of its context (borrowed; keeps the archive alive).
+    /// The archive's own copy of its context (borrowed; keeps the archive alive). Read it
+    /// freely; every setter fails with `EBUSY` while the archive is open, since C reads this
+    /// context on every request.
     pub fn get_archive_context(&self) -> AeronArchiveContext {
         let p = unsafe { bindings::aeron_archive_get_archive_context(self.get_inner()) };
         let m = ManagedCResource::from_raw(p, None);
@@ -128,7 +141,8 @@ impl AeronArchive {
 
     /// Takes ownership of the archive's context (`aeron_archive_get_and_own_archive_context`):
     /// the returned wrapper closes it. The archive keeps a clone, so the context is closed only
-    /// after the archive. Calling it again returns the same context.
+    /// after the archive. Calling it again returns the same context. Its setters fail with
+    /// `EBUSY` while the archive is open.
     pub fn get_and_own_archive_context(&self) -> AeronArchiveContext {
         let mut slot = self.inner.owned_context.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(c) = &*slot {
@@ -149,9 +163,15 @@ impl AeronArchive {
     }
 
     /// The subscription control responses arrive on (borrowed from the archive, which it keeps
-    /// alive). Do not poll it while archive calls run on other threads.
-    pub fn get_control_response_subscription(&self) -> AeronSubscription {
-        let p = unsafe { bindings::aeron_archive_get_control_response_subscription(self.get_inner()) };
+    /// alive).
+    ///
+    /// # Safety
+    /// Archive calls poll this subscription under the archive's own lock, which the returned
+    /// handle does not take: use it (poll it, list its images, ...) only while no archive call
+    /// and no [`AeronArchiveReplayMerge`](crate::AeronArchiveReplayMerge) of this archive runs on
+    /// any thread, and do not send the handle to a thread that could break that rule.
+    pub unsafe fn get_control_response_subscription(&self) -> AeronSubscription {
+        let p = bindings::aeron_archive_get_control_response_subscription(self.get_inner());
         let m = ManagedCResource::from_raw(p, None);
         m.add_dependency(self.as_dependency());
         AeronSubscription::from_managed(m)

@@ -69,7 +69,7 @@ impl AeronArchiveAsyncConnect {
     /// Polls until connected or failed; the context's message timeout ends it. `timeout` is an
     /// extra bound on the wait.
     pub fn poll_blocking(&self, timeout: Duration) -> Result<AeronArchive, AeronCError> {
-        let deadline = Instant::now() + timeout;
+        let deadline = rusteron_client::__private::deadline_after(timeout);
         loop {
             if let Some(a) = self.poll()? {
                 return Ok(a);

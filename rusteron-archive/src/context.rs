@@ -15,6 +15,12 @@ rusteron_client::c_wrapper!(
     /// keeps a clone of this wrapper, so the `Aeron` client and the handlers registered here stay
     /// alive as long as any archive made from it.
     ///
+    /// A context that C reads while it runs cannot be changed: every setter fails with `EBUSY`
+    /// on the archive's own context ([`AeronArchive::get_archive_context`](crate::AeronArchive::get_archive_context),
+    /// [`get_and_own_archive_context`](crate::AeronArchive::get_and_own_archive_context)) while
+    /// the archive is open, and on a context given to a persistent subscription while that
+    /// subscription is open. The context you connect with stays settable (C copies it).
+    ///
     /// Threads: `Send`, not `Sync`. The C context is plain data with no locking: configure it
     /// from one thread, then connect.
     AeronArchiveContext => bindings::aeron_archive_context_t
@@ -50,6 +56,7 @@ impl AeronArchiveContext {
     /// Uses `aeron` for the archive connection. The context (and every archive made from it)
     /// keeps a clone of it, so the client cannot be closed under the archive.
     pub fn set_aeron(&self, aeron: &Aeron) -> Result<i32, AeronCError> {
+        self.before_set("set_aeron")?;
         let rc = check(unsafe { bindings::aeron_archive_context_set_aeron(self.get_inner(), aeron.get_inner()) })?;
         self.keep_alive(crate::util::keep(aeron.clone()));
         Ok(rc)
@@ -74,6 +81,7 @@ impl AeronArchiveContext {
     /// Setting `true` on a context whose client is an [`Aeron`] you created makes C close that
     /// client while your wrapper still uses it. Only set it for a client created by C.
     pub unsafe fn set_owns_aeron_client(&self, owns_aeron_client: bool) -> Result<i32, AeronCError> {
+        self.before_set("set_owns_aeron_client")?;
         check(bindings::aeron_archive_context_set_owns_aeron_client(self.get_inner(), owns_aeron_client))
     }
 
@@ -82,9 +90,22 @@ impl AeronArchiveContext {
         unsafe { bindings::aeron_archive_context_get_owns_aeron_client(self.get_inner()) }
     }
 
-    /// Run by every property setter. Nothing to refuse: connecting copies the context
-    /// (`aeron_archive_context_duplicate`), so a running archive client never reads this one.
-    fn before_set(&self, _setter: &'static str) -> Result<(), AeronCError> {
+    /// Run by every setter: refuses (`EBUSY`) while a connected archive or a persistent
+    /// subscription reads this C context. Connecting copies the context
+    /// (`aeron_archive_context_duplicate`), so the context you connect with stays settable; the
+    /// archive's own copy (and a persistent subscription's context) is read by C on every
+    /// request, and the handlers set through a view would be kept alive only by the view.
+    fn before_set(&self, setter: &'static str) -> Result<(), AeronCError> {
+        let key = self.get_inner() as usize;
+        if contexts_in_use().lock().unwrap_or_else(|e| e.into_inner()).contains_key(&key) {
+            return Err(AeronCError::with_message(
+                libc::EBUSY,
+                format!(
+                    "AeronArchiveContext::{setter}: refused, an open AeronArchive or persistent subscription \
+                     reads this context; configure a context before connecting"
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -168,10 +189,28 @@ impl AeronArchiveContext {
         &self,
         idle: H,
     ) -> Result<i32, AeronCError> {
+        self.before_set("set_idle_strategy")?;
         let h = Handler::leak(idle);
+        let ctx = self.get_inner();
+        // SAFETY: the context is alive and not read by C right now (`before_set`).
+        let old_state = unsafe {
+            if (*ctx).owns_idle_strategy {
+                // A connect loaded Aeron's default idle strategy into this context, which would
+                // free the state pointer at close: that is about to be our handler. Take the
+                // old state over instead; archives connected earlier share it, and they keep
+                // this context (and so its dependencies) alive.
+                (*ctx).owns_idle_strategy = false;
+                Some(OwnedIdleState((*ctx).idle_strategy_state))
+            } else {
+                None
+            }
+        };
+        if let Some(old) = old_state {
+            self.keep_alive(crate::util::keep(old));
+        }
         let rc = check(unsafe {
             bindings::aeron_archive_context_set_idle_strategy(
-                self.get_inner(),
+                ctx,
                 Some(crate::idle_strategy_func_handler_trampoline::<H>),
                 h.as_raw(),
             )
@@ -194,6 +233,7 @@ impl AeronArchiveContext {
         C: AeronArchiveCredentialsChallengeSupplierFuncCallback + Send + 'static,
         F: AeronArchiveCredentialsFreeFuncCallback + Send + 'static,
     {
+        self.before_set("set_credentials_supplier")?;
         let state = Handler::leak(CredentialsSupplierState {
             encoded: encoded_credentials.cloned(),
             challenge: on_challenge.cloned(),
@@ -218,6 +258,7 @@ impl AeronArchiveContext {
         &self,
         handler: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
+        self.before_set("set_recording_signal_consumer")?;
         let (f, d) = match handler {
             Some(h) => (Some(recording_signal_consumer_trampoline::<H> as _), h.as_raw()),
             None => (None, std::ptr::null_mut()),
@@ -236,6 +277,7 @@ impl AeronArchiveContext {
         &self,
         handler: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
+        self.before_set("set_error_handler")?;
         let (f, d) = match handler {
             Some(h) => (Some(archive_error_handler_trampoline::<H> as _), h.as_raw()),
             None => (None, std::ptr::null_mut()),
@@ -253,6 +295,7 @@ impl AeronArchiveContext {
         &self,
         handler: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
+        self.before_set("set_delegating_invoker")?;
         let (f, d) = match handler {
             Some(h) => (Some(delegating_invoker_trampoline::<H> as _), h.as_raw()),
             None => (None, std::ptr::null_mut()),
@@ -262,5 +305,50 @@ impl AeronArchiveContext {
             self.keep_alive(crate::util::keep(h.clone()));
         }
         Ok(rc)
+    }
+}
+
+/// An idle strategy state that C allocated (`aeron_idle_strategy_load`) for a context and no
+/// longer owns: freed with `aeron_free` when dropped.
+struct OwnedIdleState(*mut std::os::raw::c_void);
+// SAFETY: plain heap memory, only freed (once) on drop.
+unsafe impl Send for OwnedIdleState {}
+
+impl Drop for OwnedIdleState {
+    fn drop(&mut self) {
+        unsafe { bindings::aeron_free(self.0) };
+    }
+}
+
+/// C archive contexts that C reads while it runs (by address, with how many users): the own
+/// context of each open [`AeronArchive`](crate::AeronArchive) and the archive context of each
+/// open persistent subscription. Only touched on connect, close and by setters.
+fn contexts_in_use() -> &'static std::sync::Mutex<std::collections::HashMap<usize, usize>> {
+    static IN_USE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<usize, usize>>> =
+        std::sync::OnceLock::new();
+    IN_USE.get_or_init(Default::default)
+}
+
+/// Marks a C archive context as read by C (its setters refuse) until dropped.
+pub(crate) struct ArchiveContextInUse(usize);
+
+impl ArchiveContextInUse {
+    /// Marks `ctx` in use.
+    pub(crate) fn mark(ctx: *mut bindings::aeron_archive_context_t) -> Self {
+        let key = ctx as usize;
+        *contexts_in_use().lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_insert(0) += 1;
+        ArchiveContextInUse(key)
+    }
+}
+
+impl Drop for ArchiveContextInUse {
+    fn drop(&mut self) {
+        let mut in_use = contexts_in_use().lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = in_use.get_mut(&self.0) {
+            *n -= 1;
+            if *n == 0 {
+                in_use.remove(&self.0);
+            }
+        }
     }
 }

@@ -14,7 +14,10 @@
 //! The C archive client serialises requests with a mutex, so [`AeronArchive`] is `Send + Sync`.
 //! Contexts are `Send` only. Callbacks registered on a context run on whichever thread is inside
 //! an archive call; a panic in them is caught at the C boundary
-//! ([`take_archive_callback_panic`]).
+//! ([`take_archive_callback_panic`]). A context that C reads while it runs (the archive's own,
+//! or one a persistent subscription uses) refuses every setter with `EBUSY`.
+//! [`AeronArchiveReplayMerge`] takes the archive's lock around each of its steps; still, do not
+//! call the archive from other threads while a merge of it is polled (see its docs).
 //!
 //! # Example
 //! Record a stream into a real (embedded Java) archive, then replay it. This runs as a doctest.

@@ -4,6 +4,7 @@
 
 use crate::bindings;
 use crate::callbacks::{controlled_fragment_trampoline, fragment_trampoline};
+use crate::context::ArchiveContextInUse;
 use crate::util::{check, guard_handler, Guarded};
 use crate::{
     Aeron, AeronArchiveContext, AeronCError, AeronControlledFragmentHandlerCallback, AeronFragmentHandlerCallback,
@@ -48,8 +49,11 @@ unsafe extern "C" fn on_error<L: AeronArchivePersistentSubscriptionListener>(
 
 struct CtxState {
     raw: *mut bindings::aeron_archive_persistent_subscription_context_t,
-    /// False once a persistent subscription took the context over.
-    owned: bool,
+    /// True once a persistent subscription was created from the context: C reads it from then
+    /// on, so the setters refuse.
+    used: bool,
+    /// The archive context set with `set_archive_context` (also kept in `deps`).
+    archive_context: Option<AeronArchiveContext>,
     deps: Vec<Dependency>,
 }
 
@@ -58,19 +62,21 @@ unsafe impl Send for CtxState {}
 
 impl Drop for CtxState {
     fn drop(&mut self) {
-        if self.owned {
-            unsafe { bindings::aeron_archive_persistent_subscription_context_close(self.raw) };
-        }
+        // The wrapper always owns the C context (a persistent subscription is made to give it
+        // back, and keeps a clone of the wrapper), so it is closed after any subscription.
+        unsafe { bindings::aeron_archive_persistent_subscription_context_close(self.raw) };
     }
 }
 
 /// Configuration of a persistent subscription
 /// (`aeron_archive_persistent_subscription_context_t`).
 ///
-/// [`AeronArchivePersistentSubscription::create`] takes the context over (C closes it with the
-/// subscription); this wrapper then only reads it.
+/// One context serves one [`AeronArchivePersistentSubscription`]. Once that is created, C
+/// reads the context while it polls, so every setter fails with `EBUSY`; the getters keep
+/// working. The wrapper owns the C context and closes it when its last clone drops (the
+/// subscription keeps one).
 ///
-/// Threads: `Send + Sync` (a mutex guards the wrapper's state; configure before creating).
+/// Threads: `Send + Sync`: a mutex guards the context, held across every C call.
 #[derive(Clone)]
 pub struct AeronArchivePersistentSubscriptionContext {
     state: Arc<Mutex<CtxState>>,
@@ -89,7 +95,7 @@ impl AeronArchivePersistentSubscriptionContext {
     pub fn new() -> Result<Self, AeronCError> {
         let mut raw = std::ptr::null_mut();
         check(unsafe { bindings::aeron_archive_persistent_subscription_context_init(&mut raw) })?;
-        Ok(Self { state: Arc::new(Mutex::new(CtxState { raw, owned: true, deps: Vec::new() })) })
+        Ok(Self { state: Arc::new(Mutex::new(CtxState { raw, used: false, archive_context: None, deps: Vec::new() })) })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, CtxState> {
@@ -101,111 +107,134 @@ impl AeronArchivePersistentSubscriptionContext {
         self.lock().raw
     }
 
-    fn keep(&self, d: Dependency) {
-        self.lock().deps.push(d);
+    /// Runs a C setter holding the lock; refuses (`EBUSY`) once a persistent subscription was
+    /// created from the context, since C reads it (and frees replaced strings) from then on.
+    fn set(&self, setter: &'static str, f: impl FnOnce(&mut CtxState) -> c_int) -> Result<i32, AeronCError> {
+        let mut st = self.lock();
+        if st.used {
+            return Err(AeronCError::with_message(
+                libc::EBUSY,
+                format!(
+                    "AeronArchivePersistentSubscriptionContext::{setter}: refused, a persistent subscription \
+                     was created from this context"
+                ),
+            ));
+        }
+        check(f(&mut st))
+    }
+
+    /// Runs a C getter holding the lock.
+    fn get<R>(&self, f: impl FnOnce(*mut bindings::aeron_archive_persistent_subscription_context_t) -> R) -> R {
+        f(self.lock().raw)
     }
 
     /// Uses `aeron` (kept alive by the context).
     pub fn set_aeron(&self, aeron: &Aeron) -> Result<i32, AeronCError> {
-        let rc = check(unsafe {
-            bindings::aeron_archive_persistent_subscription_context_set_aeron(self.get_inner(), aeron.get_inner())
-        })?;
-        self.keep(crate::util::keep(aeron.clone()));
-        Ok(rc)
+        self.set("set_aeron", |st| {
+            let rc =
+                unsafe { bindings::aeron_archive_persistent_subscription_context_set_aeron(st.raw, aeron.get_inner()) };
+            if rc >= 0 {
+                st.deps.push(crate::util::keep(aeron.clone()));
+            }
+            rc
+        })
     }
 
     /// Aeron directory used when the context creates its own client.
     pub fn set_aeron_directory_name(&self, dir: &CStr) -> Result<i32, AeronCError> {
-        check(unsafe {
-            bindings::aeron_archive_persistent_subscription_context_set_aeron_directory_name(
-                self.get_inner(),
-                dir.as_ptr(),
-            )
+        self.set("set_aeron_directory_name", |st| unsafe {
+            bindings::aeron_archive_persistent_subscription_context_set_aeron_directory_name(st.raw, dir.as_ptr())
         })
     }
 
-    /// The archive connection settings (kept alive by the context; C sets its Aeron client).
+    /// The archive connection settings (kept alive by the context). C never reads or changes
+    /// this context after [`AeronArchivePersistentSubscription::create`]: the subscription uses
+    /// a private copy of it (with its own Aeron client set on it). While the subscription is
+    /// open, the archive context's setters fail with `EBUSY` (the copy shares its handlers).
     pub fn set_archive_context(&self, archive_context: &AeronArchiveContext) -> Result<i32, AeronCError> {
-        let rc = check(unsafe {
-            bindings::aeron_archive_persistent_subscription_context_set_archive_context(
-                self.get_inner(),
-                archive_context.get_inner(),
-            )
-        })?;
-        self.keep(crate::util::keep(archive_context.clone()));
-        Ok(rc)
+        self.set("set_archive_context", |st| {
+            let rc = unsafe {
+                bindings::aeron_archive_persistent_subscription_context_set_archive_context(
+                    st.raw,
+                    archive_context.get_inner(),
+                )
+            };
+            if rc >= 0 {
+                st.deps.push(crate::util::keep(archive_context.clone()));
+                st.archive_context = Some(archive_context.clone());
+            }
+            rc
+        })
     }
 
     /// The recording to start from.
     pub fn set_recording_id(&self, v: i64) -> Result<i32, AeronCError> {
-        check(unsafe { bindings::aeron_archive_persistent_subscription_context_set_recording_id(self.get_inner(), v) })
+        self.set("set_recording_id", |st| unsafe {
+            bindings::aeron_archive_persistent_subscription_context_set_recording_id(st.raw, v)
+        })
     }
     /// The recording to start from.
     pub fn get_recording_id(&self) -> i64 {
-        unsafe { bindings::aeron_archive_persistent_subscription_context_get_recording_id(self.get_inner()) }
+        self.get(|raw| unsafe { bindings::aeron_archive_persistent_subscription_context_get_recording_id(raw) })
     }
     /// The live channel.
     pub fn set_live_channel(&self, v: &CStr) -> Result<i32, AeronCError> {
-        check(unsafe {
-            bindings::aeron_archive_persistent_subscription_context_set_live_channel(self.get_inner(), v.as_ptr())
+        self.set("set_live_channel", |st| unsafe {
+            bindings::aeron_archive_persistent_subscription_context_set_live_channel(st.raw, v.as_ptr())
         })
     }
     /// The live channel.
     /// (Copied: the setter replaces the C string.)
     pub fn get_live_channel(&self) -> String {
-        unsafe {
-            crate::c_str_to_str(bindings::aeron_archive_persistent_subscription_context_get_live_channel(
-                self.get_inner(),
-            ))
-        }
-        .to_owned()
+        self.get(|raw| unsafe {
+            crate::c_str_to_str(bindings::aeron_archive_persistent_subscription_context_get_live_channel(raw))
+                .to_owned()
+        })
     }
     /// The live stream id.
     pub fn set_live_stream_id(&self, v: i32) -> Result<i32, AeronCError> {
-        check(unsafe {
-            bindings::aeron_archive_persistent_subscription_context_set_live_stream_id(self.get_inner(), v)
+        self.set("set_live_stream_id", |st| unsafe {
+            bindings::aeron_archive_persistent_subscription_context_set_live_stream_id(st.raw, v)
         })
     }
     /// The live stream id.
     pub fn get_live_stream_id(&self) -> i32 {
-        unsafe { bindings::aeron_archive_persistent_subscription_context_get_live_stream_id(self.get_inner()) }
+        self.get(|raw| unsafe { bindings::aeron_archive_persistent_subscription_context_get_live_stream_id(raw) })
     }
     /// The replay channel.
     pub fn set_replay_channel(&self, v: &CStr) -> Result<i32, AeronCError> {
-        check(unsafe {
-            bindings::aeron_archive_persistent_subscription_context_set_replay_channel(self.get_inner(), v.as_ptr())
+        self.set("set_replay_channel", |st| unsafe {
+            bindings::aeron_archive_persistent_subscription_context_set_replay_channel(st.raw, v.as_ptr())
         })
     }
     /// The replay channel.
     /// (Copied: the setter replaces the C string.)
     pub fn get_replay_channel(&self) -> String {
-        unsafe {
-            crate::c_str_to_str(bindings::aeron_archive_persistent_subscription_context_get_replay_channel(
-                self.get_inner(),
-            ))
-        }
-        .to_owned()
+        self.get(|raw| unsafe {
+            crate::c_str_to_str(bindings::aeron_archive_persistent_subscription_context_get_replay_channel(raw))
+                .to_owned()
+        })
     }
     /// The replay stream id.
     pub fn set_replay_stream_id(&self, v: i32) -> Result<i32, AeronCError> {
-        check(unsafe {
-            bindings::aeron_archive_persistent_subscription_context_set_replay_stream_id(self.get_inner(), v)
+        self.set("set_replay_stream_id", |st| unsafe {
+            bindings::aeron_archive_persistent_subscription_context_set_replay_stream_id(st.raw, v)
         })
     }
     /// The replay stream id.
     pub fn get_replay_stream_id(&self) -> i32 {
-        unsafe { bindings::aeron_archive_persistent_subscription_context_get_replay_stream_id(self.get_inner()) }
+        self.get(|raw| unsafe { bindings::aeron_archive_persistent_subscription_context_get_replay_stream_id(raw) })
     }
     /// Where to start: a position, [`AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_START`] or
     /// [`AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_LIVE`].
     pub fn set_start_position(&self, v: i64) -> Result<i32, AeronCError> {
-        check(unsafe {
-            bindings::aeron_archive_persistent_subscription_context_set_start_position(self.get_inner(), v)
+        self.set("set_start_position", |st| unsafe {
+            bindings::aeron_archive_persistent_subscription_context_set_start_position(st.raw, v)
         })
     }
     /// Where to start.
     pub fn get_start_position(&self) -> i64 {
-        unsafe { bindings::aeron_archive_persistent_subscription_context_get_start_position(self.get_inner()) }
+        self.get(|raw| unsafe { bindings::aeron_archive_persistent_subscription_context_get_start_position(raw) })
     }
 
     /// Sets the listener (`aeron_archive_persistent_subscription_context_set_listener`); the
@@ -220,11 +249,13 @@ impl AeronArchivePersistentSubscriptionContext {
             on_error: Some(on_error::<L>),
             clientd: listener.as_raw(),
         };
-        let rc = check(unsafe {
-            bindings::aeron_archive_persistent_subscription_context_set_listener(self.get_inner(), &l)
-        })?;
-        self.keep(crate::util::keep(listener.clone()));
-        Ok(rc)
+        self.set("set_listener", |st| {
+            let rc = unsafe { bindings::aeron_archive_persistent_subscription_context_set_listener(st.raw, &l) };
+            if rc >= 0 {
+                st.deps.push(crate::util::keep(listener.clone()));
+            }
+            rc
+        })
     }
 
     /// Sets the counter tracking the state.
@@ -233,11 +264,13 @@ impl AeronArchivePersistentSubscriptionContext {
     /// The context takes ownership of `counter` and closes it: pass a counter no wrapper will
     /// close (e.g. one you leaked). Likewise for the other `set_*_counter` methods.
     pub unsafe fn set_state_counter(&self, counter: *mut bindings::aeron_counter_t) -> Result<i32, AeronCError> {
-        check(bindings::aeron_archive_persistent_subscription_context_set_state_counter(self.get_inner(), counter))
+        self.set("set_state_counter", |st| {
+            bindings::aeron_archive_persistent_subscription_context_set_state_counter(st.raw, counter)
+        })
     }
     /// The state counter (raw; owned by the context).
     pub fn get_state_counter(&self) -> *mut bindings::aeron_counter_t {
-        unsafe { bindings::aeron_archive_persistent_subscription_context_get_state_counter(self.get_inner()) }
+        self.get(|raw| unsafe { bindings::aeron_archive_persistent_subscription_context_get_state_counter(raw) })
     }
     /// Sets the join difference counter. # Safety: see [`set_state_counter`](Self::set_state_counter).
     ///
@@ -247,51 +280,92 @@ impl AeronArchivePersistentSubscriptionContext {
         &self,
         counter: *mut bindings::aeron_counter_t,
     ) -> Result<i32, AeronCError> {
-        check(bindings::aeron_archive_persistent_subscription_context_set_join_difference_counter(
-            self.get_inner(),
-            counter,
-        ))
+        self.set("set_join_difference_counter", |st| {
+            bindings::aeron_archive_persistent_subscription_context_set_join_difference_counter(st.raw, counter)
+        })
     }
     /// The join difference counter (raw).
     pub fn get_join_difference_counter(&self) -> *mut bindings::aeron_counter_t {
-        unsafe { bindings::aeron_archive_persistent_subscription_context_get_join_difference_counter(self.get_inner()) }
+        self.get(|raw| unsafe {
+            bindings::aeron_archive_persistent_subscription_context_get_join_difference_counter(raw)
+        })
     }
     /// Sets the live-left counter.
     ///
     /// # Safety
     /// The context takes ownership of `counter`.
     pub unsafe fn set_live_left_counter(&self, counter: *mut bindings::aeron_counter_t) -> Result<i32, AeronCError> {
-        check(bindings::aeron_archive_persistent_subscription_context_set_live_left_counter(self.get_inner(), counter))
+        self.set("set_live_left_counter", |st| {
+            bindings::aeron_archive_persistent_subscription_context_set_live_left_counter(st.raw, counter)
+        })
     }
     /// The live-left counter (raw).
     pub fn get_live_left_counter(&self) -> *mut bindings::aeron_counter_t {
-        unsafe { bindings::aeron_archive_persistent_subscription_context_get_live_left_counter(self.get_inner()) }
+        self.get(|raw| unsafe { bindings::aeron_archive_persistent_subscription_context_get_live_left_counter(raw) })
     }
     /// Sets the live-joined counter.
     ///
     /// # Safety
     /// The context takes ownership of `counter`.
     pub unsafe fn set_live_joined_counter(&self, counter: *mut bindings::aeron_counter_t) -> Result<i32, AeronCError> {
-        check(bindings::aeron_archive_persistent_subscription_context_set_live_joined_counter(
-            self.get_inner(),
-            counter,
-        ))
+        self.set("set_live_joined_counter", |st| {
+            bindings::aeron_archive_persistent_subscription_context_set_live_joined_counter(st.raw, counter)
+        })
     }
     /// The live-joined counter (raw).
     pub fn get_live_joined_counter(&self) -> *mut bindings::aeron_counter_t {
-        unsafe { bindings::aeron_archive_persistent_subscription_context_get_live_joined_counter(self.get_inner()) }
+        self.get(|raw| unsafe { bindings::aeron_archive_persistent_subscription_context_get_live_joined_counter(raw) })
     }
 }
 
 struct PsInner {
     raw: *mut bindings::aeron_archive_persistent_subscription_t,
-    // The context wrapper (no longer owning) and everything it keeps alive.
+    // Fields drop after the C close (`Drop` below), in this order.
+    /// The private copy of the archive context that C uses (and writes its client into).
+    _archive_context_copy: Option<ArchiveContextCopy>,
+    /// Refuses setters on the caller's archive context while the copy shares its handlers and
+    /// idle strategy state.
+    _archive_context_in_use: Option<ArchiveContextInUse>,
+    // The context wrapper (which owns and closes the C context) and everything it keeps alive.
     _context: AeronArchivePersistentSubscriptionContext,
+}
+
+/// A private copy of an archive context (`aeron_archive_context_duplicate`), closed on drop.
+/// The copy points to the original's handlers and idle strategy state, so the original must
+/// outlive it unchanged.
+struct ArchiveContextCopy(*mut bindings::aeron_archive_context_t);
+
+impl ArchiveContextCopy {
+    fn new(original: &AeronArchiveContext) -> Result<Self, AeronCError> {
+        let mut raw = std::ptr::null_mut();
+        check(unsafe { bindings::aeron_archive_context_duplicate(&mut raw, original.get_inner()) })?;
+        // SAFETY: `raw` is the fresh copy, used by nobody else yet. The copy never owns (nor
+        // closes) a client: the persistent subscription sets its own client on it.
+        unsafe {
+            (*raw).aeron = std::ptr::null_mut();
+            (*raw).owns_aeron_client = false;
+        }
+        Ok(Self(raw))
+    }
+}
+
+impl Drop for ArchiveContextCopy {
+    fn drop(&mut self) {
+        unsafe { bindings::aeron_archive_context_close(self.0) };
+    }
 }
 
 impl Drop for PsInner {
     fn drop(&mut self) {
         unsafe { bindings::aeron_archive_persistent_subscription_close(self.raw) };
+        // The copy of the archive context closes next: point the (still open) context back at
+        // the caller's one rather than leave it pointing at freed memory.
+        let st = self._context.lock();
+        if let Some(a) = &st.archive_context {
+            unsafe {
+                bindings::aeron_archive_persistent_subscription_context_set_archive_context(st.raw, a.get_inner())
+            };
+        }
     }
 }
 
@@ -311,18 +385,48 @@ impl std::fmt::Debug for AeronArchivePersistentSubscription {
 }
 
 impl AeronArchivePersistentSubscription {
-    /// Creates the subscription (`aeron_archive_persistent_subscription_create`). It takes the
-    /// context over: C closes the context with the subscription.
+    /// Creates the subscription (`aeron_archive_persistent_subscription_create`). From then on
+    /// the context's setters fail with `EBUSY`, and the context serves no other subscription.
+    ///
+    /// C writes its Aeron client into the archive context and reads that context while it
+    /// polls, so the subscription is given a private copy of the context set with
+    /// [`set_archive_context`](AeronArchivePersistentSubscriptionContext::set_archive_context):
+    /// yours is left as it was (its setters fail with `EBUSY` while the subscription is open).
     pub fn create(context: &AeronArchivePersistentSubscriptionContext) -> Result<Self, AeronCError> {
         let mut st = context.lock();
-        if !st.owned {
+        if st.used {
             return Err(crate::util::invalid("this persistent subscription context is already used by a subscription"));
         }
+        // Without an archive context C fails with its own message.
+        let archive_context_in_use = st.archive_context.as_ref().map(|a| ArchiveContextInUse::mark(a.get_inner()));
+        let archive_context_copy = st.archive_context.as_ref().map(ArchiveContextCopy::new).transpose()?;
+        if let Some(copy) = &archive_context_copy {
+            unsafe { bindings::aeron_archive_persistent_subscription_context_set_archive_context(st.raw, copy.0) };
+        }
         let mut raw = std::ptr::null_mut();
-        check(unsafe { bindings::aeron_archive_persistent_subscription_create(&mut raw, st.raw) })?;
-        st.owned = false;
+        let created = check(unsafe { bindings::aeron_archive_persistent_subscription_create(&mut raw, st.raw) });
+        if let Err(e) = created {
+            // Point the context back at the caller's archive context; the copy closes on drop.
+            if let Some(a) = &st.archive_context {
+                unsafe {
+                    bindings::aeron_archive_persistent_subscription_context_set_archive_context(st.raw, a.get_inner())
+                };
+            }
+            return Err(e);
+        }
+        // The context wrapper keeps owning the C context: it closes it after this subscription
+        // (which keeps a clone of the wrapper), and its getters stay valid until then.
+        unsafe { bindings::aeron_archive_persistent_subscription_get_and_own_persistent_subscription_context(raw) };
+        st.used = true;
         drop(st);
-        Ok(Self { inner: PsInner { raw, _context: context.clone() } })
+        Ok(Self {
+            inner: PsInner {
+                raw,
+                _archive_context_copy: archive_context_copy,
+                _archive_context_in_use: archive_context_in_use,
+                _context: context.clone(),
+            },
+        })
     }
 
     /// The C object.
@@ -335,11 +439,12 @@ impl AeronArchivePersistentSubscription {
         &self.inner._context
     }
 
-    /// The raw context pointer after taking ownership of it
-    /// (`aeron_archive_persistent_subscription_get_and_own_persistent_subscription_context`).
+    /// The raw context pointer (`aeron_archive_persistent_subscription_get_and_own_persistent_subscription_context`).
+    /// The subscription never owns its context: the context wrapper does, and closes it after
+    /// the subscription.
     ///
     /// # Safety
-    /// The caller must close the returned context after this subscription is dropped.
+    /// Do not close the returned context (the wrapper closes it), and do not change it.
     pub unsafe fn get_and_own_persistent_subscription_context(
         &self,
     ) -> *mut bindings::aeron_archive_persistent_subscription_context_t {

@@ -17,10 +17,58 @@ rusteron_client::c_wrapper!(
     /// Sends archive control requests. Each method returns `true` if the request was offered
     /// (after the configured retry attempts), `false` otherwise.
     ///
+    /// The publication it sends on stays the caller's: neither dropping the proxy nor
+    /// [`close`](Self::close) closes it.
+    ///
     /// Threads: `Send`, not `Sync`: requests are encoded in one buffer inside the proxy.
     AeronArchiveProxy => bindings::aeron_archive_proxy_t
 );
 unsafe impl Send for AeronArchiveProxy {}
+
+/// Clears the proxy's publication pointer, so that C's close and delete leave the publication
+/// (owned by a Rust wrapper) alone.
+///
+/// # Safety
+/// `proxy` must point to a live proxy that no other thread uses.
+unsafe fn detach_publication(proxy: *mut bindings::aeron_archive_proxy_t) {
+    (*proxy).exclusive_publication = std::ptr::null_mut();
+}
+
+/// A proxy's private copy of its context (`aeron_archive_context_duplicate`), closed on drop.
+/// C's proxy idles through its context between offer retries, and a context no archive connected
+/// with has no idle strategy yet (C would call a NULL function): the copy gets one. The copy
+/// points to the original's handlers and idle strategy state, so the original must outlive it.
+struct ProxyContext(*mut bindings::aeron_archive_context_t);
+// SAFETY: only closed on drop; C uses it through the proxy, which is not `Sync`.
+unsafe impl Send for ProxyContext {}
+
+impl ProxyContext {
+    fn new(ctx: &AeronArchiveContext) -> Result<Self, AeronCError> {
+        let mut raw = std::ptr::null_mut();
+        check(unsafe { bindings::aeron_archive_context_duplicate(&mut raw, ctx.get_inner()) })?;
+        // SAFETY: `raw` is the fresh copy, used by nobody else yet. It never owns (nor closes)
+        // the client.
+        unsafe {
+            (*raw).owns_aeron_client = false;
+            if (*raw).idle_strategy_func.is_none() {
+                (*raw).idle_strategy_func = Some(yield_idle);
+                (*raw).idle_strategy_state = std::ptr::null_mut();
+            }
+        }
+        Ok(Self(raw))
+    }
+}
+
+impl Drop for ProxyContext {
+    fn drop(&mut self) {
+        unsafe { bindings::aeron_archive_context_close(self.0) };
+    }
+}
+
+/// The idle strategy of a proxy whose context has none: yields the thread.
+unsafe extern "C" fn yield_idle(_state: *mut std::os::raw::c_void, _work_count: std::os::raw::c_int) {
+    std::thread::yield_now();
+}
 
 macro_rules! request {
     ($(#[$doc:meta])* $name:ident => $c:ident($($arg:ident: $t:ty),*)) => {
@@ -33,38 +81,50 @@ macro_rules! request {
 
 impl AeronArchiveProxy {
     /// A proxy sending on `publication` with `ctx`'s settings (`aeron_archive_proxy_create`).
-    /// It keeps the publication and the context alive.
+    /// It keeps the publication and the context alive, and never closes the publication: it
+    /// stays yours, open until its last handle drops.
+    ///
+    /// The proxy uses a private copy of `ctx`; between offer retries it runs the context's idle
+    /// strategy, or yields the thread if none is set yet (a context only gets Aeron's default
+    /// one when an archive connects with it).
     pub fn new(
         ctx: &AeronArchiveContext,
         publication: &AeronExclusivePublication,
         retry_attempts: i32,
     ) -> Result<Self, AeronCError> {
+        let proxy_ctx = ProxyContext::new(ctx)?;
         let m = ManagedCResource::new(
             |p| unsafe {
-                bindings::aeron_archive_proxy_create(p, ctx.get_inner(), publication.get_inner(), retry_attempts)
+                bindings::aeron_archive_proxy_create(p, proxy_ctx.0, publication.get_inner(), retry_attempts)
             },
-            Some(Box::new(|p| unsafe { bindings::aeron_archive_proxy_delete(p) })),
+            Some(Box::new(|p| unsafe {
+                // `aeron_archive_proxy_delete` closes the proxy's publication, which belongs to
+                // the caller's wrapper (closed again when that drops): detach it first
+                // (`aeron_exclusive_publication_close(NULL)` does nothing).
+                detach_publication(p);
+                bindings::aeron_archive_proxy_delete(p)
+            })),
         )?;
+        // Dropped after the proxy is deleted, in this order (the copy points into `ctx`).
+        m.add_dependency(crate::util::keep(proxy_ctx));
         m.add_dependency(crate::util::keep(ctx.clone()));
         m.add_dependency(crate::util::keep(publication.clone()));
         Ok(Self::from_managed(m))
     }
 
-    /// Re-initialises the proxy in place (`aeron_archive_proxy_init`).
+    /// Re-initialises the proxy in place (`aeron_archive_proxy_init`) with a private copy of
+    /// `ctx` and `publication`. The previous publication is not closed (it stays yours).
     pub fn init(
         &self,
         ctx: &AeronArchiveContext,
         publication: &AeronExclusivePublication,
         retry_attempts: i32,
     ) -> Result<i32, AeronCError> {
+        let proxy_ctx = ProxyContext::new(ctx)?;
         let rc = check(unsafe {
-            bindings::aeron_archive_proxy_init(
-                self.get_inner(),
-                ctx.get_inner(),
-                publication.get_inner(),
-                retry_attempts,
-            )
+            bindings::aeron_archive_proxy_init(self.get_inner(), proxy_ctx.0, publication.get_inner(), retry_attempts)
         })?;
+        self.keep_alive(crate::util::keep(proxy_ctx));
         self.keep_alive(crate::util::keep(ctx.clone()));
         self.keep_alive(crate::util::keep(publication.clone()));
         Ok(rc)
@@ -75,9 +135,13 @@ impl AeronArchiveProxy {
         check(unsafe { bindings::aeron_archive_proxy_set_control_session_id(self.get_inner(), control_session_id) })
     }
 
-    /// Closes the proxy's publication (`aeron_archive_proxy_close`).
+    /// Detaches the proxy from its publication: requests sent afterwards fail (return `false`).
+    ///
+    /// Unlike C's `aeron_archive_proxy_close`, this does not close the publication: it belongs
+    /// to whoever created it and stays open until its last handle drops.
     pub fn close(&self) -> Result<i32, AeronCError> {
-        check(unsafe { bindings::aeron_archive_proxy_close(self.get_inner()) })
+        unsafe { detach_publication(self.get_inner()) };
+        Ok(0)
     }
 
     /// Sends a connect request (`aeron_archive_proxy_try_connect`), without credentials.
@@ -362,7 +426,9 @@ impl AeronArchive {
     ///
     /// # Safety
     /// The archive encodes its own requests in this proxy's buffer: use it only while no
-    /// archive call runs on any thread.
+    /// archive call runs on any thread. Do not [`close`](AeronArchiveProxy::close) or
+    /// [`init`](AeronArchiveProxy::init) it: the archive sends every request on it, and closes
+    /// the publication it holds when the archive closes.
     pub unsafe fn proxy(&self) -> AeronArchiveProxy {
         let m = ManagedCResource::from_raw(bindings::aeron_archive_proxy(self.get_inner()), None);
         m.add_dependency(self.as_dependency());

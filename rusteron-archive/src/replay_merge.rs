@@ -6,23 +6,66 @@ use crate::callbacks::fragment_trampoline;
 use crate::util::{check, Guarded};
 use crate::{AeronArchive, AeronCError, AeronFragmentHandlerCallback, AeronImage, AeronSubscription, ManagedCResource};
 use std::ffi::CStr;
+use std::sync::Arc;
 
 /// Default time without progress after which a merge fails (ms).
 pub const REPLAY_MERGE_PROGRESS_TIMEOUT_DEFAULT_MS: i64 = 5_000;
 
-rusteron_client::c_wrapper!(
-    /// Replays a recording into a multi-destination subscription, then adds the live
-    /// destination and drops the replay once they meet, so the subscriber moves from the
-    /// recorded past to the live stream without a gap.
-    ///
-    /// The subscription must be made with `control-mode=manual` on its channel. The merge keeps
-    /// the subscription and the archive alive; it is closed (`aeron_archive_replay_merge_close`)
-    /// on the last drop.
-    ///
-    /// Threads: `Send`, not `Sync`: drive it (`poll`, `do_work`) from one thread.
-    AeronArchiveReplayMerge => bindings::aeron_archive_replay_merge_t
-);
+/// Replays a recording into a multi-destination subscription, then adds the live
+/// destination and drops the replay once they meet, so the subscriber moves from the
+/// recorded past to the live stream without a gap.
+///
+/// The subscription must be made with `control-mode=manual` on its channel. The merge keeps
+/// the subscription and the archive alive; it is closed (`aeron_archive_replay_merge_close`)
+/// on the last drop. Clones share one merge.
+///
+/// Threads: `Send`, not `Sync`: drive it (`poll`, `do_work`) from one thread.
+///
+/// The C merge sends requests on the archive's proxy and reads the archive's control
+/// responses directly, without the lock the archive takes around its own calls. So this wrapper
+/// takes the C archive's (recursive) lock around every step of the merge state machine
+/// (`do_work`, the work part of `poll_once`, and the close); archive calls on other threads wait
+/// for that step, and the other way round. The fragment handler runs outside the lock. Do not
+/// use [`AeronArchive::proxy`], [`AeronArchive::control_response_poller`] or
+/// [`AeronArchive::get_control_response_subscription`] while a merge of that archive is polled.
+#[derive(Clone)]
+pub struct AeronArchiveReplayMerge {
+    inner: Arc<MergeInner>,
+}
+// SAFETY: the C merge is a single-threaded state machine, used by one thread at a time (not
+// `Sync`); its archive is `Send + Sync`.
 unsafe impl Send for AeronArchiveReplayMerge {}
+
+struct MergeInner {
+    // Field order is drop order: the merge closes (under the archive's lock) first, then the
+    // archive and subscription it used are released.
+    managed: ManagedCResource<bindings::aeron_archive_replay_merge_t>,
+    archive: AeronArchive,
+}
+
+impl std::fmt::Debug for AeronArchiveReplayMerge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AeronArchiveReplayMerge({:p})", self.get_inner())
+    }
+}
+
+/// Runs `f` holding the C archive's lock (the recursive mutex its own calls take), so that `f`
+/// can use the archive's proxy and control response poller without racing archive calls on
+/// other threads.
+///
+/// # Safety
+/// `archive` must point to a live C archive.
+unsafe fn with_archive_lock<R>(archive: *mut bindings::aeron_archive_t, f: impl FnOnce() -> R) -> R {
+    struct Unlock(*mut bindings::aeron_archive_t);
+    impl Drop for Unlock {
+        fn drop(&mut self) {
+            unsafe { bindings::aeron_mutex_unlock(std::ptr::addr_of_mut!((*self.0).lock)) };
+        }
+    }
+    bindings::aeron_mutex_lock(std::ptr::addr_of_mut!((*archive).lock));
+    let _unlock = Unlock(archive);
+    f()
+}
 
 impl AeronArchiveReplayMerge {
     /// Starts a merge (`aeron_archive_replay_merge_init`): replays `recording_id` from
@@ -41,6 +84,7 @@ impl AeronArchiveReplayMerge {
         epoch_clock_ms: i64,
         merge_progress_timeout_ms: i64,
     ) -> Result<Self, AeronCError> {
+        let archive_raw = archive.get_inner() as usize;
         let m = ManagedCResource::new(
             |p| unsafe {
                 bindings::aeron_archive_replay_merge_init(
@@ -56,11 +100,35 @@ impl AeronArchiveReplayMerge {
                     merge_progress_timeout_ms,
                 )
             },
-            Some(Box::new(|p| unsafe { bindings::aeron_archive_replay_merge_close(p) })),
+            // SAFETY: the archive is kept alive (`MergeInner::archive`) until after this close.
+            Some(Box::new(move |p| unsafe {
+                with_archive_lock(archive_raw as *mut bindings::aeron_archive_t, || {
+                    bindings::aeron_archive_replay_merge_close(p)
+                })
+            })),
         )?;
         m.add_dependency(crate::util::keep(subscription.clone()));
-        m.add_dependency(archive.as_dependency());
-        Ok(Self::from_managed(m))
+        Ok(Self { inner: Arc::new(MergeInner { managed: m, archive: archive.clone() }) })
+    }
+
+    /// The C replay merge. Valid while any clone of this wrapper lives.
+    pub fn get_inner(&self) -> *mut bindings::aeron_archive_replay_merge_t {
+        self.inner.managed.get()
+    }
+
+    /// A type-erased handle keeping this merge alive.
+    fn as_dependency(&self) -> rusteron_client::resource::Dependency {
+        crate::util::keep(self.clone())
+    }
+
+    /// One step of the merge state machine, under the archive's lock.
+    fn locked_do_work(&self, work_count: *mut i32) -> i32 {
+        // SAFETY: the archive outlives `self`.
+        unsafe {
+            with_archive_lock(self.inner.archive.get_inner(), || {
+                bindings::aeron_archive_replay_merge_do_work(work_count, self.get_inner())
+            })
+        }
     }
 
     /// The current time in ms since the epoch, for [`new`](Self::new).
@@ -71,12 +139,13 @@ impl AeronArchiveReplayMerge {
     /// Advances the merge state machine; returns the work done (`aeron_archive_replay_merge_do_work`).
     pub fn do_work(&self) -> Result<i32, AeronCError> {
         let mut work = 0;
-        check(unsafe { bindings::aeron_archive_replay_merge_do_work(&mut work, self.get_inner()) })?;
+        check(self.locked_do_work(&mut work))?;
         Ok(work)
     }
 
     /// Does work, then polls the image (replay or live) for up to `fragment_limit` fragments
-    /// (`aeron_archive_replay_merge_poll`). `handler` is a closure `FnMut(&[u8], AeronHeader)`.
+    /// (what `aeron_archive_replay_merge_poll` does, with the work done under the archive's lock).
+    /// `handler` is a closure `FnMut(&[u8], AeronHeader)`.
     pub fn poll_once<F: AeronFragmentHandlerCallback>(
         &self,
         mut handler: F,
@@ -91,13 +160,17 @@ impl AeronArchiveReplayMerge {
         handler: &mut F,
         fragment_limit: i32,
     ) -> Result<i32, AeronCError> {
+        // `aeron_archive_replay_merge_poll` is `do_work` then a poll of the merge's image; the work
+        // uses the archive's proxy and poller, so it runs under the archive's lock, the handler
+        // does not (it may call the archive).
+        check(self.locked_do_work(std::ptr::null_mut()))?;
+        let image = unsafe { bindings::aeron_archive_replay_merge_image(self.get_inner()) };
+        if image.is_null() {
+            return Ok(0);
+        }
+        let fragment_limit = usize::try_from(fragment_limit).unwrap_or(0);
         let rc = Guarded::run(handler, |clientd| unsafe {
-            bindings::aeron_archive_replay_merge_poll(
-                self.get_inner(),
-                Some(fragment_trampoline::<F>),
-                clientd,
-                fragment_limit,
-            )
+            bindings::aeron_image_poll(image, Some(fragment_trampoline::<F>), clientd, fragment_limit)
         });
         check(rc)
     }

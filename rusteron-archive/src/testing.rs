@@ -261,7 +261,7 @@ impl EmbeddedArchiveMediaDriverProcess {
     }
 
     fn wait_until_ready(&mut self, timeout: Duration) -> Result<(), AeronCError> {
-        let deadline = Instant::now() + timeout;
+        let deadline = rusteron_client::__private::deadline_after(timeout);
         let cnc = Path::new(&self.aeron_dir).join("cnc.dat");
         // The media driver first: its CnC file.
         while !std::fs::metadata(&cnc).map(|m| m.len() > 0).unwrap_or(false) {

@@ -202,7 +202,9 @@ fn signals_management_errors_and_drop_orders() {
         }
     }
     // The archive's own control subscription and context are borrowed safely.
-    let sub = archive.get_control_response_subscription();
+    // SAFETY: no archive call runs while `sub` is used (it is only checked below, after the
+    // archive was dropped).
+    let sub = unsafe { archive.get_control_response_subscription() };
     let own = archive.get_archive_context();
     assert!(own.get_control_request_channel().contains("aeron:udp"));
     drop(archive);
