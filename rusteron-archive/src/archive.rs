@@ -136,7 +136,7 @@ impl AeronArchive {
         let p = unsafe { bindings::aeron_archive_get_archive_context(self.get_inner()) };
         let m = ManagedCResource::from_raw(p, None);
         m.add_dependency(self.as_dependency());
-        AeronArchiveContext::from_managed(m)
+        unsafe { AeronArchiveContext::from_managed(m) }
     }
 
     /// Takes ownership of the archive's context (`aeron_archive_get_and_own_archive_context`):
@@ -149,10 +149,9 @@ impl AeronArchive {
             return c.clone();
         }
         let p = unsafe { bindings::aeron_archive_get_and_own_archive_context(self.get_inner()) };
-        let ctx = AeronArchiveContext::from_managed(ManagedCResource::from_raw(
-            p,
-            Some(Box::new(|p| unsafe { bindings::aeron_archive_context_close(p) })),
-        ));
+        let m = ManagedCResource::from_raw(p, Some(Box::new(|p| unsafe { bindings::aeron_archive_context_close(p) })));
+        // SAFETY: the archive's own context, now owned by this wrapper (closed by it).
+        let ctx = unsafe { AeronArchiveContext::from_managed(m) };
         *slot = Some(ctx.clone());
         ctx
     }
@@ -174,7 +173,7 @@ impl AeronArchive {
         let p = bindings::aeron_archive_get_control_response_subscription(self.get_inner());
         let m = ManagedCResource::from_raw(p, None);
         m.add_dependency(self.as_dependency());
-        AeronSubscription::from_managed(m)
+        unsafe { AeronSubscription::from_managed(m) }
     }
 
     /// Takes ownership of the control response subscription

@@ -35,7 +35,7 @@ impl AeronArchiveContext {
             |p| unsafe { bindings::aeron_archive_context_init(p) },
             Some(Box::new(|p| unsafe { bindings::aeron_archive_context_close(p) })),
         )?;
-        Ok(Self::from_managed(m))
+        Ok(unsafe { Self::from_managed(m) })
     }
 
     /// A context that uses `aeron` and the given control channels.

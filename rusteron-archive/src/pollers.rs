@@ -36,7 +36,7 @@ impl AeronArchiveControlResponsePoller {
             Some(Box::new(|p| unsafe { bindings::aeron_archive_control_response_poller_close(p) })),
         )?;
         m.add_dependency(crate::util::keep(subscription.clone()));
-        Ok(Self::from_managed(m))
+        Ok(unsafe { Self::from_managed(m) })
     }
 
     /// Polls for the next response (`aeron_archive_control_response_poller_poll`); returns the
@@ -91,7 +91,7 @@ impl AeronArchive {
     pub unsafe fn control_response_poller(&self) -> AeronArchiveControlResponsePoller {
         let m = ManagedCResource::from_raw(bindings::aeron_archive_control_response_poller(self.get_inner()), None);
         m.add_dependency(self.as_dependency());
-        AeronArchiveControlResponsePoller::from_managed(m)
+        unsafe { AeronArchiveControlResponsePoller::from_managed(m) }
     }
 }
 
@@ -129,7 +129,7 @@ impl AeronArchiveRecordingDescriptorPoller {
         )?;
         m.add_dependency(crate::util::keep(ctx.clone()));
         m.add_dependency(crate::util::keep(subscription.clone()));
-        Ok(Self::from_managed(m))
+        Ok(unsafe { Self::from_managed(m) })
     }
 
     /// Prepares for a list request (`aeron_archive_recording_descriptor_poller_reset`); the
@@ -200,7 +200,7 @@ impl AeronArchiveRecordingSubscriptionDescriptorPoller {
         )?;
         m.add_dependency(crate::util::keep(ctx.clone()));
         m.add_dependency(crate::util::keep(subscription.clone()));
-        Ok(Self::from_managed(m))
+        Ok(unsafe { Self::from_managed(m) })
     }
 
     /// Prepares for a list request (`aeron_archive_recording_subscription_descriptor_poller_reset`).

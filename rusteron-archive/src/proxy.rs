@@ -109,7 +109,7 @@ impl AeronArchiveProxy {
         m.add_dependency(crate::util::keep(proxy_ctx));
         m.add_dependency(crate::util::keep(ctx.clone()));
         m.add_dependency(crate::util::keep(publication.clone()));
-        Ok(Self::from_managed(m))
+        Ok(unsafe { Self::from_managed(m) })
     }
 
     /// Re-initialises the proxy in place (`aeron_archive_proxy_init`) with a private copy of
@@ -432,7 +432,7 @@ impl AeronArchive {
     pub unsafe fn proxy(&self) -> AeronArchiveProxy {
         let m = ManagedCResource::from_raw(bindings::aeron_archive_proxy(self.get_inner()), None);
         m.add_dependency(self.as_dependency());
-        AeronArchiveProxy::from_managed(m)
+        unsafe { AeronArchiveProxy::from_managed(m) }
     }
 
     /// The next correlation id for a request sent through the proxy

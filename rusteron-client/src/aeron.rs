@@ -91,7 +91,7 @@ impl Aeron {
         // address reused.)
         m.add_dependency(std::sync::Arc::new(std::sync::Mutex::new(in_use)));
         m.add_dependency(context.as_dependency());
-        Ok(Self::from_managed(m))
+        Ok(unsafe { Self::from_managed(m) })
     }
 
     /// Starts the client conductor (its own thread, unless the context set the agent invoker).

@@ -118,7 +118,7 @@ macro_rules! async_add_type {
             pub fn poll(&self) -> Result<Option<$out>, AeronCError> {
                 match self.core.poll(|o, a| unsafe { bindings::$poll(o, a) })? {
                     None => Ok(None),
-                    Some(out) => Ok(Some($out::from_managed(self.core.finish::<$out_c>(out, $close)))),
+                    Some(out) => Ok(Some(unsafe { $out::from_managed(self.core.finish::<$out_c>(out, $close)) })),
                 }
             }
 
@@ -501,7 +501,7 @@ macro_rules! owned_from_raw {
                 for d in deps {
                     m.add_dependency(d.clone());
                 }
-                Self::from_managed(m)
+                unsafe { Self::from_managed(m) }
             }
         }
     };

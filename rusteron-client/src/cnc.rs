@@ -99,7 +99,7 @@ impl AeronCnc {
                 0
             })),
         )?;
-        Ok(Self::from_managed(m))
+        Ok(unsafe { Self::from_managed(m) })
     }
 
     /// The file's constants (`aeron_cnc_constants`).
@@ -385,7 +385,7 @@ impl AeronErrorLogger {
                 0
             })),
         );
-        Ok(Self::from_managed(m))
+        Ok(unsafe { Self::from_managed(m) })
     }
 
     /// Records an error (`aeron_distinct_error_log_record`): a new entry for a new

@@ -26,7 +26,7 @@ impl AeronContext {
             |p| unsafe { bindings::aeron_context_init(p) },
             Some(Box::new(|p| unsafe { bindings::aeron_context_close(p) })),
         )?;
-        Ok(Self::from_managed(m))
+        Ok(unsafe { Self::from_managed(m) })
     }
 
     crate::string_property!(

@@ -137,7 +137,7 @@ impl AeronCountersReader {
     pub(crate) fn owned_by(ptr: *mut bindings::aeron_counters_reader_t, owner: Dependency) -> Self {
         let m = ManagedCResource::from_raw(ptr, None);
         m.add_dependency(owner);
-        Self::from_managed(m)
+        unsafe { Self::from_managed(m) }
     }
 
     /// The largest counter id this reader can hold (`aeron_counters_reader_max_counter_id`).

@@ -48,7 +48,7 @@ macro_rules! c_assembler {
                     Some(Box::new(|p| unsafe { bindings::$delete(p) })),
                 )?;
                 m.add_dependency(delegate.as_dependency());
-                Ok(Self::from_managed(m))
+                Ok(unsafe { Self::from_managed(m) })
             }
 
             /// Creates an assembler over a new handler made from `delegate` (a closure or a

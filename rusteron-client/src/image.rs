@@ -45,7 +45,7 @@ impl AeronImage {
         // The C lookups already retain the image; the wrapper releases it once.
         let m = ManagedCResource::from_raw(img, Some(Box::new(|i| unsafe { bindings::aeron_image_release(i) })));
         m.add_dependency(sub.as_dependency());
-        Some(Self::from_managed(m))
+        Some(unsafe { Self::from_managed(m) })
     }
 
     /// The image's constants (session id, correlation id, join position, source identity, ...).

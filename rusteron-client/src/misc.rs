@@ -172,7 +172,7 @@ impl AeronClientRegisteringResource {
         let m = crate::ManagedCResource::new_struct(copy);
         // The CString's heap buffer does not move when the CString is moved into the Arc.
         m.add_dependency(std::sync::Arc::new(uri));
-        Self::from_managed(m)
+        unsafe { Self::from_managed(m) }
     }
 
     /// The registration id sent to the driver.

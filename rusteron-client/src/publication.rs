@@ -359,7 +359,7 @@ impl AeronPublicationErrorValues {
                 0
             })),
         )?;
-        Ok(Self::from_managed(m))
+        Ok(unsafe { Self::from_managed(m) })
     }
 
     error_value_field!(

@@ -312,11 +312,16 @@ macro_rules! c_wrapper {
             pub unsafe fn from_borrowed_kept_alive(ptr: *mut $ctype, owner: $crate::resource::Dependency) -> Self {
                 let m = $crate::ManagedCResource::from_raw(ptr, None);
                 m.add_dependency(owner);
-                Self::from_managed(m)
+                unsafe { Self::from_managed(m) }
             }
 
             /// Wraps an owned C object; closed when the last clone drops.
-            pub fn from_managed(managed: $crate::ManagedCResource<$ctype>) -> Self {
+            ///
+            /// # Safety
+            /// `managed` must hold a valid object of this type (what the matching C constructor
+            /// returned, or a plain value of a struct type), with its dependencies; the wrapper's
+            /// safe methods pass it to C.
+            pub unsafe fn from_managed(managed: $crate::ManagedCResource<$ctype>) -> Self {
                 let ptr = managed.get();
                 Self { ptr, inner: $crate::CResource::OwnedOnHeap(std::sync::Arc::new(managed)) }
             }
@@ -415,7 +420,7 @@ macro_rules! c_struct_wrapper {
             /// A new zero-initialised value owned by this wrapper.
             pub fn new_zeroed() -> Self {
                 // SAFETY: bindgen's plain C structs are valid when zeroed.
-                Self::from_managed($crate::ManagedCResource::new_struct(unsafe { std::mem::zeroed::<$ctype>() }))
+                unsafe { Self::from_managed($crate::ManagedCResource::new_struct(std::mem::zeroed::<$ctype>())) }
             }
 
             /// An owned wrapper around a copy of `value`.
@@ -425,7 +430,7 @@ macro_rules! c_struct_wrapper {
             /// fields): those pointers must stay valid for as long as the wrapper and its clones
             /// are used. Always safe otherwise.
             pub $($unsafety)? fn from_value(value: $ctype) -> Self {
-                Self::from_managed($crate::ManagedCResource::new_struct(value))
+                unsafe { Self::from_managed($crate::ManagedCResource::new_struct(value)) }
             }
 
             /// A copy of the C struct (shallow: pointers inside are copied, not what they point to).

@@ -6,12 +6,21 @@ use crate::bindings;
 use crate::channel_uri::Media;
 use crate::error::{check, AeronCError};
 use crate::handler::Guarded;
-use crate::resource::Dependency;
 use crate::strings::c_str_to_str;
 use crate::ManagedCResource;
 use std::ffi::CStr;
 use std::fmt;
 use std::os::raw::{c_char, c_int, c_void};
+
+/// Wraps a C struct inside another object (`ptr`), keeping that object (`owner`) alive.
+macro_rules! borrowed_in {
+    ($wrapper:ty, $ptr:expr, $owner:expr) => {{
+        let m = ManagedCResource::from_raw($ptr, None);
+        m.add_dependency($owner);
+        // SAFETY: `$ptr` points into `$owner`, which the wrapper keeps alive.
+        unsafe { <$wrapper>::from_managed(m) }
+    }};
+}
 
 /// Longest channel URI Aeron accepts, in bytes, without the NUL (`AERON_URI_MAX_LENGTH - 1`).
 pub const AERON_URI_MAX_LENGTH: usize = bindings::AERON_URI_MAX_LENGTH as usize - 1;
@@ -161,7 +170,11 @@ impl AeronUdpChannelParams {
     }
     /// The other parameters.
     pub fn additional_params(&self) -> AeronUriParams {
-        borrowed_in(unsafe { std::ptr::addr_of_mut!((*self.get_inner()).additional_params) }, self.as_dependency())
+        borrowed_in!(
+            AeronUriParams,
+            unsafe { std::ptr::addr_of_mut!((*self.get_inner()).additional_params) },
+            self.as_dependency()
+        )
     }
 }
 
@@ -188,7 +201,11 @@ impl AeronIpcChannelParams {
     }
     /// The other parameters.
     pub fn additional_params(&self) -> AeronUriParams {
-        borrowed_in(unsafe { std::ptr::addr_of_mut!((*self.get_inner()).additional_params) }, self.as_dependency())
+        borrowed_in!(
+            AeronUriParams,
+            unsafe { std::ptr::addr_of_mut!((*self.get_inner()).additional_params) },
+            self.as_dependency()
+        )
     }
 }
 
@@ -199,28 +216,6 @@ fn opt<'a>(p: *const c_char) -> Option<&'a str> {
         Some(unsafe { c_str_to_str(p) })
     }
 }
-
-/// Wraps a C struct inside another object, keeping that object alive.
-fn borrowed_in<W: From<ManagedCResource<T>>, T>(ptr: *mut T, owner: Dependency) -> W {
-    let m = ManagedCResource::from_raw(ptr, None);
-    m.add_dependency(owner);
-    W::from(m)
-}
-
-macro_rules! from_managed {
-    ($($t:ty => $c:ty),*) => {$(
-        impl From<ManagedCResource<$c>> for $t {
-            fn from(m: ManagedCResource<$c>) -> Self {
-                <$t>::from_managed(m)
-            }
-        }
-    )*};
-}
-from_managed!(
-    AeronUriParams => bindings::aeron_uri_params_t,
-    AeronUdpChannelParams => bindings::aeron_udp_channel_params_t,
-    AeronIpcChannelParams => bindings::aeron_ipc_channel_params_t
-);
 
 impl AeronUri {
     /// Parses `uri` with Aeron's C parser (`aeron_uri_parse`). A malformed URI is an error
@@ -247,13 +242,15 @@ impl AeronUri {
             free(raw);
             return Err(e);
         }
-        Ok(Self::from_managed(ManagedCResource::from_raw(
-            raw,
-            Some(Box::new(move |p| {
-                free(p);
-                0
-            })),
-        )))
+        Ok(unsafe {
+            Self::from_managed(ManagedCResource::from_raw(
+                raw,
+                Some(Box::new(move |p| {
+                    free(p);
+                    0
+                })),
+            ))
+        })
     }
 
     /// The media: `Some(Media::Udp)`, `Some(Media::Ipc)`, or `None` if unknown.
@@ -269,14 +266,22 @@ impl AeronUri {
     /// The UDP parameters, if this is an `aeron:udp` URI.
     pub fn udp(&self) -> Option<AeronUdpChannelParams> {
         (self.media() == Some(Media::Udp)).then(|| {
-            borrowed_in(unsafe { std::ptr::addr_of_mut!((*self.get_inner()).params.udp) }, self.as_dependency())
+            borrowed_in!(
+                AeronUdpChannelParams,
+                unsafe { std::ptr::addr_of_mut!((*self.get_inner()).params.udp) },
+                self.as_dependency()
+            )
         })
     }
 
     /// The IPC parameters, if this is an `aeron:ipc` URI.
     pub fn ipc(&self) -> Option<AeronIpcChannelParams> {
         (self.media() == Some(Media::Ipc)).then(|| {
-            borrowed_in(unsafe { std::ptr::addr_of_mut!((*self.get_inner()).params.ipc) }, self.as_dependency())
+            borrowed_in!(
+                AeronIpcChannelParams,
+                unsafe { std::ptr::addr_of_mut!((*self.get_inner()).params.ipc) },
+                self.as_dependency()
+            )
         })
     }
 
@@ -446,14 +451,16 @@ impl AeronUriStringBuilder {
             drop(unsafe { Box::from_raw(raw) });
             return Err(e);
         }
-        Ok(Self::from_managed(ManagedCResource::from_raw(
+        let m = ManagedCResource::from_raw(
             raw,
             Some(Box::new(|p| unsafe {
                 let rc = bindings::aeron_uri_string_builder_close(p);
                 drop(Box::from_raw(p));
                 rc
             })),
-        )))
+        );
+        // SAFETY: a builder C has just initialised, closed and freed by the cleanup.
+        Ok(unsafe { Self::from_managed(m) })
     }
 
     /// An empty builder (`aeron_uri_string_builder_init_new`).
