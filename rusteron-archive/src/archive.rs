@@ -3,12 +3,12 @@
 
 use crate::bindings;
 use crate::callbacks::*;
-use crate::context::ArchiveContextInUse;
 use crate::util::{check, Guarded};
 use crate::{
     Aeron, AeronArchiveAsyncConnect, AeronArchiveContext, AeronArchiveReplayParams, AeronArchiveReplicationParams,
     AeronCError, AeronExclusivePublication, AeronPublication, AeronSubscription, ManagedCResource,
 };
+use rusteron_client::resource::InUseMark;
 use std::ffi::CStr;
 use std::sync::{Arc, Mutex};
 
@@ -38,7 +38,7 @@ pub(crate) struct ArchiveInner {
     _context: AeronArchiveContext,
     /// Refuses setters on the archive's own C context until the C archive is closed (dropped
     /// after `managed`).
-    _own_context_in_use: ArchiveContextInUse,
+    _own_context_in_use: InUseMark,
 }
 
 // SAFETY: the C archive serialises calls with its own mutex; the other fields are Mutex/Send.
@@ -86,7 +86,8 @@ fn out_bool(f: impl FnOnce(*mut bool) -> i32) -> Result<bool, AeronCError> {
 impl AeronArchive {
     pub(crate) fn from_raw(raw: *mut bindings::aeron_archive_t, context: &AeronArchiveContext) -> Self {
         // C reads its own context on every request: from here on its setters refuse.
-        let own_context_in_use = ArchiveContextInUse::mark(unsafe { bindings::aeron_archive_get_archive_context(raw) });
+        let own_context_in_use =
+            crate::context::mark_in_use(unsafe { bindings::aeron_archive_get_archive_context(raw) });
         let managed = ManagedCResource::from_raw(raw, Some(Box::new(|p| unsafe { bindings::aeron_archive_close(p) })));
         AeronArchive {
             inner: Arc::new(ArchiveInner {

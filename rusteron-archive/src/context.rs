@@ -4,6 +4,7 @@ use crate::bindings;
 use crate::callbacks::*;
 use crate::util::check;
 use crate::{Aeron, AeronCError, AeronErrorHandlerCallback, Handler, ManagedCResource};
+use rusteron_client::resource::{InUse, InUseMark};
 use std::ffi::CStr;
 
 rusteron_client::c_wrapper!(
@@ -97,7 +98,7 @@ impl AeronArchiveContext {
     /// request, and the handlers set through a view would be kept alive only by the view.
     fn before_set(&self, setter: &'static str) -> Result<(), AeronCError> {
         let key = self.get_inner() as usize;
-        if contexts_in_use().lock().unwrap_or_else(|e| e.into_inner()).contains_key(&key) {
+        if CONTEXTS_IN_USE.contains(key) {
             return Err(AeronCError::with_message(
                 libc::EBUSY,
                 format!(
@@ -320,35 +321,12 @@ impl Drop for OwnedIdleState {
     }
 }
 
-/// C archive contexts that C reads while it runs (by address, with how many users): the own
-/// context of each open [`AeronArchive`](crate::AeronArchive) and the archive context of each
-/// open persistent subscription. Only touched on connect, close and by setters.
-fn contexts_in_use() -> &'static std::sync::Mutex<std::collections::HashMap<usize, usize>> {
-    static IN_USE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<usize, usize>>> =
-        std::sync::OnceLock::new();
-    IN_USE.get_or_init(Default::default)
-}
+/// C archive contexts that C reads while it runs: the own context of each open
+/// [`AeronArchive`](crate::AeronArchive) and the archive context of each open persistent
+/// subscription. Only touched on connect, close and by setters.
+static CONTEXTS_IN_USE: InUse = InUse::new();
 
-/// Marks a C archive context as read by C (its setters refuse) until dropped.
-pub(crate) struct ArchiveContextInUse(usize);
-
-impl ArchiveContextInUse {
-    /// Marks `ctx` in use.
-    pub(crate) fn mark(ctx: *mut bindings::aeron_archive_context_t) -> Self {
-        let key = ctx as usize;
-        *contexts_in_use().lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_insert(0) += 1;
-        ArchiveContextInUse(key)
-    }
-}
-
-impl Drop for ArchiveContextInUse {
-    fn drop(&mut self) {
-        let mut in_use = contexts_in_use().lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = in_use.get_mut(&self.0) {
-            *n -= 1;
-            if *n == 0 {
-                in_use.remove(&self.0);
-            }
-        }
-    }
+/// Marks a C archive context as read by C (its setters refuse) until the mark drops.
+pub(crate) fn mark_in_use(ctx: *mut bindings::aeron_archive_context_t) -> InUseMark {
+    CONTEXTS_IN_USE.mark(ctx as usize)
 }

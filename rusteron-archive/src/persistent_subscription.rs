@@ -4,13 +4,13 @@
 
 use crate::bindings;
 use crate::callbacks::{controlled_fragment_trampoline, fragment_trampoline};
-use crate::context::ArchiveContextInUse;
 use crate::util::{check, guard_handler, Guarded};
 use crate::{
     Aeron, AeronArchiveContext, AeronCError, AeronControlledFragmentHandlerCallback, AeronFragmentHandlerCallback,
     Handler,
 };
 use rusteron_client::resource::Dependency;
+use rusteron_client::resource::InUseMark;
 use std::ffi::CStr;
 use std::os::raw::{c_char, c_int, c_void};
 use std::sync::{Arc, Mutex};
@@ -325,7 +325,7 @@ struct PsInner {
     _archive_context_copy: Option<ArchiveContextCopy>,
     /// Refuses setters on the caller's archive context while the copy shares its handlers and
     /// idle strategy state.
-    _archive_context_in_use: Option<ArchiveContextInUse>,
+    _archive_context_in_use: Option<InUseMark>,
     // The context wrapper (which owns and closes the C context) and everything it keeps alive.
     _context: AeronArchivePersistentSubscriptionContext,
 }
@@ -398,7 +398,7 @@ impl AeronArchivePersistentSubscription {
             return Err(crate::util::invalid("this persistent subscription context is already used by a subscription"));
         }
         // Without an archive context C fails with its own message.
-        let archive_context_in_use = st.archive_context.as_ref().map(|a| ArchiveContextInUse::mark(a.get_inner()));
+        let archive_context_in_use = st.archive_context.as_ref().map(|a| crate::context::mark_in_use(a.get_inner()));
         let archive_context_copy = st.archive_context.as_ref().map(ArchiveContextCopy::new).transpose()?;
         if let Some(copy) = &archive_context_copy {
             unsafe { bindings::aeron_archive_persistent_subscription_context_set_archive_context(st.raw, copy.0) };

@@ -28,33 +28,7 @@ unsafe impl Send for Aeron {}
 unsafe impl Sync for Aeron {}
 
 /// Clients whose conductor duty cycle a thread is running now (agent invoker mode).
-static IN_DUTY_CYCLE: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
-
-/// Marks one client's duty cycle as running on this thread until dropped.
-struct DutyCycle(usize);
-
-impl DutyCycle {
-    fn enter(client: usize) -> Result<Self, AeronCError> {
-        let mut running = IN_DUTY_CYCLE.lock().unwrap_or_else(|e| e.into_inner());
-        if running.contains(&client) {
-            return Err(AeronCError::with_message(
-                libc::EBUSY,
-                "main_do_work: another thread is running this client's duty cycle",
-            ));
-        }
-        running.push(client);
-        Ok(DutyCycle(client))
-    }
-}
-
-impl Drop for DutyCycle {
-    fn drop(&mut self) {
-        let mut running = IN_DUTY_CYCLE.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(i) = running.iter().position(|c| *c == self.0) {
-            running.swap_remove(i);
-        }
-    }
-}
+static IN_DUTY_CYCLE: crate::resource::InUse = crate::resource::InUse::new();
 
 /// Closes a client (`aeron_close`: stops and joins its conductor, then frees everything). When
 /// the last handle drops inside a C callback, this thread may be that conductor, which cannot
@@ -89,7 +63,7 @@ impl Aeron {
         // mark is released after the client closed (dependencies drop after the C close).
         // (The in-use mark goes first so it is released before the context can be freed and its
         // address reused.)
-        m.add_dependency(std::sync::Arc::new(std::sync::Mutex::new(in_use)));
+        m.add_dependency(std::sync::Arc::new(in_use));
         m.add_dependency(context.as_dependency());
         Ok(unsafe { Self::from_managed(m) })
     }
@@ -112,7 +86,9 @@ impl Aeron {
     /// while another thread is inside this client's duty cycle returns an `EBUSY` error (the
     /// client's own waits, in `add_*` with a timeout, then just wait for that thread).
     pub fn main_do_work(&self) -> Result<i32, AeronCError> {
-        let _cycle = DutyCycle::enter(self.get_inner() as usize)?;
+        let _cycle = IN_DUTY_CYCLE.mark_exclusive(self.get_inner() as usize).ok_or_else(|| {
+            AeronCError::with_message(libc::EBUSY, "main_do_work: another thread is running this client's duty cycle")
+        })?;
         check(unsafe { bindings::aeron_main_do_work(self.get_inner()) })
     }
 
@@ -136,7 +112,7 @@ impl Aeron {
         };
         // The client runs on this context, whoever created it (a client C created, such as an
         // archive's own, is not marked by `Aeron::new`): its setters refuse while the view lives.
-        view.keep_alive(std::sync::Arc::new(std::sync::Mutex::new(view.mark_view_in_use())));
+        view.keep_alive(std::sync::Arc::new(view.mark_view_in_use()));
         view
     }
 

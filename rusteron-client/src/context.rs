@@ -4,6 +4,7 @@ use crate::bindings;
 use crate::callbacks::*;
 use crate::error::{check, AeronCError};
 use crate::handler::Handler;
+use crate::resource::{InUse, InUseMark};
 use crate::ManagedCResource;
 use std::ffi::CStr;
 use std::os::raw::c_void;
@@ -259,7 +260,7 @@ impl AeronContext {
     }
 
     fn refuse_if_in_use(&self, setter: &'static str) -> Result<(), AeronCError> {
-        if contexts_in_use().lock().unwrap_or_else(|e| e.into_inner()).contains_key(&(self.get_inner() as usize)) {
+        if CONTEXTS_IN_USE.contains(self.get_inner() as usize) {
             return Err(AeronCError::with_message(
                 libc::EBUSY,
                 format!("{setter}: a client runs on this context; configure it before Aeron::new"),
@@ -286,28 +287,22 @@ impl AeronContext {
         Ok(())
     }
 
-    /// Marks a view of a running client's context as in use (until the guard drops); any number
+    /// Marks a view of a running client's context as in use (until the mark drops); any number
     /// of views may be marked.
-    pub(crate) fn mark_view_in_use(&self) -> ContextInUse {
-        let key = self.get_inner() as usize;
-        *contexts_in_use().lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_insert(0) += 1;
-        ContextInUse(key)
+    pub(crate) fn mark_view_in_use(&self) -> InUseMark {
+        CONTEXTS_IN_USE.mark(self.get_inner() as usize)
     }
 
-    /// Marks this context as used by a client (until the returned guard drops). A context serves
-    /// one client at a time: the C client keeps its command queue and CnC mapping in the context,
+    /// Marks this context as used by a client (until the mark drops). A context serves one
+    /// client at a time: the C client keeps its command queue and CnC mapping in the context,
     /// so a second client on it would share them with the first.
-    pub(crate) fn mark_in_use(&self) -> Result<ContextInUse, AeronCError> {
-        let key = self.get_inner() as usize;
-        let mut in_use = contexts_in_use().lock().unwrap_or_else(|e| e.into_inner());
-        if in_use.contains_key(&key) {
-            return Err(AeronCError::with_message(
+    pub(crate) fn mark_in_use(&self) -> Result<InUseMark, AeronCError> {
+        CONTEXTS_IN_USE.mark_exclusive(self.get_inner() as usize).ok_or_else(|| {
+            AeronCError::with_message(
                 libc::EBUSY,
                 "Aeron::new: a client already runs on this context; give each client its own AeronContext",
-            ));
-        }
-        in_use.insert(key, 1);
-        Ok(ContextInUse(key))
+            )
+        })
     }
 }
 
@@ -319,25 +314,5 @@ pub fn request_driver_termination(directory: &CStr, token: &[u8]) -> Result<i32,
     })
 }
 
-/// C contexts clients currently run on (by address, with how many clients). Only touched by
-/// `Aeron::new`, client close and callback setters, never on a hot path.
-fn contexts_in_use() -> &'static std::sync::Mutex<std::collections::HashMap<usize, usize>> {
-    static IN_USE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<usize, usize>>> =
-        std::sync::OnceLock::new();
-    IN_USE.get_or_init(Default::default)
-}
-
-/// Removes its context from [`contexts_in_use`] when dropped (after the client closed).
-pub(crate) struct ContextInUse(usize);
-
-impl Drop for ContextInUse {
-    fn drop(&mut self) {
-        let mut in_use = contexts_in_use().lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = in_use.get_mut(&self.0) {
-            *n -= 1;
-            if *n == 0 {
-                in_use.remove(&self.0);
-            }
-        }
-    }
-}
+/// C contexts clients currently run on (and views of them, `Aeron::context`).
+static CONTEXTS_IN_USE: InUse = InUse::new();
