@@ -39,9 +39,7 @@ macro_rules! c_assembler {
             #[doc = concat!("(`", stringify!($create), "`); it keeps the delegate alive until it is")]
             #[doc = concat!("deleted (`", stringify!($delete), "`) when the last clone drops.")]
             pub fn new<H: $cb + Send + 'static>(delegate: &Handler<H>) -> Result<Self, AeronCError> {
-                if delegate.is_released() {
-                    return Err(AeronCError::with_message(-1, "the delegate handler was released"));
-                }
+                delegate.require_live(stringify!($create))?;
                 let clientd = delegate.as_raw();
                 let m = ManagedCResource::new(
                     |p| unsafe { bindings::$create(p, Some($tramp::<H>), clientd) },
