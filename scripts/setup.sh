@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs or locates everything the build and the tests need. Idempotent: a second run only checks.
+#   - a C compiler is assumed (Rust needs one to link); apt-get runs through sudo when not root;
 #   - libclang (bindgen), a JDK 17+ (SbeTool, the Java archive), Maven (fetches jars), ninja (faster
 #     C builds), from Debian's packages when missing;
-#   - CMake >= 3.30 from PyPI when the one on PATH is older (Debian's is 3.25);
+#   - CMake >= 3.30 from PyPI, in a virtualenv under .cache, when the one on PATH is older (Debian's is
+#     3.25); python3-venv from Debian when python3 or its venv module is missing;
 #   - the Aeron source tree, from the crates.io package libaeron-sys (unless AERON_SOURCE_DIR is set
 #     or the aeron/ submodule is populated), into .cache/aeron-<version>;
 #   - the SbeTool jar and the Java archive jar from Maven Central into .cache/jars.
@@ -26,27 +28,71 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
 }
 
-# libclang for bindgen
-if [ -z "${LIBCLANG_PATH:-}" ] && ! ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1; then
+# libclang for bindgen, checked by capability: a library that exports libclang's C API and parses a
+# file including clang's builtin headers (stdbool.h lives in libclang-common-N-dev, not in libc).
+# A file-name glob is not enough: libclang-cpp.so (LLVM's C++ library) matches it and is useless.
+probe="$cache/tools/libclang-probe"
+mkdir -p "$cache/tools"
+if [ ! -x "$probe" ] || [ scripts/libclang-probe.c -nt "$probe" ]; then
+  cc -O1 -o "$probe" scripts/libclang-probe.c -ldl
+fi
+libclang_candidates() {
+  local dirs=()
+  if [ -n "${LIBCLANG_PATH:-}" ]; then
+    if [ -f "$LIBCLANG_PATH" ]; then echo "$LIBCLANG_PATH"; return; fi
+    dirs+=("$LIBCLANG_PATH")
+  fi
+  if command -v llvm-config >/dev/null; then dirs+=("$(llvm-config --libdir)"); fi
+  dirs+=($(ls -d /usr/lib/llvm-*/lib 2>/dev/null | sort -t- -k2 -V -r) "/usr/lib/$(cc -print-multiarch 2>/dev/null)" /usr/lib64 /usr/lib /usr/local/lib)
+  for d in "${dirs[@]}"; do
+    ls "$d"/libclang.so* "$d"/libclang-*.so* 2>/dev/null | grep -v -- '-cpp' || true
+  done
+}
+libclang_ok() {
+  local lib why
+  libclang_report=""
+  for lib in $(libclang_candidates); do
+    if why=$("$probe" "$lib" 2>&1); then say "libclang ok: $lib"; return 0; fi
+    libclang_report+=" $lib: $(echo "$why" | head -1);"
+  done
+  return 1
+}
+if ! libclang_ok; then
+  say "no usable libclang for bindgen (${libclang_report:- none found})"
   apt_install libclang-dev
+  if ! libclang_ok; then
+    say "libclang still unusable after installing libclang-dev:$libclang_report set LIBCLANG_PATH to a libclang.so whose clang resource headers are installed"
+    exit 1
+  fi
 fi
 # JDK (javac not needed, but SbeTool and the archive need java 17+)
 if ! command -v java >/dev/null; then apt_install openjdk-17-jdk-headless; fi
 if ! command -v mvn >/dev/null; then apt_install maven; fi
-if ! command -v ninja >/dev/null; then apt_install ninja-build || true; fi
+# ninja runs the C build; without it CMake needs make (a bare Debian with gcc has neither).
+if ! command -v ninja >/dev/null; then
+  if command -v make >/dev/null; then apt_install ninja-build || true; else apt_install ninja-build; fi
+fi
 # valgrind: `just memcheck` (part of `just test`) and `just bench-instructions`
 if ! command -v valgrind >/dev/null; then apt_install valgrind; fi
 
-# CMake >= 3.30
-cmake_ok() { command -v cmake >/dev/null && cmake --version | head -1 | awk '{split($3,v,"."); exit !((v[1]>3)||(v[1]==3&&v[2]>=30))}'; }
-if ! cmake_ok; then
-  say "pip install cmake>=3.30,<4 (found: $(cmake --version 2>/dev/null | head -1 || echo none))"
-  python3 -m pip install -q "cmake>=3.30,<4"
-  hash -r
-  if ! cmake_ok; then
-    bin=$(python3 -c 'import cmake; print(cmake.CMAKE_BIN_DIR)')
-    say "cmake from PyPI is at $bin (build.rs finds it there too)"
+# CMake >= 3.30, from PyPI into a virtualenv under the cache (Debian's pip refuses system-wide
+# installs, PEP 668). build.rs looks for <cache>/cmake-venv/bin/cmake too.
+cmake_ok() { "$1" --version 2>/dev/null | head -1 | awk '{split($3,v,"."); exit !((v[1]>3)||(v[1]==3&&v[2]>=30))}'; }
+venv="$cache/cmake-venv"
+if cmake_ok "${CMAKE:-cmake}"; then
+  say "cmake ok: $(command -v "${CMAKE:-cmake}") ($("${CMAKE:-cmake}" --version | head -1))"
+elif cmake_ok "$venv/bin/cmake"; then
+  say "cmake ok: $venv/bin/cmake ($("$venv/bin/cmake" --version | head -1))"
+else
+  say "CMake >= 3.30 needed (found: $(cmake --version 2>/dev/null | head -1 || echo none)): pip install into $venv"
+  if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    apt_install python3-venv
   fi
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install -q "cmake>=3.30,<4"
+  cmake_ok "$venv/bin/cmake" || { say "$venv/bin/cmake is not >= 3.30"; exit 1; }
+  say "cmake ok: $venv/bin/cmake ($("$venv/bin/cmake" --version | head -1))"
 fi
 
 # Aeron source tree

@@ -30,6 +30,47 @@ fn run(cmd: &mut Command, what: &str, log: &Path) {
     }
 }
 
+/// The `-D` options of the configure step (tool paths aside). The build folder's name hashes them,
+/// so changing one configures a fresh folder instead of reusing a stale CMakeCache.txt.
+///
+/// Aeron's CMake links libbsd and libuuid when it happens to find them (and compiles against
+/// `<bsd/stdlib.h>`), so the same sources gave different libraries on machines with and without
+/// `libbsd-dev`/`uuid-dev`, and a static link then failed on `reallocf`. The cache entries below
+/// give every machine the result of a machine without them: `arc4random` and `posix_memalign`
+/// come from libc (glibc >= 2.36, macOS), `reallocf` from Aeron's own fallback, and the driver's
+/// receiver id from Aeron's random fallback instead of `uuid_generate`. A value set in the cache
+/// makes CMake skip the check (`check_include_file`, `check_symbol_exists`), and an empty
+/// `find_library` result is taken as found-and-false.
+pub fn configure_options() -> Vec<&'static str> {
+    vec![
+        "-DCMAKE_BUILD_TYPE=Release",
+        "-DCMAKE_POSITION_INDEPENDENT_CODE=ON",
+        "-DBUILD_AERON_DRIVER=ON",
+        "-DBUILD_AERON_ARCHIVE_API=ON",
+        "-DAERON_TESTS=OFF",
+        "-DAERON_UNIT_TESTS=OFF",
+        "-DAERON_SYSTEM_TESTS=OFF",
+        "-DAERON_BUILD_SAMPLES=OFF",
+        "-DAERON_BUILD_DOCUMENTATION=OFF",
+        "-DAERON_INSTALL_TARGETS=OFF",
+        // Optional system libraries: never used, whatever is installed.
+        "-DLIBBSD_EXISTS=",
+        "-DBSDSTDLIB_H_EXISTS=0",
+        "-DLIBUUID_EXISTS=",
+        "-DUUID_H_EXISTS=0",
+        "-DUUID_GENERATE_PROTOTYPE_EXISTS=0",
+    ]
+}
+
+/// Aeron's CMake asks git for the commit it reports in `aeron_version_full()`. Stop git at the
+/// tree's parent so a tree copied into another repository (ours, a dependent's) does not report
+/// that repository's HEAD (and `+guilty` when it is dirty) as Aeron's commit.
+fn blind_git(cmd: &mut Command, src: &AeronSource) {
+    if let Some(parent) = src.root.parent() {
+        cmd.env("GIT_CEILING_DIRECTORIES", parent);
+    }
+}
+
 pub fn build(src: &AeronSource, build_dir: &Path, tools: &Tools, sbe_jar: &Path, static_link: bool) -> Built {
     std::fs::create_dir_all(build_dir)
         .unwrap_or_else(|e| crate::fail(format!("cannot create {}: {e}", build_dir.display())));
@@ -51,20 +92,10 @@ pub fn build(src: &AeronSource, build_dir: &Path, tools: &Tools, sbe_jar: &Path,
         // Aeron's CMake calls Gradle for the codecs (done above with SbeTool) and for a Java jar
         // we do not need. Gradle cannot run here, so the wrapper it calls is `cmake -E true`.
         let gradle_stub = format!("{};-E;true", tools.cmake.display());
-        cfg.args([
-            "-DCMAKE_BUILD_TYPE=Release",
-            "-DCMAKE_POSITION_INDEPENDENT_CODE=ON",
-            "-DBUILD_AERON_DRIVER=ON",
-            "-DBUILD_AERON_ARCHIVE_API=ON",
-            "-DAERON_TESTS=OFF",
-            "-DAERON_UNIT_TESTS=OFF",
-            "-DAERON_SYSTEM_TESTS=OFF",
-            "-DAERON_BUILD_SAMPLES=OFF",
-            "-DAERON_BUILD_DOCUMENTATION=OFF",
-            "-DAERON_INSTALL_TARGETS=OFF",
-        ])
-        .arg(format!("-DGRADLE_WRAPPER={gradle_stub}"))
-        .arg(format!("-DJava_JAVA_EXECUTABLE={}", tools.java.display()));
+        cfg.args(configure_options())
+            .arg(format!("-DGRADLE_WRAPPER={gradle_stub}"))
+            .arg(format!("-DJava_JAVA_EXECUTABLE={}", tools.java.display()));
+        blind_git(&mut cfg, src);
         run(&mut cfg, "cmake configure of Aeron", &build_dir.join("rusteron-configure.log"));
     }
 
@@ -74,6 +105,7 @@ pub fn build(src: &AeronSource, build_dir: &Path, tools: &Tools, sbe_jar: &Path,
         &["aeron", "aeron_archive_c_client", "aeronmd"]
     };
     let mut b = Command::new(&tools.cmake);
+    blind_git(&mut b, src);
     b.arg("--build").arg(build_dir).arg("--parallel").arg(&jobs).arg("--target").args(targets);
     run(&mut b, "cmake build of Aeron", &build_dir.join("rusteron-build.log"));
 

@@ -53,8 +53,10 @@ fn main() {
         // Never reaches cmake, SbeTool, java or bindgen (libclang is only loaded by bindgen).
         precompile::prepare(&out_dir, &versions)
     } else {
+        // Both checks come before the long C build: a missing tool fails in seconds.
+        let tools = tools::Tools::locate(&cache_dir);
+        bindings::check_libclang(&out_dir);
         let src = source::locate(&manifest_dir, &cache_dir, &versions);
-        let tools = tools::Tools::locate();
         let sbe_jar = codecs::sbe_jar(&cache_dir, &versions, &tools);
 
         let build_dir = shared_build_dir(&out_dir, &src, &versions);
@@ -63,13 +65,14 @@ fn main() {
         bindings::generate(&src, &built, &out_dir);
         built
     };
-    link(&built, static_link);
+    let lib_dir = link(&built, &out_dir, static_link);
 
     println!("cargo:rustc-env=RUSTERON_AERON_VERSION={}", versions.aeron);
     println!("cargo:rustc-env=RUSTERON_AERONMD_PATH={}", built.aeronmd.display());
-    println!("cargo:rustc-env=RUSTERON_AERON_LIB_DIR={}", built.lib_dir.display());
+    println!("cargo:rustc-env=RUSTERON_AERON_LIB_DIR={}", lib_dir.display());
     // Exposed to dependents' build scripts as DEP_AERON_* (this crate `links = "aeron"`).
-    println!("cargo:LIB_DIR={}", built.lib_dir.display());
+    println!("cargo:LIB_DIR={}", lib_dir.display());
+    println!("cargo:include={}", built.generated_dir.display());
     println!("cargo:AERONMD={}", built.aeronmd.display());
     println!("cargo:VERSION={}", versions.aeron);
     println!("cargo:STATIC={}", if static_link { "1" } else { "0" });
@@ -97,32 +100,77 @@ fn shared_build_dir(out_dir: &Path, src: &source::AeronSource, versions: &versio
     }
     // OUT_DIR = <target>/<profile>/build/<pkg>-<hash>/out
     let target = out_dir.ancestors().nth(4).unwrap_or(out_dir);
+    // Keyed by the tree and the configure options: a changed option gets a fresh CMake cache.
+    let mut key = src.root.to_string_lossy().into_owned();
+    for opt in cmake_build::configure_options() {
+        key.push('\n');
+        key.push_str(opt);
+    }
     let mut h: u64 = 0xcbf29ce484222325;
-    for b in src.root.to_string_lossy().bytes() {
+    for b in key.bytes() {
         h = (h ^ b as u64).wrapping_mul(0x100000001b3);
     }
     target.join("aeron-build").join(format!("{}-{:08x}", versions.aeron, h as u32))
 }
 
-fn link(built: &cmake_build::Built, static_link: bool) {
-    println!("cargo:rustc-link-search=native={}", built.lib_dir.display());
+/// Emits the link directives and returns the folder the binaries load Aeron from at run time.
+///
+/// Dynamic: the shared libraries are copied into `OUT_DIR/lib`. Cargo puts a build script's
+/// search paths on the dynamic library path of `cargo run`/`cargo test` only when they lie inside
+/// `target/<profile>/`, and the CMake folder (`target/aeron-build/`) does not; OUT_DIR does, so a
+/// dependent crate's binaries run under cargo with no setup. For running a binary directly, this
+/// crate's own targets get an rpath here, the safe crates add one for theirs, and forward the
+/// folder to their dependents as `DEP_RUSTERON_CLIENT_LIB_DIR` / `DEP_RUSTERON_ARCHIVE_LIB_DIR`.
+fn link(built: &cmake_build::Built, out_dir: &Path, static_link: bool) -> PathBuf {
+    let target_os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     if static_link {
+        println!("cargo:rustc-link-search=native={}", built.lib_dir.display());
         println!("cargo:rustc-link-lib=static=aeron_archive_c_client_static");
         println!("cargo:rustc-link-lib=static=aeron_static");
         for lib in ["pthread", "m", "dl", "rt"] {
-            if cfg!(target_os = "linux") || lib != "rt" {
+            if target_os == "linux" || lib != "rt" {
                 println!("cargo:rustc-link-lib=dylib={lib}");
             }
         }
-        if cfg!(target_os = "linux") {
+        if target_os == "linux" {
             // Aeron C resolves idle strategies by name with dlsym(); export our symbols.
             println!("cargo:rustc-link-arg=-rdynamic");
         }
+        return built.lib_dir.clone();
+    }
+    let lib_dir = if built.lib_dir.starts_with(out_dir) {
+        built.lib_dir.clone() // precompile: already unpacked into OUT_DIR
     } else {
-        println!("cargo:rustc-link-lib=dylib=aeron_archive_c_client");
-        println!("cargo:rustc-link-lib=dylib=aeron");
-        // rpath for this crate's own tests; dependents add it from DEP_AERON_LIB_DIR, and cargo
-        // puts native search paths inside the target dir on the library path for `cargo run/test`.
-        println!("cargo:rustc-link-arg=-Wl,-rpath,{}", built.lib_dir.display());
+        let dest = out_dir.join("lib");
+        copy_shared_libs(&built.lib_dir, &dest);
+        dest
+    };
+    println!("cargo:rustc-link-search=native={}", lib_dir.display());
+    println!("cargo:rustc-link-lib=dylib=aeron_archive_c_client");
+    println!("cargo:rustc-link-lib=dylib=aeron");
+    println!("cargo:rustc-link-arg=-Wl,-rpath,{}", lib_dir.display());
+    lib_dir
+}
+
+/// Copies Aeron's shared libraries (`libaeron*.so*` / `.dylib`) from the CMake folder to `dest`.
+fn copy_shared_libs(from: &Path, dest: &Path) {
+    let fail = |e: std::io::Error| -> ! {
+        crate::fail(format!("cannot copy Aeron's shared libraries from {} to {}: {e}", from.display(), dest.display()))
+    };
+    std::fs::create_dir_all(dest).unwrap_or_else(|e| fail(e));
+    let mut copied = 0;
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| fail(e)).flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let shared = name.contains(".so") || name.ends_with(".dylib");
+        if name.starts_with("libaeron") && shared {
+            let target = dest.join(&name);
+            let tmp = dest.join(format!(".{name}.partial"));
+            std::fs::copy(entry.path(), &tmp).unwrap_or_else(|e| fail(e));
+            std::fs::rename(&tmp, &target).unwrap_or_else(|e| fail(e));
+            copied += 1;
+        }
+    }
+    if copied == 0 {
+        crate::fail(format!("the Aeron build left no shared library (libaeron*.so) in {}", from.display()));
     }
 }

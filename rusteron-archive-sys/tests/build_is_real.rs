@@ -127,3 +127,36 @@ fn linkage_matches_the_features() {
         assert!(aeron_libs.iter().all(|l| !l.contains("not found")), "ldd: {text}");
     }
 }
+
+/// Aeron's CMake would use libbsd and libuuid when their -dev packages are installed; the build
+/// turns both off so every machine gets the same libraries. Neither the driver nor any Aeron
+/// library (shared or static) may name them, nor need a symbol only they provide.
+#[test]
+fn optional_system_libraries_are_not_used() {
+    let mut files = vec![PathBuf::from(AERONMD_PATH)];
+    for entry in std::fs::read_dir(AERON_LIB_DIR).expect("read AERON_LIB_DIR").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("libaeron") && (name.ends_with(".so") || name.ends_with(".a")) {
+            files.push(entry.path());
+        }
+    }
+    assert!(files.len() >= 3, "expected aeronmd and Aeron libraries in {AERON_LIB_DIR}: {files:?}");
+    for file in &files {
+        let is_archive = file.extension().is_some_and(|e| e == "a");
+        if !is_archive {
+            let out = Command::new("readelf").arg("-d").arg(file).output().expect("run readelf");
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(out.status.success(), "readelf -d {}: {text}", file.display());
+            for lib in ["libbsd", "libuuid"] {
+                assert!(!text.contains(lib), "{} needs {lib}:\n{text}", file.display());
+            }
+        }
+        let out = Command::new("nm").arg("-u").arg(file).output().expect("run nm");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for sym in ["reallocf", "uuid_generate", "strlcpy"] {
+            let hit =
+                text.lines().find(|l| l.split_whitespace().last().is_some_and(|s| s.split('@').next() == Some(sym)));
+            assert!(hit.is_none(), "{} needs {sym} (from libbsd/libuuid): {hit:?}", file.display());
+        }
+    }
+}
