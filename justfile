@@ -18,7 +18,8 @@ run: setup
     cargo run --release -p rusteron-archive --example record_and_replay
 
 # Every test: sys, client and archive crates against a real aeronmd and a real Java archive,
-# in the default (dynamic) and the `static` configuration, then `static,precompile` (precompile-proof)
+# in the default (dynamic) and the `static` configuration, then `static,precompile` (precompile-proof),
+# then a crate outside the workspace in every linking configuration (dependent-check)
 test: setup
     cargo fmt --all --check
     cargo test --workspace
@@ -26,6 +27,7 @@ test: setup
     cargo test -p rusteron-client --features static
     just linkage
     just precompile-proof
+    just dependent-check
     just memcheck
     cargo clippy --workspace --all-targets -- -D warnings
 
@@ -36,6 +38,11 @@ build-artifacts: setup
 # Prove `static,precompile`: sys and client tests in a clean copy, without cmake, java or libclang
 precompile-proof: setup
     bash scripts/precompile-proof.sh
+
+# examples/dependent, a crate outside the workspace: cargo run, cargo test and a direct run, for the
+# default, static, precompile and static,precompile configurations (CONFIGS="default static" to limit)
+dependent-check: setup
+    bash scripts/dependent-check.sh
 
 # The lifetime/callback/drop-order tests under valgrind memcheck: any use of freed memory fails
 memcheck: setup

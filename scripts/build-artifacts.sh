@@ -61,6 +61,20 @@ copy_headers "$src/aeron-client/src/main/c" "$stage/include"
 copy_headers "$src/aeron-archive/src/main/c/client" "$stage/include"
 copy_headers "$build_dir/generated/c/aeron_archive_client" "$stage/include/c/aeron_archive_client"
 cp rusteron-archive-sys/wrapper.h "$stage/include/wrapper.h"
+# NEEDS: what the archive's binaries need from the system, checked by build.rs when it is used.
+# Aeron is configured without libbsd/libuuid (cmake_build.rs), so only libc's family appears.
+if [ "$so" = so ]; then
+  {
+    echo "# system libraries the archive's shared libraries and aeronmd link, and the newest glibc symbol version they use"
+    for f in "$stage"/lib/*.so "$stage/bin/aeronmd"; do
+      readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'
+    done | grep -v '^libaeron' | LC_ALL=C sort -u | sed 's/^/needed /'
+    for f in "$stage"/lib/*.so "$stage"/lib/*.a "$stage/bin/aeronmd"; do
+      objdump -T "$f" 2>/dev/null || nm "$f" 2>/dev/null || true
+    done | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -t. -k1,1n -k2,2n -k3,3n -u | tail -1 | sed 's/^/glibc /'
+  } > "$stage/NEEDS"
+  if grep -E 'libbsd|libuuid' "$stage/NEEDS"; then say "the archive needs libbsd/libuuid (above)"; exit 1; fi
+fi
 echo "$AERON_VERSION" > "$stage/VERSION"
 echo "$triple" > "$stage/TARGET"
 (cd "$stage" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | while read -r f; do sha256 "$f"; done) > "$stage_root/MANIFEST"

@@ -9,6 +9,7 @@
 //! VERSION        Aeron version, e.g. 1.54.0
 //! TARGET         target triple it was built for
 //! MANIFEST       `<sha256>  <path>` for every other file (sha256sum format)
+//! NEEDS          Linux: `needed <soname>` per system library linked, `glibc <newest symbol version>`
 //! bindings.rs    bindgen output for wrapper.h
 //! lib/           libaeron*, libaeron_archive_c_client*, libaeron_driver.*, the static archives
 //! bin/aeronmd    the C media driver, rpath $ORIGIN/../lib
@@ -134,6 +135,7 @@ fn check(root: &Path, source: &str, versions: &Versions, target: &str) {
             crate::fail(format!("precompiled archive {source} lacks {need} (or it is not in its MANIFEST)"));
         }
     }
+    check_needs(root, source, target);
     let found = std::fs::read_to_string(root.join("VERSION")).unwrap_or_default().trim().to_string();
     if found != versions.aeron {
         crate::fail(format!(
@@ -147,6 +149,37 @@ fn check(root: &Path, source: &str, versions: &Versions, target: &str) {
             crate::fail(format!(
                 "precompiled archive {source} was built for {t}, but this build targets {target}: use rusteron-aeron-{}-{target}.tar.gz",
                 versions.aeron
+            ));
+        }
+    }
+}
+
+/// `NEEDS` (Linux archives) lists the system libraries the archive links and the newest glibc
+/// symbol version it uses. When building for this machine, refuse an archive that needs a newer
+/// glibc than the one here: the link would fail on an unresolved versioned symbol instead.
+fn check_needs(root: &Path, source: &str, target: &str) {
+    let Ok(text) = std::fs::read_to_string(root.join("NEEDS")) else {
+        if target.contains("linux-gnu") {
+            crate::fail(format!(
+                "precompiled archive {source} has no NEEDS file (which system libraries and glibc it needs): rebuild it with `just build-artifacts`"
+            ));
+        }
+        return;
+    };
+    let Some(want) = text.lines().find_map(|l| l.strip_prefix("glibc ")).map(str::trim) else { return };
+    if std::env::var("HOST").ok().as_deref() != Some(target) {
+        return; // cross build: the build machine's glibc says nothing about the target's
+    }
+    let have = Command::new("getconf")
+        .arg("GNU_LIBC_VERSION")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().trim_start_matches("glibc ").to_string());
+    let parse = |v: &str| v.split('.').map(|p| p.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>();
+    if let Some(have) = have.filter(|h| !h.is_empty()) {
+        if parse(&have) < parse(want) {
+            crate::fail(format!(
+                "precompiled archive {source} needs glibc >= {want}, this machine has glibc {have}: build Aeron from source (drop the `precompile` feature) or make the archive with `just build-artifacts` on a system with glibc <= {have}"
             ));
         }
     }
