@@ -8,6 +8,9 @@ use rusteron_archive::*;
 use std::time::{Duration, Instant};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // rusteron logs through the `log` crate: warnings and errors by default, more with
+    // RUST_LOG (e.g. RUST_LOG=rusteron_client=debug,rusteron_archive=debug).
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     // 1. No archive: connect fails once the message timeout passes, with Aeron's message.
     let driver = MediaDriverProcess::start()?;
     let aeron = driver.connect()?;

@@ -27,6 +27,9 @@ fn print_catalog(archive: &AeronArchive) -> Result<(), AeronCError> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // rusteron logs through the `log` crate: warnings and errors by default, more with
+    // RUST_LOG (e.g. RUST_LOG=rusteron_client=debug,rusteron_archive=debug).
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let mut args = std::env::args().skip(1);
     if let Some(control_channel) = args.next() {
         let ctx = AeronArchiveContext::new()?;

@@ -8,6 +8,9 @@ use std::ffi::CString;
 use std::time::{Duration, Instant};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // rusteron logs through the `log` crate: warnings and errors by default, more with
+    // RUST_LOG (e.g. RUST_LOG=rusteron_client=debug,rusteron_archive=debug).
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let count: u64 = std::env::args().nth(1).map(|a| a.parse()).transpose()?.unwrap_or(100_000);
     let timeout = Duration::from_secs(30);
 

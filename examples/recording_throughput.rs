@@ -8,6 +8,9 @@ use rusteron_archive::*;
 use std::time::{Duration, Instant};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // rusteron logs through the `log` crate: warnings and errors by default, more with
+    // RUST_LOG (e.g. RUST_LOG=rusteron_client=debug,rusteron_archive=debug).
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let mut args = std::env::args().skip(1);
     let count: u64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(2_000_000);
     let size: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(32).max(8);

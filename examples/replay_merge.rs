@@ -13,6 +13,9 @@ fn port() -> Result<u16, Box<dyn std::error::Error>> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // rusteron logs through the `log` crate: warnings and errors by default, more with
+    // RUST_LOG (e.g. RUST_LOG=rusteron_client=debug,rusteron_archive=debug).
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let before: u64 = 50_000;
     let total: u64 = 200_000;
     let timeout = Duration::from_secs(30);

@@ -7,6 +7,10 @@
 //! caught and kept for [`take_archive_callback_panic`](crate::take_archive_callback_panic).
 //! Consumers passed to a list call are called synchronously before the call returns; a panic in
 //! them is resumed once C has returned.
+//!
+//! The `...Logger` defaults write through the [`log`] crate (target `rusteron_archive::callbacks`),
+//! never to stdout or stderr: recording signals at `info`, credentials, listed descriptors at
+//! `debug`, the delegating invoker (called in a loop while waiting) at `trace`.
 
 use crate::bindings;
 use crate::credentials::{free_raw, raw_bytes};
@@ -38,7 +42,7 @@ pub trait AeronArchiveCredentialsEncodedCredentialsSupplierFuncCallback {
     ) -> Option<AeronArchiveEncodedCredentials>;
 }
 
-/// Logs the call and supplies no credentials.
+/// Logs the call at `debug` level and supplies no credentials.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronArchiveCredentialsEncodedCredentialsSupplierFuncLogger;
 
@@ -48,7 +52,7 @@ impl AeronArchiveCredentialsEncodedCredentialsSupplierFuncCallback
     fn handle_aeron_archive_credentials_encoded_credentials_supplier_func(
         &mut self,
     ) -> Option<AeronArchiveEncodedCredentials> {
-        eprintln!("archive credentials requested: none supplied");
+        log::debug!("archive credentials requested: none supplied");
         None
     }
 }
@@ -81,7 +85,7 @@ pub trait AeronArchiveCredentialsChallengeSupplierFuncCallback {
     ) -> Option<AeronArchiveEncodedCredentials>;
 }
 
-/// Logs the challenge and answers nothing.
+/// Logs the challenge at `debug` level and answers nothing.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronArchiveCredentialsChallengeSupplierFuncLogger;
 
@@ -90,7 +94,7 @@ impl AeronArchiveCredentialsChallengeSupplierFuncCallback for AeronArchiveCreden
         &mut self,
         encoded_challenge: &[u8],
     ) -> Option<AeronArchiveEncodedCredentials> {
-        eprintln!("archive challenge of {} bytes: no answer", encoded_challenge.len());
+        log::debug!("archive challenge of {} bytes: no answer", encoded_challenge.len());
         None
     }
 }
@@ -122,13 +126,13 @@ pub trait AeronArchiveCredentialsFreeFuncCallback {
     fn handle_aeron_archive_credentials_free_func(&mut self, credentials: &[u8]);
 }
 
-/// Logs the release.
+/// Logs the release at `debug` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronArchiveCredentialsFreeFuncLogger;
 
 impl AeronArchiveCredentialsFreeFuncCallback for AeronArchiveCredentialsFreeFuncLogger {
     fn handle_aeron_archive_credentials_free_func(&mut self, credentials: &[u8]) {
-        eprintln!("archive credentials of {} bytes released", credentials.len());
+        log::debug!("archive credentials of {} bytes released", credentials.len());
     }
 }
 
@@ -214,13 +218,13 @@ pub trait AeronArchiveDelegatingInvokerFuncCallback {
     fn handle_aeron_archive_delegating_invoker_func(&mut self);
 }
 
-/// Does nothing but count nothing: a placeholder invoker that logs once.
+/// A placeholder invoker that does no work and logs each call at `trace` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronArchiveDelegatingInvokerFuncLogger;
 
 impl AeronArchiveDelegatingInvokerFuncCallback for AeronArchiveDelegatingInvokerFuncLogger {
     fn handle_aeron_archive_delegating_invoker_func(&mut self) {
-        eprintln!("archive delegating invoker called");
+        log::trace!("archive delegating invoker called");
     }
 }
 
@@ -247,13 +251,13 @@ pub trait AeronArchiveRecordingDescriptorConsumerFuncCallback {
     fn handle_aeron_archive_recording_descriptor_consumer_func(&mut self, descriptor: AeronArchiveRecordingDescriptor);
 }
 
-/// Prints each descriptor.
+/// Logs each recording descriptor at `debug` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronArchiveRecordingDescriptorConsumerFuncLogger;
 
 impl AeronArchiveRecordingDescriptorConsumerFuncCallback for AeronArchiveRecordingDescriptorConsumerFuncLogger {
     fn handle_aeron_archive_recording_descriptor_consumer_func(&mut self, d: AeronArchiveRecordingDescriptor) {
-        eprintln!(
+        log::debug!(
             "recording {}: {} stream {} session {} positions {}..{}",
             d.recording_id,
             d.original_channel(),
@@ -313,7 +317,7 @@ pub trait AeronArchiveRecordingSubscriptionDescriptorConsumerFuncCallback {
     );
 }
 
-/// Prints each descriptor.
+/// Logs each recording subscription descriptor at `debug` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronArchiveRecordingSubscriptionDescriptorConsumerFuncLogger;
 
@@ -324,7 +328,7 @@ impl AeronArchiveRecordingSubscriptionDescriptorConsumerFuncCallback
         &mut self,
         d: AeronArchiveRecordingSubscriptionDescriptor,
     ) {
-        eprintln!("recording subscription {}: {} stream {}", d.subscription_id, d.stripped_channel(), d.stream_id);
+        log::debug!("recording subscription {}: {} stream {}", d.subscription_id, d.stripped_channel(), d.stream_id);
     }
 }
 
@@ -379,13 +383,13 @@ pub trait AeronArchiveRecordingSignalConsumerFuncCallback {
     fn handle_aeron_archive_recording_signal_consumer_func(&mut self, signal: AeronArchiveRecordingSignal);
 }
 
-/// Prints each signal.
+/// Logs each signal at `info` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronArchiveRecordingSignalConsumerFuncLogger;
 
 impl AeronArchiveRecordingSignalConsumerFuncCallback for AeronArchiveRecordingSignalConsumerFuncLogger {
     fn handle_aeron_archive_recording_signal_consumer_func(&mut self, s: AeronArchiveRecordingSignal) {
-        eprintln!("recording signal {:?}: recording {} position {}", s.signal(), s.recording_id, s.position);
+        log::info!("recording signal {:?}: recording {} position {}", s.signal(), s.recording_id, s.position);
     }
 }
 

@@ -19,6 +19,11 @@
 //! [`AeronArchiveReplayMerge`] takes the archive's lock around each of its steps; still, do not
 //! call the archive from other threads while a merge of it is polled (see its docs).
 //!
+//! # Logging
+//! Nothing is printed: the logging defaults of the callbacks, and the testing helpers, write
+//! through the [`log`] crate under targets starting with `rusteron_archive` (the client part
+//! under `rusteron_client`). Install any `log` backend to see them.
+//!
 //! # Example
 //! Record a stream into a real (embedded Java) archive, then replay it. This runs as a doctest.
 //! ```

@@ -27,9 +27,11 @@ pub trait AeronArchivePersistentSubscriptionListener {
     fn on_live_joined(&mut self) {}
     /// The subscription left the live stream (it will replay to catch up).
     fn on_live_left(&mut self) {}
-    /// An error happened (the subscription may retry or fail).
+    /// An error happened (the subscription may retry or fail). The default logs it at `warn`
+    /// level (through the `log` crate): the subscription retries, and
+    /// [`has_failed`](AeronArchivePersistentSubscription::has_failed) tells when it gave up.
     fn on_error(&mut self, errcode: i32, message: &str) {
-        eprintln!("persistent subscription error {errcode}: {message}");
+        log::warn!("persistent subscription error {errcode}: {message}");
     }
 }
 

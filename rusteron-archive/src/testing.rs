@@ -1,11 +1,31 @@
 //! Test helpers: a real Java Aeron Archive (`io.aeron.archive.ArchivingMediaDriver`, which
 //! embeds a Java media driver) on its own temporary directories and free UDP ports, plus the
 //! client crate's helpers (`MediaDriverProcess`, `wait_until`, `find_unused_udp_port`, ...).
+//!
+//! # What the archive needs at run time, and where it is found
+//!
+//! [`EmbeddedArchiveMediaDriverProcess`] runs `java` with the `io.aeron:aeron-all` jar. Both are
+//! looked up when it starts, so the helpers work from a crate that depends on `rusteron-archive`:
+//!
+//! - **the jar** ([`find_aeron_all_jar`]): `RUSTERON_AERON_ALL_JAR` ([`AERON_ALL_JAR_ENV`]) when
+//!   set (an error naming it if that file does not exist); else `aeron-all-<version>.jar` in
+//!   `$RUSTERON_CACHE_DIR/jars`, in this repository's `.cache/jars`, then in the local Maven
+//!   repository (`~/.m2/repository/io/aeron/aeron-all/<version>/`). `<version>` is
+//!   `AERON_ALL_VERSION` of `rusteron-archive-sys`'s `versions.env`. When none exists the error
+//!   gives the command that fetches it into `~/.m2`:
+//!   `mvn -q dependency:get -Dtransitive=false -Dartifact=io.aeron:aeron-all:<version>`.
+//! - **`java`** ([`find_java`], Java 17 or newer): `$JAVA_HOME/bin/java`, else `java` on the
+//!   `PATH`. When neither exists the error says to install a runtime (Debian/Ubuntu:
+//!   `openjdk-17-jre-headless`) or to set `JAVA_HOME`.
+//!
+//! Inside the rusteron repository `just setup` installs Java and fetches the jar.
+//! The C media driver that [`MediaDriverProcess`] starts is found the same way, through
+//! `RUSTERON_AERONMD` (see [`aeronmd_path`]).
 
 pub use rusteron_client::testing::*;
 
 use crate::{Aeron, AeronArchive, AeronArchiveContext, AeronCError, AeronContext, IntoCString};
-use std::io::Write;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,60 +36,116 @@ use std::time::{Duration, Instant};
 /// How long [`EmbeddedArchiveMediaDriverProcess::start`] waits for the archive to answer.
 pub const ARCHIVE_START_TIMEOUT: Duration = Duration::from_secs(60);
 
-fn setup_error(msg: impl Into<String>) -> AeronCError {
-    AeronCError::with_message(
-        -1,
-        format!("{}; run `just setup` (scripts/setup.sh) to install Java and fetch the aeron-all jar", msg.into()),
-    )
+/// The environment variable that names the `aeron-all` jar the archive runs from
+/// (`RUSTERON_AERON_ALL_JAR`); see [`find_aeron_all_jar`].
+pub const AERON_ALL_JAR_ENV: &str = "RUSTERON_AERON_ALL_JAR";
+
+/// What `just setup` does, for messages: only an option inside the rusteron repository.
+const IN_REPO_HINT: &str = "inside the rusteron repository, `just setup` does this for you";
+
+fn error(msg: impl Into<String>) -> AeronCError {
+    AeronCError::with_message(-1, msg.into())
+}
+
+/// A non-empty value of `name` from `env`.
+fn lookup(env: &impl Fn(&str) -> Option<OsString>, name: &str) -> Option<OsString> {
+    env(name).filter(|v| !v.is_empty())
 }
 
 /// The `AERON_ALL_VERSION` pinned in `versions.env`.
 pub fn aeron_all_version() -> Option<String> {
-    let text = std::fs::read_to_string(crate::bindings::VERSIONS_FILE).ok()?;
+    aeron_all_version_in(Path::new(crate::bindings::VERSIONS_FILE))
+}
+
+/// The `AERON_ALL_VERSION` line of a `versions.env` file.
+fn aeron_all_version_in(versions_file: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(versions_file).ok()?;
     text.lines().filter_map(|l| l.trim().strip_prefix("AERON_ALL_VERSION=")).map(|v| v.trim().to_string()).next()
 }
 
-/// Where the `aeron-all` jar is: `RUSTERON_AERON_ALL_JAR`, else `<workspace>/.cache/jars/`,
-/// else the local Maven repository. An error names `just setup` when none exists.
+/// The Maven command that downloads `io.aeron:aeron-all:<version>` into `~/.m2`.
+pub fn aeron_all_fetch_command(version: &str) -> String {
+    format!("mvn -q dependency:get -Dtransitive=false -Dartifact=io.aeron:aeron-all:{version}")
+}
+
+/// Where the `aeron-all` jar is: `RUSTERON_AERON_ALL_JAR`, else `$RUSTERON_CACHE_DIR/jars/`, else
+/// `<workspace>/.cache/jars/`, else the local Maven repository (see the [module docs](self)).
+///
+/// # Errors
+/// When `RUSTERON_AERON_ALL_JAR` names a missing file, or no candidate exists; the message says
+/// how to fetch the jar and how to point `RUSTERON_AERON_ALL_JAR` at it.
 pub fn find_aeron_all_jar() -> Result<PathBuf, AeronCError> {
-    if let Ok(p) = std::env::var("RUSTERON_AERON_ALL_JAR") {
-        let p = PathBuf::from(p);
-        return if p.is_file() {
-            Ok(p)
-        } else {
-            Err(setup_error(format!("RUSTERON_AERON_ALL_JAR={} does not exist", p.display())))
-        };
+    find_aeron_all_jar_from(|name| std::env::var_os(name), Path::new(crate::bindings::VERSIONS_FILE))
+}
+
+/// The lookup of [`find_aeron_all_jar`] with its inputs given: `env` answers for
+/// `RUSTERON_AERON_ALL_JAR`, `RUSTERON_CACHE_DIR` and `HOME` (an empty value counts as unset),
+/// `versions_file` is the `versions.env` that pins the version (its folder's parent is taken as
+/// the workspace holding `.cache/jars`). Reads no environment variable itself, so tests can try
+/// every case without changing the process environment.
+pub fn find_aeron_all_jar_from(
+    env: impl Fn(&str) -> Option<OsString>,
+    versions_file: &Path,
+) -> Result<PathBuf, AeronCError> {
+    if let Some(value) = lookup(&env, AERON_ALL_JAR_ENV) {
+        let p = PathBuf::from(value);
+        if p.is_file() {
+            return Ok(p);
+        }
+        let what = if p.exists() { "is not a file" } else { "does not exist" };
+        return Err(error(format!(
+            "{AERON_ALL_JAR_ENV}={} {what}: point it at the io.aeron:aeron-all jar, or unset it to look in the \
+             usual places",
+            p.display()
+        )));
     }
-    let version = aeron_all_version()
-        .ok_or_else(|| setup_error(format!("AERON_ALL_VERSION not found in {}", crate::bindings::VERSIONS_FILE)))?;
+    let version = aeron_all_version_in(versions_file).ok_or_else(|| {
+        error(format!(
+            "cannot read AERON_ALL_VERSION from {}: set {AERON_ALL_JAR_ENV}=/path/to/aeron-all-<version>.jar",
+            versions_file.display()
+        ))
+    })?;
     let name = format!("aeron-all-{version}.jar");
     let mut tried = Vec::new();
-    if let Some(workspace) = Path::new(crate::bindings::VERSIONS_FILE).parent().and_then(|p| p.parent()) {
+    if let Some(cache) = lookup(&env, "RUSTERON_CACHE_DIR") {
+        tried.push(PathBuf::from(cache).join("jars").join(&name));
+    }
+    if let Some(workspace) = versions_file.parent().and_then(|p| p.parent()) {
         tried.push(workspace.join(".cache/jars").join(&name));
     }
-    if let Some(home) = std::env::var_os("HOME") {
+    if let Some(home) = lookup(&env, "HOME") {
         tried.push(PathBuf::from(home).join(".m2/repository/io/aeron/aeron-all").join(&version).join(&name));
     }
-    for p in &tried {
-        if p.is_file() {
-            return Ok(p.clone());
-        }
+    if let Some(found) = tried.iter().find(|p| p.is_file()) {
+        return Ok(found.clone());
     }
-    Err(setup_error(format!(
-        "the Aeron archive jar {name} was not found (looked in: {})",
-        tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    Err(error(format!(
+        "the Aeron archive jar {name} was not found (looked in: {}); fetch it into ~/.m2 with `{}`, or set \
+         {AERON_ALL_JAR_ENV}=/path/to/{name}; {IN_REPO_HINT}",
+        tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+        aeron_all_fetch_command(&version)
     )))
 }
 
 /// The `java` executable: `$JAVA_HOME/bin/java`, else `java` on the `PATH`.
+///
+/// # Errors
+/// When neither exists; the message names `JAVA_HOME` and the package to install.
 pub fn find_java() -> Result<PathBuf, AeronCError> {
-    if let Some(home) = std::env::var_os("JAVA_HOME") {
-        let p = PathBuf::from(home).join("bin/java");
+    find_java_from(|name| std::env::var_os(name))
+}
+
+/// The lookup of [`find_java`] with its inputs given: `env` answers for `JAVA_HOME` and `PATH`
+/// (an empty value counts as unset). Reads no environment variable itself.
+pub fn find_java_from(env: impl Fn(&str) -> Option<OsString>) -> Result<PathBuf, AeronCError> {
+    let java_home = lookup(&env, "JAVA_HOME").map(PathBuf::from);
+    if let Some(home) = &java_home {
+        let p = home.join("bin/java");
         if p.is_file() {
             return Ok(p);
         }
     }
-    if let Some(path) = std::env::var_os("PATH") {
+    if let Some(path) = lookup(&env, "PATH") {
         for dir in std::env::split_paths(&path) {
             let p = dir.join("java");
             if p.is_file() {
@@ -77,7 +153,14 @@ pub fn find_java() -> Result<PathBuf, AeronCError> {
             }
         }
     }
-    Err(setup_error("`java` was not found (JAVA_HOME or PATH)"))
+    let home_note = match &java_home {
+        Some(home) => format!("JAVA_HOME={} has no bin/java", home.display()),
+        None => "JAVA_HOME is not set".to_string(),
+    };
+    Err(error(format!(
+        "`java` was not found ({home_note}, and there is no `java` on PATH): install a Java 17+ runtime (Debian/Ubuntu: \
+         `apt-get install openjdk-17-jre-headless`) and put it on PATH or set JAVA_HOME to its folder; {IN_REPO_HINT}"
+    )))
 }
 
 type SpawnReply = mpsc::Sender<std::io::Result<Child>>;
@@ -111,7 +194,9 @@ fn spawn(cmd: Command) -> std::io::Result<Child> {
 /// A Java Aeron Archive with its embedded Java media driver, running as a child process on its
 /// own directories (Aeron directory under `/dev/shm`) and free UDP ports, with a unique archive
 /// id. Killed, and its directories removed, on drop (also when a test panics); if the test
-/// process dies, the kernel kills the JVM too (parent-death signal).
+/// process dies, the kernel kills the JVM too (parent-death signal). Dropped while a test
+/// panics, it logs the JVM's last output lines at `error` level (through the `log` crate, target
+/// `rusteron_archive::testing`) before removing them.
 pub struct EmbeddedArchiveMediaDriverProcess {
     child: Child,
     root: PathBuf,
@@ -226,7 +311,7 @@ impl EmbeddedArchiveMediaDriverProcess {
                 Ok(())
             });
         }
-        let child = spawn(cmd).map_err(|e| setup_error(format!("cannot start {}: {e}", java.display())))?;
+        let child = spawn(cmd).map_err(|e| error(format!("cannot start {}: {e}", java.display())))?;
         let mut process = EmbeddedArchiveMediaDriverProcess {
             child,
             root,
@@ -379,7 +464,7 @@ impl Drop for EmbeddedArchiveMediaDriverProcess {
     fn drop(&mut self) {
         self.kill();
         if std::thread::panicking() {
-            let _ = writeln!(std::io::stderr(), "archive log tail ({}):\n{}", self.log.display(), self.log_tail());
+            log::error!("archive log tail ({}), dropped while panicking:\n{}", self.log.display(), self.log_tail());
         }
         let _ = std::fs::remove_dir_all(&self.root);
     }

@@ -3,9 +3,15 @@
 //!
 //! Callbacks that C calls from the client conductor thread (error handler, image and counter
 //! notifications, ...) are registered as [`Handler`]s and run through
-//! [`guard_detached`](crate::handler::guard_detached): a panic is caught, printed and kept for
+//! [`guard_detached`](crate::handler::guard_detached): a panic is caught, logged and kept for
 //! [`take_callback_panic`](crate::take_callback_panic). Callbacks called synchronously inside a
 //! Rust call (poll, foreach) take closures too; a panic there is resumed after C returns.
+//!
+//! The `...Logger` defaults write through the [`log`] crate (target: this module's path,
+//! `rusteron_client::callbacks`), never to stdout or stderr: errors at `error`, error frames at
+//! `warn`, images at `info`, lifecycle notifications (publications, subscriptions, counters,
+//! agents, client close) at `debug`, and per-message or per-duty-cycle calls (fragments, blocks,
+//! reserved values, idle) at `trace`.
 
 use crate::bindings;
 use crate::handler::{guard_handler, guard_nested_handler, Guarded, Handler};
@@ -34,13 +40,13 @@ pub trait AeronErrorHandlerCallback {
     fn handle_aeron_error_handler(&mut self, errcode: c_int, message: &str);
 }
 
-/// Prints each error to stderr.
+/// Logs each error at `error` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronErrorHandlerLogger;
 
 impl AeronErrorHandlerCallback for AeronErrorHandlerLogger {
     fn handle_aeron_error_handler(&mut self, errcode: c_int, message: &str) {
-        eprintln!("aeron error {errcode}: {message}");
+        log::error!("aeron error {errcode}: {message}");
     }
 }
 
@@ -71,13 +77,13 @@ pub trait AeronFragmentHandlerCallback {
     fn handle_aeron_fragment_handler(&mut self, buffer: &[u8], header: AeronHeader<'_>);
 }
 
-/// Prints the length and position of each fragment.
+/// Logs the length and position of each fragment at `trace` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronFragmentHandlerLogger;
 
 impl AeronFragmentHandlerCallback for AeronFragmentHandlerLogger {
     fn handle_aeron_fragment_handler(&mut self, buffer: &[u8], header: AeronHeader<'_>) {
-        eprintln!("fragment: {} bytes, position {}", buffer.len(), header.position());
+        log::trace!("fragment: {} bytes, position {}", buffer.len(), header.position());
     }
 }
 
@@ -162,7 +168,7 @@ pub trait AeronControlledFragmentHandlerCallback {
     ) -> AeronControlledFragmentHandlerAction;
 }
 
-/// Prints each fragment and continues.
+/// Logs each fragment at `trace` level and continues.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronControlledFragmentHandlerLogger;
 
@@ -172,7 +178,7 @@ impl AeronControlledFragmentHandlerCallback for AeronControlledFragmentHandlerLo
         buffer: &[u8],
         header: AeronHeader<'_>,
     ) -> AeronControlledFragmentHandlerAction {
-        eprintln!("fragment: {} bytes, position {}", buffer.len(), header.position());
+        log::trace!("fragment: {} bytes, position {}", buffer.len(), header.position());
         bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_CONTINUE
     }
 }
@@ -236,13 +242,13 @@ pub trait AeronBlockHandlerCallback {
     fn handle_aeron_block_handler(&mut self, buffer: &[u8], session_id: i32, term_id: i32);
 }
 
-/// Prints the size of each block.
+/// Logs the size of each block at `trace` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronBlockHandlerLogger;
 
 impl AeronBlockHandlerCallback for AeronBlockHandlerLogger {
     fn handle_aeron_block_handler(&mut self, buffer: &[u8], session_id: i32, term_id: i32) {
-        eprintln!("block: {} bytes, session {session_id}, term {term_id}", buffer.len());
+        log::trace!("block: {} bytes, session {session_id}, term {term_id}", buffer.len());
     }
 }
 
@@ -279,13 +285,13 @@ pub trait AeronAvailableImageCallback {
     fn handle_aeron_on_available_image(&mut self, subscription: AeronSubscriptionRef<'_>, image: AeronImageRef<'_>);
 }
 
-/// Prints each new image.
+/// Logs each new image at `info` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronAvailableImageLogger;
 
 impl AeronAvailableImageCallback for AeronAvailableImageLogger {
     fn handle_aeron_on_available_image(&mut self, _subscription: AeronSubscriptionRef<'_>, image: AeronImageRef<'_>) {
-        eprintln!("image available: session {}, source {}", image.session_id(), image.source_identity());
+        log::info!("image available: session {}, source {}", image.session_id(), image.source_identity());
     }
 }
 
@@ -315,13 +321,13 @@ pub trait AeronUnavailableImageCallback {
     fn handle_aeron_on_unavailable_image(&mut self, subscription: AeronSubscriptionRef<'_>, image: AeronImageRef<'_>);
 }
 
-/// Prints each image that goes away.
+/// Logs each image that goes away at `info` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronUnavailableImageLogger;
 
 impl AeronUnavailableImageCallback for AeronUnavailableImageLogger {
     fn handle_aeron_on_unavailable_image(&mut self, _subscription: AeronSubscriptionRef<'_>, image: AeronImageRef<'_>) {
-        eprintln!("image unavailable: session {}", image.session_id());
+        log::info!("image unavailable: session {}", image.session_id());
     }
 }
 
@@ -368,13 +374,13 @@ pub trait AeronReservedValueSupplierCallback {
     fn handle_aeron_reserved_value_supplier(&mut self, frame: &mut [u8]) -> i64;
 }
 
-/// Supplies 0 and prints the frame length.
+/// Supplies 0 and logs the frame length at `trace` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronReservedValueSupplierLogger;
 
 impl AeronReservedValueSupplierCallback for AeronReservedValueSupplierLogger {
     fn handle_aeron_reserved_value_supplier(&mut self, frame: &mut [u8]) -> i64 {
-        eprintln!("reserved value supplier: frame of {} bytes", frame.len());
+        log::trace!("reserved value supplier: frame of {} bytes", frame.len());
         0
     }
 }
@@ -410,13 +416,13 @@ pub trait AeronPublicationErrorFrameHandlerCallback {
     fn handle_aeron_publication_error_frame_handler(&mut self, error_frame: AeronPublicationErrorValues);
 }
 
-/// Prints each error frame.
+/// Logs each error frame at `warn` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronPublicationErrorFrameHandlerLogger;
 
 impl AeronPublicationErrorFrameHandlerCallback for AeronPublicationErrorFrameHandlerLogger {
     fn handle_aeron_publication_error_frame_handler(&mut self, error_frame: AeronPublicationErrorValues) {
-        eprintln!(
+        log::warn!(
             "publication error frame: registration {}, session {}, stream {}, code {}: {}",
             error_frame.registration_id(),
             error_frame.session_id(),
@@ -460,13 +466,13 @@ pub trait AeronNotificationCallback {
     fn handle_aeron_notification(&mut self);
 }
 
-/// Prints that a notification arrived.
+/// Logs at `debug` level that a notification arrived.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronNotificationLogger;
 
 impl AeronNotificationCallback for AeronNotificationLogger {
     fn handle_aeron_notification(&mut self) {
-        eprintln!("aeron notification");
+        log::debug!("aeron notification");
     }
 }
 
@@ -521,13 +527,13 @@ pub trait AeronNewPublicationCallback {
     fn handle_aeron_on_new_publication(&mut self, channel: &str, stream_id: i32, session_id: i32, correlation_id: i64);
 }
 
-/// Prints each new publication.
+/// Logs each new publication at `debug` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronNewPublicationLogger;
 
 impl AeronNewPublicationCallback for AeronNewPublicationLogger {
     fn handle_aeron_on_new_publication(&mut self, channel: &str, stream_id: i32, session_id: i32, correlation_id: i64) {
-        eprintln!("new publication: {channel} stream {stream_id} session {session_id} correlation {correlation_id}");
+        log::debug!("new publication: {channel} stream {stream_id} session {session_id} correlation {correlation_id}");
     }
 }
 
@@ -561,13 +567,13 @@ pub trait AeronNewSubscriptionCallback {
     fn handle_aeron_on_new_subscription(&mut self, channel: &str, stream_id: i32, correlation_id: i64);
 }
 
-/// Prints each new subscription.
+/// Logs each new subscription at `debug` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronNewSubscriptionLogger;
 
 impl AeronNewSubscriptionCallback for AeronNewSubscriptionLogger {
     fn handle_aeron_on_new_subscription(&mut self, channel: &str, stream_id: i32, correlation_id: i64) {
-        eprintln!("new subscription: {channel} stream {stream_id} correlation {correlation_id}");
+        log::debug!("new subscription: {channel} stream {stream_id} correlation {correlation_id}");
     }
 }
 
@@ -605,7 +611,7 @@ pub trait AeronAvailableCounterCallback {
     );
 }
 
-/// Prints each new counter.
+/// Logs each new counter at `debug` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronAvailableCounterLogger;
 
@@ -616,7 +622,7 @@ impl AeronAvailableCounterCallback for AeronAvailableCounterLogger {
         registration_id: i64,
         counter_id: i32,
     ) {
-        eprintln!("counter available: registration {registration_id}, id {counter_id}");
+        log::debug!("counter available: registration {registration_id}, id {counter_id}");
     }
 }
 
@@ -660,7 +666,7 @@ pub trait AeronUnavailableCounterCallback {
     );
 }
 
-/// Prints each counter that goes away.
+/// Logs each counter that goes away at `debug` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronUnavailableCounterLogger;
 
@@ -671,7 +677,7 @@ impl AeronUnavailableCounterCallback for AeronUnavailableCounterLogger {
         registration_id: i64,
         counter_id: i32,
     ) {
-        eprintln!("counter unavailable: registration {registration_id}, id {counter_id}");
+        log::debug!("counter unavailable: registration {registration_id}, id {counter_id}");
     }
 }
 
@@ -712,13 +718,13 @@ pub trait AeronCloseClientCallback {
     fn handle_aeron_on_close_client(&mut self);
 }
 
-/// Prints that the client closes.
+/// Logs at `debug` level that the client closes.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronCloseClientLogger;
 
 impl AeronCloseClientCallback for AeronCloseClientLogger {
     fn handle_aeron_on_close_client(&mut self) {
-        eprintln!("aeron client closing");
+        log::debug!("aeron client closing");
     }
 }
 
@@ -744,13 +750,13 @@ pub trait AeronAgentStartFuncCallback {
     fn handle_aeron_agent_on_start_func(&mut self, role_name: &str);
 }
 
-/// Prints the role of each agent that starts.
+/// Logs the role of each agent that starts at `debug` level.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronAgentStartFuncLogger;
 
 impl AeronAgentStartFuncCallback for AeronAgentStartFuncLogger {
     fn handle_aeron_agent_on_start_func(&mut self, role_name: &str) {
-        eprintln!("agent started: {role_name}");
+        log::debug!("agent started: {role_name}");
     }
 }
 
@@ -779,13 +785,14 @@ pub trait AeronIdleStrategyFuncCallback {
     fn handle_aeron_idle_strategy_func(&mut self, work_count: c_int);
 }
 
-/// Prints each idle call (useful only to see how often it is called).
+/// Logs each idle call at `trace` level (useful only to see how often it is called); it does
+/// not idle.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronIdleStrategyFuncLogger;
 
 impl AeronIdleStrategyFuncCallback for AeronIdleStrategyFuncLogger {
     fn handle_aeron_idle_strategy_func(&mut self, work_count: c_int) {
-        eprintln!("idle: work count {work_count}");
+        log::trace!("idle: work count {work_count}");
     }
 }
 

@@ -208,13 +208,13 @@ pub trait AeronErrorLogReaderFuncCallback {
     );
 }
 
-/// Prints each error to stderr.
+/// Logs each distinct error of the error log at `error` level (through the `log` crate).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronErrorLogReaderFuncLogger;
 
 impl AeronErrorLogReaderFuncCallback for AeronErrorLogReaderFuncLogger {
     fn handle_aeron_error_log_reader_func(&mut self, count: i32, first: i64, last: i64, error: &str) {
-        eprintln!("{count} observations ({first}..{last}): {error}");
+        log::error!("aeron error log: {count} observations ({first}..{last}): {error}");
     }
 }
 
@@ -263,7 +263,7 @@ pub trait AeronLossReporterReadEntryFuncCallback {
     );
 }
 
-/// Prints each loss entry to stderr.
+/// Logs each loss entry at `warn` level (through the `log` crate).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronLossReporterReadEntryFuncLogger;
 
@@ -279,7 +279,7 @@ impl AeronLossReporterReadEntryFuncCallback for AeronLossReporterReadEntryFuncLo
         channel: &str,
         source: &str,
     ) {
-        eprintln!("loss: {total_bytes_lost} bytes in {observation_count} observations, session {session_id} stream {stream_id} {channel} from {source}");
+        log::warn!("loss: {total_bytes_lost} bytes in {observation_count} observations, session {session_id} stream {stream_id} {channel} from {source}");
     }
 }
 

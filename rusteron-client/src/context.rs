@@ -63,7 +63,12 @@ impl AeronContext {
         set_use_conductor_agent_invoker, get_use_conductor_agent_invoker, aeron_context_set_use_conductor_agent_invoker, aeron_context_get_use_conductor_agent_invoker, bool);
 
     /// Sets the error handler, called on the conductor thread. The context keeps the handler
-    /// alive until it is closed. `None` restores Aeron's default (print to stderr).
+    /// alive until it is closed.
+    ///
+    /// A new context has Aeron's C default handler, which writes the error to stderr (from C, not
+    /// through `log`) and exits the process. `Handlers::leak(AeronErrorHandlerLogger)` logs errors
+    /// through the `log` crate instead. `None` does not bring the C default back: C stores a null
+    /// handler, which its conductor calls without a check on the next error, so pass a handler.
     pub fn set_error_handler<H: AeronErrorHandlerCallback + Send + 'static>(
         &self,
         handler: Option<&Handler<H>>,

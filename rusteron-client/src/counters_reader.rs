@@ -339,7 +339,7 @@ pub trait AeronCountersReaderForeachCounterFuncCallback {
     );
 }
 
-/// Prints each counter (id, type id, value, label) to stderr.
+/// Logs each counter (id, type id, value, label) at `debug` level (through the `log` crate).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronCountersReaderForeachCounterFuncLogger;
 
@@ -352,7 +352,7 @@ impl AeronCountersReaderForeachCounterFuncCallback for AeronCountersReaderForeac
         _key: &[u8],
         label: &str,
     ) {
-        eprintln!("counter {id} (type {type_id}) = {value}: {label}");
+        log::debug!("counter {id} (type {type_id}) = {value}: {label}");
     }
 }
 

@@ -157,7 +157,12 @@ impl AeronCError {
 
     fn log_backtrace(&self) {
         #[cfg(feature = "backtrace")]
-        eprintln!("AeronCError {}: {:?}\n{}", self.code, self.message, std::backtrace::Backtrace::force_capture());
+        log::debug!(
+            "rusteron: AeronCError {}: {:?} created at\n{}",
+            self.code,
+            self.message,
+            std::backtrace::Backtrace::force_capture()
+        );
     }
 }
 

@@ -245,14 +245,15 @@ fn describe(payload: &(dyn Any + Send)) -> String {
 }
 
 /// Runs a callback called from a C thread that has no Rust caller waiting (conductor callbacks).
-/// A panic is caught, printed and kept for [`take_callback_panic`]; C sees a normal return.
+/// A panic is caught, logged at `error` level (target `rusteron_client::handler`) and kept for
+/// [`take_callback_panic`]; C sees a normal return.
 #[inline]
 pub fn guard_detached<R>(default: R, f: impl FnOnce() -> R) -> R {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(payload) => {
             let msg = describe(payload.as_ref());
-            eprintln!("rusteron: a callback panicked and the panic was stopped at the C boundary: {msg}");
+            log::error!("rusteron: a callback panicked and the panic was stopped at the C boundary: {msg}");
             CONDUCTOR_PANICS.lock().unwrap_or_else(|e| e.into_inner()).push(msg);
             default
         }

@@ -5,6 +5,11 @@
 //! client, a client on its context) hold a clone of them, so no drop order is undefined
 //! behaviour. Callbacks are traits with logging defaults; closures work for polls; a panic in a
 //! callback never unwinds into C. Errors carry Aeron's own message.
+//!
+//! The crate never prints: what it reports on its own (a panic stopped at the C boundary, a
+//! close C has not finished, the logging defaults of the callback traits) goes through the
+//! [`log`] crate under targets starting with `rusteron_client`. Install any `log` backend (for
+//! example `env_logger` with `RUST_LOG=rusteron_client=debug`) to see it.
 #![warn(missing_docs)]
 
 /// The raw bindings (`rusteron-archive-sys`).

@@ -53,7 +53,7 @@ fn release_when(done: Option<CloseDone>, deps: Dependencies) {
                 return;
             }
             if std::time::Instant::now() >= deadline {
-                eprintln!("rusteron: a C close did not complete within {PENDING_CLOSE_WAIT:?}; what it uses is kept");
+                log::warn!("rusteron: a C close did not complete within {PENDING_CLOSE_WAIT:?}; what it uses is kept");
                 std::mem::forget(deps);
                 return;
             }
@@ -105,7 +105,7 @@ impl<T> ManagedCResource<T> {
     /// Takes ownership of an object that is already created.
     pub fn from_raw(resource: *mut T, cleanup: Option<Box<dyn FnMut(*mut T) -> i32 + Send>>) -> Self {
         #[cfg(feature = "extra-logging")]
-        eprintln!("rusteron: created {} {:p}", std::any::type_name::<T>(), resource);
+        log::trace!("rusteron: created {} {:p}", std::any::type_name::<T>(), resource);
         ManagedCResource {
             resource,
             cleanup: Mutex::new(cleanup),
@@ -188,7 +188,7 @@ impl<T> ManagedCResource<T> {
             rc = 0;
         }
         #[cfg(feature = "extra-logging")]
-        eprintln!("rusteron: closed {} {:p} rc={rc}", std::any::type_name::<T>(), self.resource);
+        log::trace!("rusteron: closed {} {:p} rc={rc}", std::any::type_name::<T>(), self.resource);
         if rc < 0 {
             Err(AeronCError::last())
         } else {
@@ -200,7 +200,7 @@ impl<T> ManagedCResource<T> {
 impl<T> Drop for ManagedCResource<T> {
     fn drop(&mut self) {
         if let Err(e) = self.close() {
-            eprintln!("rusteron: closing {} failed: {e}", std::any::type_name::<T>());
+            log::error!("rusteron: closing {} failed: {e}", std::any::type_name::<T>());
         }
         // Dependencies drop after the close above (field drop order follows).
     }

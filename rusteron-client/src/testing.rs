@@ -1,10 +1,26 @@
 //! Test helpers: a real C media driver (`aeronmd`, built by `rusteron-archive-sys`) on a fresh
 //! Aeron directory, and free UDP ports.
+//!
+//! # Which `aeronmd` runs
+//!
+//! [`MediaDriverProcess`] starts the binary that [`aeronmd_path`] finds at run time:
+//!
+//! 1. `RUSTERON_AERONMD` ([`AERONMD_ENV`]), when set (and not empty): the path of an `aeronmd`
+//!    binary. If that file does not exist, starting fails with an error naming the variable and
+//!    the path; there is no silent fallback.
+//! 2. Otherwise the `aeronmd` that `rusteron-archive-sys` built alongside the libraries
+//!    ([`AERONMD_PATH`](crate::bindings::AERONMD_PATH), an absolute path on the machine that
+//!    compiled it). A test binary copied to another machine does not find it there; the error then
+//!    names that path and says to set `RUSTERON_AERONMD=/path/to/aeronmd`.
+//!
+//! These helpers work the same from a crate that depends on `rusteron-client` (or
+//! `rusteron-archive`, which re-exports them) as inside this repository.
 
 use crate::bindings;
 use crate::error::AeronCError;
 use crate::strings::IntoCString;
 use crate::{Aeron, AeronContext};
+use std::ffi::OsString;
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -59,6 +75,57 @@ pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
     }
 }
 
+/// The environment variable that names the `aeronmd` binary the testing helpers start
+/// (`RUSTERON_AERONMD`); see [`aeronmd_path`].
+pub const AERONMD_ENV: &str = "RUSTERON_AERONMD";
+
+/// The `aeronmd` binary to start: `RUSTERON_AERONMD` when set, else the build's own
+/// ([`AERONMD_PATH`](crate::bindings::AERONMD_PATH)). Read at run time, so a test binary or a
+/// dependent crate can point it elsewhere without rebuilding.
+///
+/// # Errors
+/// When `RUSTERON_AERONMD` is set to a path that is not an existing file, or when it is unset and
+/// the build's copy does not exist (a binary moved to another machine); the message names the
+/// variable and the path(s) looked at.
+pub fn aeronmd_path() -> Result<PathBuf, AeronCError> {
+    aeronmd_path_from(std::env::var_os(AERONMD_ENV), Path::new(bindings::AERONMD_PATH))
+}
+
+/// The lookup of [`aeronmd_path`] with its inputs given: `env_value` is the value of
+/// `RUSTERON_AERONMD` (`None` when unset; an empty value counts as unset) and `built` the build's
+/// own `aeronmd`. It reads nothing from the environment, so tests can try every case without
+/// changing the process environment.
+pub fn aeronmd_path_from(env_value: Option<OsString>, built: &Path) -> Result<PathBuf, AeronCError> {
+    if let Some(value) = env_value.filter(|v| !v.is_empty()) {
+        let p = PathBuf::from(value);
+        return if p.is_file() {
+            Ok(p)
+        } else {
+            let what = if p.exists() { "is not a file" } else { "does not exist" };
+            Err(AeronCError::with_message(
+                -1,
+                format!(
+                    "{AERONMD_ENV}={} {what}: point {AERONMD_ENV} at an aeronmd binary, or unset it to use the \
+                     one this crate was built with ({})",
+                    p.display(),
+                    built.display()
+                ),
+            ))
+        };
+    }
+    if built.is_file() {
+        return Ok(built.to_path_buf());
+    }
+    Err(AeronCError::with_message(
+        -1,
+        format!(
+            "aeronmd not found: {AERONMD_ENV} is not set and the aeronmd built with rusteron-archive-sys ({}) does \
+             not exist (was this binary built on another machine?); set {AERONMD_ENV}=/path/to/aeronmd",
+            built.display()
+        ),
+    ))
+}
+
 /// The C media driver built from the same Aeron sources, running as a child process on its own
 /// Aeron directory. Stopped (killed) and its directory removed on drop, including when a test
 /// panics; if the test process dies, the kernel kills the driver too (parent-death signal).
@@ -68,16 +135,18 @@ pub struct MediaDriverProcess {
 }
 
 impl MediaDriverProcess {
-    /// Starts `aeronmd` with a shared-threading, low-footprint configuration and waits (up to
-    /// 10 s) until its CnC file is ready.
+    /// Starts `aeronmd` (the one [`aeronmd_path`] finds: `RUSTERON_AERONMD`, else the build's)
+    /// with a shared-threading, low-footprint configuration and waits (up to 10 s) until its CnC
+    /// file is ready.
     pub fn start() -> Result<Self, AeronCError> {
         Self::start_with_env(&[])
     }
 
     /// Like [`start`](Self::start), with extra `AERON_*` environment settings for the driver.
     pub fn start_with_env(env: &[(&str, &str)]) -> Result<Self, AeronCError> {
+        let aeronmd = aeronmd_path()?;
         let dir = unique_dir("rusteron-md");
-        let mut cmd = Command::new(bindings::AERONMD_PATH);
+        let mut cmd = Command::new(&aeronmd);
         cmd.env("AERON_DIR", &dir)
             .env("AERON_THREADING_MODE", "SHARED")
             .env("AERON_DIR_DELETE_ON_START", "1")
@@ -99,7 +168,7 @@ impl MediaDriverProcess {
         }
         let child = cmd
             .spawn()
-            .map_err(|e| AeronCError::with_message(-1, format!("cannot start {}: {e}", bindings::AERONMD_PATH)))?;
+            .map_err(|e| AeronCError::with_message(-1, format!("cannot start {}: {e}", aeronmd.display())))?;
         let mut md = MediaDriverProcess { child, dir };
         let cnc = md.dir.join("cnc.dat");
         let ready = wait_until(Duration::from_secs(10), || {
@@ -107,7 +176,7 @@ impl MediaDriverProcess {
                 || md.child.try_wait().ok().flatten().is_some()
         });
         if let Ok(Some(status)) = md.child.try_wait() {
-            return Err(AeronCError::with_message(-1, format!("aeronmd exited at start: {status}")));
+            return Err(AeronCError::with_message(-1, format!("{} exited at start: {status}", aeronmd.display())));
         }
         if !ready {
             return Err(AeronCError::with_message(-1, "aeronmd did not create its CnC file within 10s"));

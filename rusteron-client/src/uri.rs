@@ -405,13 +405,13 @@ pub trait AeronUriParseCallbackCallback {
     fn handle_aeron_uri_parse_callback(&mut self, key: &str, value: &str) -> i32;
 }
 
-/// Prints each parameter to stderr and goes on.
+/// Logs each parameter at `trace` level (through the `log` crate) and goes on.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AeronUriParseCallbackLogger;
 
 impl AeronUriParseCallbackCallback for AeronUriParseCallbackLogger {
     fn handle_aeron_uri_parse_callback(&mut self, key: &str, value: &str) -> i32 {
-        eprintln!("uri param {key}={value}");
+        log::trace!("uri param {key}={value}");
         0
     }
 }
