@@ -19,7 +19,8 @@ run: setup
 
 # Every test: sys, client and archive crates against a real aeronmd and a real Java archive,
 # in the default (dynamic) and the `static` configuration, then `static,precompile` (precompile-proof),
-# then a crate outside the workspace in every linking configuration (dependent-check)
+# then a crate outside the workspace in every linking configuration (dependent-check), then the
+# packaged crates used offline from a scratch crate (package-check)
 test: setup
     cargo fmt --all --check
     cargo test --workspace
@@ -28,6 +29,7 @@ test: setup
     just linkage
     just precompile-proof
     just dependent-check
+    just package-check
     just memcheck
     cargo clippy --workspace --all-targets -- -D warnings
 
@@ -43,6 +45,16 @@ precompile-proof: setup
 # default, static, precompile and static,precompile configurations (CONFIGS="default static" to limit)
 dependent-check: setup
     bash scripts/dependent-check.sh
+
+# The three .crate files (sys crate with Aeron's C sources, codecs and docs-only bindings) in a
+# staging copy: target/package-stage/ws/target/package/
+package: setup
+    bash scripts/package.sh
+
+# cargo package --workspace, then a scratch crate on the .crate files with a fresh CARGO_HOME:
+# cargo vendor, offline build and round trip without java/mvn, release reuses Aeron, DOCS_RS docs
+package-check: setup
+    bash scripts/package-check.sh
 
 # The lifetime/callback/drop-order tests under valgrind memcheck: any use of freed memory fails
 memcheck: setup

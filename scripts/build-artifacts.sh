@@ -61,6 +61,8 @@ copy_headers "$src/aeron-client/src/main/c" "$stage/include"
 copy_headers "$src/aeron-archive/src/main/c/client" "$stage/include"
 copy_headers "$build_dir/generated/c/aeron_archive_client" "$stage/include/c/aeron_archive_client"
 cp rusteron-archive-sys/wrapper.h "$stage/include/wrapper.h"
+# The binaries are Aeron's (Apache-2.0; Aeron ships no NOTICE file): its license travels with them.
+cp "$src/LICENSE" "$stage/LICENSE-aeron"
 # NEEDS: what the archive's binaries need from the system, checked by build.rs when it is used.
 # Aeron is configured without libbsd/libuuid (cmake_build.rs), so only libc's family appears.
 if [ "$so" = so ]; then

@@ -1,6 +1,7 @@
 //! Configures and builds Aeron's CMake project: the C client (`aeron`), the C archive client
 //! (`aeron_archive_c_client`) and the C media driver (`aeronmd`), or the static libraries.
 
+use crate::codecs::Codecs;
 use crate::source::AeronSource;
 use crate::tools::Tools;
 use std::fs::File;
@@ -71,7 +72,7 @@ fn blind_git(cmd: &mut Command, src: &AeronSource) {
     }
 }
 
-pub fn build(src: &AeronSource, build_dir: &Path, tools: &Tools, sbe_jar: &Path, static_link: bool) -> Built {
+pub fn build(src: &AeronSource, build_dir: &Path, tools: &Tools, codecs: &Codecs, static_link: bool) -> Built {
     std::fs::create_dir_all(build_dir)
         .unwrap_or_else(|e| crate::fail(format!("cannot create {}: {e}", build_dir.display())));
     // Serialise concurrent cargo invocations that share this build folder.
@@ -80,7 +81,7 @@ pub fn build(src: &AeronSource, build_dir: &Path, tools: &Tools, sbe_jar: &Path,
     let _ = lock.lock();
 
     let generated_dir = build_dir.join("generated");
-    crate::codecs::generate(src, &generated_dir, &tools.java, sbe_jar);
+    crate::codecs::provide(src, &generated_dir, codecs);
 
     let jobs = std::env::var("NUM_JOBS").unwrap_or_else(|_| "2".into());
     if !build_dir.join("CMakeCache.txt").exists() {
@@ -94,7 +95,7 @@ pub fn build(src: &AeronSource, build_dir: &Path, tools: &Tools, sbe_jar: &Path,
         let gradle_stub = format!("{};-E;true", tools.cmake.display());
         cfg.args(configure_options())
             .arg(format!("-DGRADLE_WRAPPER={gradle_stub}"))
-            .arg(format!("-DJava_JAVA_EXECUTABLE={}", tools.java.display()));
+            .arg(format!("-DJava_JAVA_EXECUTABLE={}", java_for_cmake(tools, build_dir).display()));
         blind_git(&mut cfg, src);
         run(&mut cfg, "cmake configure of Aeron", &build_dir.join("rusteron-configure.log"));
     }
@@ -115,4 +116,27 @@ pub fn build(src: &AeronSource, build_dir: &Path, tools: &Tools, sbe_jar: &Path,
         crate::fail(format!("the Aeron build finished but {} is missing", aeronmd.display()));
     }
     Built { lib_dir, aeronmd, generated_dir }
+}
+
+/// Aeron's archive CMakeLists asks for `find_package(Java 17 REQUIRED)` although, with the codecs
+/// provided and Gradle stubbed out, nothing runs Java during the build. Without a JDK (a build
+/// from the package) CMake gets a stub that only answers `-version`.
+fn java_for_cmake(tools: &Tools, build_dir: &Path) -> PathBuf {
+    if let Some(java) = &tools.java {
+        return java.clone();
+    }
+    let stub = build_dir.join("java-version-stub/java");
+    let script = "#!/bin/sh\n# Answers CMake's find_package(Java 17); rusteron runs no Java when the codecs are shipped.\necho 'openjdk version \"17.0.0\" (rusteron stub: no Java is run)' >&2\n";
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(stub.parent().unwrap())?;
+        std::fs::write(&stub, script)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755))?;
+        }
+        Ok(())
+    };
+    write().unwrap_or_else(|e| crate::fail(format!("cannot write {}: {e}", stub.display())));
+    stub
 }

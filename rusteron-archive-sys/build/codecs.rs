@@ -47,9 +47,46 @@ pub fn sbe_jar(cache_dir: &Path, versions: &Versions, _tools: &Tools) -> PathBuf
     }
 }
 
-/// Writes the codecs to `<generated>/c/aeron_archive_client/*.h`, where the archive client's
-/// sources include them from (`#include "c/aeron_archive_client/controlResponse.h"`).
-pub fn generate(src: &AeronSource, generated: &Path, java: &Path, jar: &Path) {
+/// Where the archive client's C codecs come from.
+pub enum Codecs {
+    /// Generated when the package was made (`scripts/package.sh`) and shipped in it.
+    Shipped(PathBuf),
+    /// Generated here by SbeTool: `java -jar sbe-all.jar`.
+    SbeTool { java: PathBuf, jar: PathBuf },
+}
+
+/// The codecs a packaged crate carries: `vendor/codecs/aeron_archive_client/*.h`.
+pub fn packaged(manifest_dir: &Path) -> Option<PathBuf> {
+    let dir = manifest_dir.join("vendor/codecs/aeron_archive_client");
+    dir.join("controlResponse.h").is_file().then_some(dir)
+}
+
+/// Puts the codecs in `<generated>/c/aeron_archive_client/*.h`, where the archive client's sources
+/// include them from (`#include "c/aeron_archive_client/controlResponse.h"`).
+pub fn provide(src: &AeronSource, generated: &Path, codecs: &Codecs) {
+    match codecs {
+        Codecs::Shipped(dir) => copy_changed(dir, &generated.join("c/aeron_archive_client")),
+        Codecs::SbeTool { java, jar } => generate(src, generated, java, jar),
+    }
+}
+
+/// Copies the shipped headers, leaving unchanged files untouched so ninja does not rebuild.
+fn copy_changed(from: &Path, to: &Path) {
+    let fail = |e: std::io::Error| -> ! {
+        crate::fail(format!("cannot copy the shipped codecs from {} to {}: {e}", from.display(), to.display()))
+    };
+    println!("cargo:rerun-if-changed={}", from.display());
+    std::fs::create_dir_all(to).unwrap_or_else(|e| fail(e));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| fail(e)).flatten() {
+        let target = to.join(entry.file_name());
+        let new = std::fs::read(entry.path()).unwrap_or_else(|e| fail(e));
+        if std::fs::read(&target).ok().as_deref() != Some(new.as_slice()) {
+            std::fs::write(&target, &new).unwrap_or_else(|e| fail(e));
+        }
+    }
+}
+
+fn generate(src: &AeronSource, generated: &Path, java: &Path, jar: &Path) {
     let out = generated.join("c");
     let marker = out.join("aeron_archive_client/controlResponse.h");
     let schema = src.codecs_xml();

@@ -10,7 +10,8 @@
 //! 6. `bindings`: run bindgen over the headers listed in `wrapper.h`.
 //! 7. link: emit the cargo link directives (dynamic with rpath, or static).
 //!
-//! With the `precompile` feature, steps 2-6 are replaced by `precompile`: an archive made once by
+//! With `DOCS_RS` set (docs.rs), only the bindings shipped in the package are used: nothing is built
+//! or linked. With the `precompile` feature, steps 2-6 are replaced by `precompile`: an archive made once by
 //! `just build-artifacts` is checked, unpacked into OUT_DIR and linked (no cmake, java, bindgen).
 
 mod bindings;
@@ -46,6 +47,11 @@ fn main() {
     println!("cargo:rerun-if-changed=versions.env");
 
     let versions = versions::Versions::load(&manifest_dir.join("versions.env"));
+    println!("cargo:rerun-if-env-changed=DOCS_RS");
+    if std::env::var_os("DOCS_RS").is_some() {
+        docs_only(&manifest_dir, &out_dir, &versions);
+        return;
+    }
     let cache_dir = cache_dir(&manifest_dir, &out_dir);
 
     let static_link = std::env::var_os("CARGO_FEATURE_STATIC").is_some();
@@ -53,14 +59,24 @@ fn main() {
         // Never reaches cmake, SbeTool, java or bindgen (libclang is only loaded by bindgen).
         precompile::prepare(&out_dir, &versions)
     } else {
-        // Both checks come before the long C build: a missing tool fails in seconds.
-        let tools = tools::Tools::locate(&cache_dir);
+        // The checks come before the long C build: a missing tool fails in seconds.
+        let shipped = codecs::packaged(&manifest_dir);
+        let tools = tools::Tools::locate(&cache_dir, shipped.is_none());
         bindings::check_libclang(&out_dir);
         let src = source::locate(&manifest_dir, &cache_dir, &versions);
-        let sbe_jar = codecs::sbe_jar(&cache_dir, &versions, &tools);
+        let codecs = match (shipped, &tools.java) {
+            (Some(dir), _) => codecs::Codecs::Shipped(dir),
+            (None, Some(java)) => {
+                codecs::Codecs::SbeTool { java: java.clone(), jar: codecs::sbe_jar(&cache_dir, &versions, &tools) }
+            }
+            (None, None) => unreachable!("Tools::locate requires java when no codecs are shipped"),
+        };
 
         let build_dir = shared_build_dir(&out_dir, &src, &versions);
-        let built = cmake_build::build(&src, &build_dir, &tools, &sbe_jar, static_link);
+        let built = cmake_build::build(&src, &build_dir, &tools, &codecs, static_link);
+        // For scripts (build-artifacts, package): the CMake folder and the tree it built.
+        println!("cargo:rustc-env=RUSTERON_AERON_CMAKE_DIR={}", build_dir.display());
+        println!("cargo:rustc-env=RUSTERON_AERON_SOURCE_DIR={}", src.root.display());
 
         bindings::generate(&src, &built, &out_dir);
         built
@@ -76,6 +92,23 @@ fn main() {
     println!("cargo:AERONMD={}", built.aeronmd.display());
     println!("cargo:VERSION={}", versions.aeron);
     println!("cargo:STATIC={}", if static_link { "1" } else { "0" });
+}
+
+/// docs.rs builds documentation without network, cmake, Java or libclang: use the bindings that
+/// `scripts/package.sh` generated with the normal build and shipped in the package, link nothing.
+fn docs_only(manifest_dir: &Path, out_dir: &Path, versions: &versions::Versions) {
+    let shipped = manifest_dir.join("vendor/bindings-docs.rs");
+    if let Err(e) = std::fs::copy(&shipped, out_dir.join("bindings.rs")) {
+        fail(format!(
+            "DOCS_RS is set, so the docs are built from {}, which cannot be read ({e}): it is added by `scripts/package.sh` (`just package-check`); outside docs.rs, unset DOCS_RS",
+            shipped.display()
+        ));
+    }
+    println!("cargo:rustc-env=RUSTERON_AERON_VERSION={}", versions.aeron);
+    println!("cargo:rustc-env=RUSTERON_AERONMD_PATH=(docs build: no aeronmd)");
+    println!("cargo:rustc-env=RUSTERON_AERON_LIB_DIR=(docs build: no libraries)");
+    println!("cargo:VERSION={}", versions.aeron);
+    println!("cargo:STATIC=1");
 }
 
 /// Where downloaded inputs (Aeron tree copy, jars) are cached: `RUSTERON_CACHE_DIR`, else the

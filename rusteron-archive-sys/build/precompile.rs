@@ -14,6 +14,7 @@
 //! lib/           libaeron*, libaeron_archive_c_client*, libaeron_driver.*, the static archives
 //! bin/aeronmd    the C media driver, rpath $ORIGIN/../lib
 //! include/       client, archive client and generated codec headers
+//! LICENSE-aeron  Aeron's Apache-2.0 license (the binaries are built from its sources)
 //! ```
 
 use crate::cmake_build::Built;

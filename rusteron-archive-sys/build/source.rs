@@ -1,13 +1,12 @@
 //! Finds the Aeron C source tree and checks that it is the pinned version.
 //!
-//! Order: `AERON_SOURCE_DIR`; the populated `aeron/` git submodule; the tree cached in
-//! `<cache>/aeron-<version>`; the crates.io package `libaeron-sys` (which ships the same tree under
-//! `aeron/`), located in cargo's registry or fetched there with `cargo fetch`, then copied into the
-//! cache.
+//! Order: `AERON_SOURCE_DIR`; the sources shipped inside the packaged crate (`vendor/aeron`); the
+//! populated `aeron/` git submodule; the tree `just setup` copies into `<cache>/aeron-<version>`
+//! from the crates.io package `libaeron-sys` (which ships the same tree under `aeron/`). The build
+//! script itself never downloads anything nor looks into cargo's registry.
 
 use crate::versions::Versions;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 pub struct AeronSource {
     pub root: PathBuf,
@@ -53,6 +52,10 @@ pub fn locate(manifest_dir: &Path, cache_dir: &Path, versions: &Versions) -> Aer
     if let Some(dir) = crate::env_path("AERON_SOURCE_DIR") {
         return accept(dir, "AERON_SOURCE_DIR", versions);
     }
+    let packaged = packaged_tree(manifest_dir);
+    if packaged.join("version.txt").exists() {
+        return accept(packaged, "the Aeron sources shipped in this package", versions);
+    }
     let submodule = manifest_dir.join("../aeron");
     if submodule.join("version.txt").exists() {
         return accept(submodule.canonicalize().unwrap_or(submodule), "the aeron/ submodule", versions);
@@ -61,61 +64,20 @@ pub fn locate(manifest_dir: &Path, cache_dir: &Path, versions: &Versions) -> Aer
     if cached.join("version.txt").exists() {
         return accept(cached, "the cached tree", versions);
     }
-    let from_registry = registry_copy(versions).or_else(|| {
-        fetch_with_cargo(cache_dir, versions);
-        registry_copy(versions)
-    });
-    match from_registry {
-        Some(tree) => {
-            copy_tree(&tree, &cached).unwrap_or_else(|e| {
-                crate::fail(format!("cannot copy {} to {}: {e}", tree.display(), cached.display()))
-            });
-            accept(cached, "the tree copied from libaeron-sys", versions)
-        }
-        None => crate::fail(format!(
-            "no Aeron {} source tree found: set AERON_SOURCE_DIR, run `git submodule update --init aeron`, or run `just setup` (it fetches crates.io's libaeron-sys {} which ships the tree)",
-            versions.aeron, versions.libaeron_sys_crate
-        )),
-    }
+    crate::fail(format!(
+        "no Aeron {v} source tree found (looked at AERON_SOURCE_DIR, {}, {} and {}): set AERON_SOURCE_DIR to an Aeron {v} tree, run `git submodule update --init aeron`, or, in the rusteron repository, `just setup` (it copies the tree that crates.io's libaeron-sys {} ships)",
+        packaged.display(),
+        manifest_dir.join("../aeron").display(),
+        cached.display(),
+        versions.libaeron_sys_crate,
+        v = versions.aeron,
+    ))
 }
 
-fn cargo_home() -> Option<PathBuf> {
-    crate::env_path("CARGO_HOME").or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-}
-
-/// `$CARGO_HOME/registry/src/<index>/libaeron-sys-<v>/aeron`, if cargo has unpacked it.
-fn registry_copy(versions: &Versions) -> Option<PathBuf> {
-    let src = cargo_home()?.join("registry/src");
-    let wanted = format!("libaeron-sys-{}", versions.libaeron_sys_crate);
-    for index in std::fs::read_dir(src).ok()?.flatten() {
-        let tree = index.path().join(&wanted).join("aeron");
-        if tree.join("version.txt").exists() {
-            return Some(tree);
-        }
-    }
-    None
-}
-
-/// Asks cargo to download and unpack `libaeron-sys` through a throw-away manifest.
-fn fetch_with_cargo(cache_dir: &Path, versions: &Versions) {
-    let dir = cache_dir.join("fetch-libaeron-sys");
-    let _ = std::fs::create_dir_all(dir.join("src"));
-    let manifest = format!(
-        "[package]\nname = \"rusteron-fetch-aeron-source\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[dependencies]\nlibaeron-sys = \"={}\"\n",
-        versions.libaeron_sys_crate
-    );
-    let _ = std::fs::write(dir.join("Cargo.toml"), manifest);
-    let _ = std::fs::write(dir.join("src/lib.rs"), "");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .arg("fetch")
-        .arg("--manifest-path")
-        .arg(dir.join("Cargo.toml"))
-        .env_remove("CARGO_TARGET_DIR")
-        .status();
-    if !matches!(status, Ok(s) if s.success()) {
-        println!("cargo:warning=`cargo fetch` of libaeron-sys {} failed", versions.libaeron_sys_crate);
-    }
+/// Where a packaged crate carries the Aeron C sources (copied in by `scripts/package.sh`, never
+/// committed): the openssl-src / libsqlite3-sys `bundled` pattern.
+pub fn packaged_tree(manifest_dir: &Path) -> PathBuf {
+    manifest_dir.join("vendor/aeron")
 }
 
 pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {

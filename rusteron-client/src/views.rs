@@ -126,7 +126,7 @@ impl std::fmt::Debug for AeronImageRef<'_> {
 
 /// The subscription handed to an image callback, valid for that call only. (The image
 /// callbacks may run before the subscription's async add has returned it to you, so this is a
-/// view, not an [`AeronSubscription`].)
+/// view, not an [`AeronSubscription`](crate::AeronSubscription).)
 ///
 /// Threads: neither `Send` nor `Sync`.
 #[derive(Clone, Copy)]
@@ -169,7 +169,7 @@ impl<'a> AeronSubscriptionRef<'a> {
         self.constants().map(|c| c.stream_id).unwrap_or(-1)
     }
 
-    /// The registration id (the id [`AeronSubscription`]'s constants carry, so a handler can tell
+    /// The registration id (the id [`AeronSubscription`](crate::AeronSubscription)'s constants carry, so a handler can tell
     /// which of your subscriptions this is).
     pub fn registration_id(&self) -> i64 {
         self.constants().map(|c| c.registration_id).unwrap_or(-1)
