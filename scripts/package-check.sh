@@ -56,18 +56,8 @@ cargo vendor -q "$check/vendor" > .cargo/config.toml
 step "cargo vendor with a fresh CARGO_HOME: $(ls "$check/vendor" | wc -l) crates"
 
 # A PATH without java, mvn (and, for the docs, without cmake and clang).
-mkbin() { # dir excluded-names...
-  local dir=$1; shift
-  mkdir -p "$dir"
-  for t in $(compgen -c | sort -u); do
-    local skip=""
-    for x in "$@"; do [ "$t" = "$x" ] && skip=1; done
-    [ -n "$skip" ] && continue
-    local p; p=$(command -v "$t" 2>/dev/null || true)
-    case "$p" in /*) [ -e "$dir/$t" ] || ln -s "$p" "$dir/$t" ;; esac
-  done
-}
-mkbin "$check/bin-nojava" java javac mvn jshell jar
+source "$root/scripts/path-without.sh"
+path_without "$check/bin-nojava" java javac mvn jshell jar
 cmake_bin=$(command -v cmake || true)
 [ -x "$root/.cache/cmake-venv/bin/cmake" ] && cmake_bin="$root/.cache/cmake-venv/bin/cmake"
 offline=(env -u JAVA_HOME -u RUSTERON_CACHE_DIR -u AERON_SOURCE_DIR CARGO_NET_OFFLINE=true
@@ -84,7 +74,7 @@ build_log=$(ls "$check"/app/target/aeron-build/*/rusteron-build.log)
 if grep -E 'Building C|Linking C' "$build_log"; then say "the release build rebuilt Aeron (above)"; exit 1; fi
 step "release build after the debug build: Aeron not rebuilt (CMake log: $(grep -c '^\[' "$build_log") steps, none compiling)"
 
-mkbin "$check/bin-docs" java javac mvn jshell jar cmake ctest cpack clang clang-14 llvm-config llvm-config-14
+path_without "$check/bin-docs" java javac mvn jshell jar cmake ctest cpack clang clang-14 llvm-config llvm-config-14
 for t in cmake java mvn clang llvm-config; do
   if PATH="$check/bin-docs" command -v "$t" >/dev/null 2>&1; then say "$t is still reachable for the docs build"; exit 1; fi
 done

@@ -59,12 +59,8 @@ say "staged: $(du -sh "$vendor/aeron" | cut -f1) of Aeron sources, $(ls "$vendor
 
 # 3. A PATH without java and mvn: the package's verification build must not need them.
 bin="$stage/bin"
-mkdir -p "$bin"
-for t in $(compgen -c | sort -u); do
-  case "$t" in java|javac|mvn|jshell|jar) continue ;; esac
-  p=$(command -v "$t" 2>/dev/null || true)
-  case "$p" in /*) [ -e "$bin/$t" ] || ln -s "$p" "$bin/$t" ;; esac
-done
+source scripts/path-without.sh
+path_without "$bin" java javac mvn jshell jar
 cmake_bin=$(command -v cmake || true)
 [ -x "$root/.cache/cmake-venv/bin/cmake" ] && cmake_bin="$root/.cache/cmake-venv/bin/cmake"
 say "cargo package --workspace (PATH without java/mvn)"
