@@ -34,7 +34,7 @@ bin="$tmp/bin"
 mkdir -p "$bin"
 sysroot=$(rustc --print sysroot)
 for t in cargo rustc rustdoc; do ln -s "$sysroot/bin/$t" "$bin/$t"; done
-for t in cc gcc ld as ar tar gzip sh bash env ldd sed grep cat uname ls mkdir rm cp mv ln readlink dirname basename tr cut head tail sort; do
+for t in cc gcc ld as ar nm readelf tar gzip sh bash env ldd sed grep cat uname ls mkdir rm cp mv ln readlink dirname basename tr cut head tail sort; do
   p=$(command -v "$t" || true)
   if [ -n "$p" ]; then ln -s "$(readlink -f "$p")" "$bin/$t"; fi
 done
