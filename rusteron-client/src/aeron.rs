@@ -156,7 +156,10 @@ impl Aeron {
         AeronAsyncAddSubscription::new(self, uri, stream_id, on_available_image, on_unavailable_image)
     }
 
-    /// Adds a concurrent publication and waits for the driver, up to `timeout`.
+    /// Adds a concurrent publication and waits for the driver, up to `timeout` (`Duration::MAX`
+    /// waits as long as possible). A channel longer than
+    /// [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) bytes is refused with an `EINVAL`
+    /// error before anything is sent.
     pub fn add_publication(
         &self,
         uri: &CStr,
@@ -167,7 +170,8 @@ impl Aeron {
         self.wait_for(timeout, || a.poll())
     }
 
-    /// Adds an exclusive publication and waits for the driver, up to `timeout`.
+    /// Adds an exclusive publication and waits for the driver, up to `timeout`. The channel is
+    /// checked as in [`add_publication`](Self::add_publication).
     pub fn add_exclusive_publication(
         &self,
         uri: &CStr,
@@ -178,7 +182,8 @@ impl Aeron {
         self.wait_for(timeout, || a.poll())
     }
 
-    /// Adds a subscription and waits for the driver, up to `timeout`.
+    /// Adds a subscription and waits for the driver, up to `timeout`. The channel is checked as
+    /// in [`add_publication`](Self::add_publication).
     pub fn add_subscription<A, U>(
         &self,
         uri: &CStr,

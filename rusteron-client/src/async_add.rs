@@ -326,9 +326,44 @@ async_add_type!(
     aeron_async_add_counter_poll, aeron_async_add_counter_get_registration_id, close_counter
 );
 
+/// A channel for an add: at most `AERON_URI_MAX_LENGTH` bytes, and the command (`T` plus the
+/// channel) within the driver's command buffer.
+fn check_add_uri<T>(client: &Aeron, call: &str, uri: &CStr) -> Result<(), AeronCError> {
+    crate::limits::check_channel(call, "uri", uri)?;
+    crate::limits::check_command(client.get_inner(), call, crate::limits::command_length::<T>(uri.to_bytes().len()))
+}
+
+/// A counter's key and label: within the counter record (longer ones the driver would cut), the
+/// label without a NUL (it is read back as C text), and the command within the driver's command
+/// buffer.
+fn check_counter<T>(client: &Aeron, call: &str, key: &[u8], label: &str) -> Result<(), AeronCError> {
+    use crate::limits::check_length;
+    check_length(
+        call,
+        "key",
+        key.len(),
+        crate::AERON_COUNTER_MAX_KEY_LENGTH,
+        "a counter key (AERON_COUNTER_MAX_KEY_LENGTH)",
+    )?;
+    check_length(
+        call,
+        "label",
+        label.len(),
+        crate::AERON_COUNTER_MAX_LABEL_LENGTH,
+        "a counter label (AERON_COUNTER_MAX_LABEL_LENGTH)",
+    )?;
+    crate::limits::check_no_nul("label", label.as_bytes())?;
+    // The command: the fixed part, the key (length-prefixed, padded to 4 bytes), the label
+    // (length-prefixed).
+    let variable = 4 + key.len().next_multiple_of(4) + 4 + label.len();
+    crate::limits::check_command(client.get_inner(), call, crate::limits::command_length::<T>(variable))
+}
+
 impl AeronAsyncAddPublication {
-    /// Starts adding a concurrent publication (`aeron_async_add_publication`).
+    /// Starts adding a concurrent publication (`aeron_async_add_publication`). A channel longer
+    /// than [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) is refused here.
     pub fn new(client: &Aeron, uri: &CStr, stream_id: i32) -> Result<Self, AeronCError> {
+        check_add_uri::<bindings::aeron_publication_command_t>(client, "add_publication", uri)?;
         let mut raw = std::ptr::null_mut();
         crate::error::check(unsafe {
             bindings::aeron_async_add_publication(&mut raw, client.get_inner(), uri.as_ptr(), stream_id)
@@ -338,8 +373,10 @@ impl AeronAsyncAddPublication {
 }
 
 impl AeronAsyncAddExclusivePublication {
-    /// Starts adding an exclusive publication (`aeron_async_add_exclusive_publication`).
+    /// Starts adding an exclusive publication (`aeron_async_add_exclusive_publication`). A
+    /// channel longer than [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) is refused here.
     pub fn new(client: &Aeron, uri: &CStr, stream_id: i32) -> Result<Self, AeronCError> {
+        check_add_uri::<bindings::aeron_publication_command_t>(client, "add_exclusive_publication", uri)?;
         let mut raw = std::ptr::null_mut();
         crate::error::check(unsafe {
             bindings::aeron_async_add_exclusive_publication(&mut raw, client.get_inner(), uri.as_ptr(), stream_id)
@@ -350,7 +387,8 @@ impl AeronAsyncAddExclusivePublication {
 
 impl AeronAsyncAddSubscription {
     /// Starts adding a subscription (`aeron_async_add_subscription`). The image handlers are
-    /// called on the conductor thread and kept alive by the subscription.
+    /// called on the conductor thread and kept alive by the subscription. A channel longer than
+    /// [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) is refused here.
     pub fn new<A, U>(
         client: &Aeron,
         uri: &CStr,
@@ -362,6 +400,7 @@ impl AeronAsyncAddSubscription {
         A: AeronAvailableImageCallback + Send + 'static,
         U: AeronUnavailableImageCallback + Send + 'static,
     {
+        check_add_uri::<bindings::aeron_subscription_command_t>(client, "add_subscription", uri)?;
         let (af, ad) = raw_handler(on_available_image, available_image_trampoline::<A> as _);
         let (uf, ud) = raw_handler(on_unavailable_image, unavailable_image_trampoline::<U> as _);
         let mut raw = std::ptr::null_mut();
@@ -389,8 +428,12 @@ impl AeronAsyncAddSubscription {
 }
 
 impl AeronAsyncAddCounter {
-    /// Starts adding a counter (`aeron_async_add_counter`) with a type id, key and label.
+    /// Starts adding a counter (`aeron_async_add_counter`) with a type id, key and label. A key
+    /// over [`AERON_COUNTER_MAX_KEY_LENGTH`](crate::AERON_COUNTER_MAX_KEY_LENGTH) bytes, a label
+    /// over [`AERON_COUNTER_MAX_LABEL_LENGTH`](crate::AERON_COUNTER_MAX_LABEL_LENGTH) bytes (the
+    /// driver would cut them) or a label with a NUL byte is refused here.
     pub fn new(client: &Aeron, type_id: i32, key: &[u8], label: &str) -> Result<Self, AeronCError> {
+        check_counter::<bindings::aeron_counter_command_t>(client, "add_counter", key, label)?;
         let mut raw = std::ptr::null_mut();
         crate::error::check(unsafe {
             bindings::aeron_async_add_counter(
@@ -407,7 +450,8 @@ impl AeronAsyncAddCounter {
     }
 
     /// Starts adding a static counter (`aeron_async_add_static_counter`): one that survives
-    /// this client and is found again by `registration_id`.
+    /// this client and is found again by `registration_id`. The key and label are checked as
+    /// in [`new`](Self::new).
     pub fn new_static(
         client: &Aeron,
         type_id: i32,
@@ -415,6 +459,7 @@ impl AeronAsyncAddCounter {
         label: &str,
         registration_id: i64,
     ) -> Result<Self, AeronCError> {
+        check_counter::<bindings::aeron_static_counter_command_t>(client, "add_static_counter", key, label)?;
         let mut raw = std::ptr::null_mut();
         crate::error::check(unsafe {
             bindings::aeron_async_add_static_counter(

@@ -14,6 +14,7 @@
 
 use crate::bindings;
 use crate::error::AeronCError;
+use crate::strings::IntoCString;
 use std::fmt;
 use std::str::FromStr;
 
@@ -156,10 +157,14 @@ impl ChannelUri {
     }
 
     /// Parses `[prefix:]aeron:<media>[?key=value|...]`. Errors name what is wrong: a missing
-    /// `aeron:` scheme, an unknown media, a parameter without `=` or with an empty key.
+    /// `aeron:` scheme, an unknown media, a parameter without `=` or with an empty key, a NUL
+    /// byte (which C would read as the end of the URI).
     pub fn parse(uri: &str) -> Result<Self, AeronCError> {
         if uri.is_empty() {
             return Err(invalid("channel URI is empty".to_string()));
+        }
+        if let Some(i) = uri.bytes().position(|b| b == 0) {
+            return Err(invalid(format!("channel URI contains a NUL byte at offset {i}: {uri:?}")));
         }
         let (prefix, rest) = if uri.starts_with("aeron:") {
             (None, uri)
@@ -297,11 +302,10 @@ impl ChannelUri {
         value.strip_prefix(TAG_PREFIX)?.parse().ok()
     }
 
-    /// The URI as a C string for the client calls that take `&CStr`.
-    pub fn to_c_string(&self) -> std::ffi::CString {
-        // Parsing and `put` cannot create interior NULs from &str without one in the input;
-        // replace any with nothing rather than panic.
-        std::ffi::CString::new(self.to_string().replace('\0', "")).unwrap_or_default()
+    /// The URI as a C string for the client calls that take `&CStr`. A prefix, key or value
+    /// set with a NUL byte (which C would read as the end of the URI) is an error naming it.
+    pub fn to_c_string(&self) -> Result<std::ffi::CString, AeronCError> {
+        self.to_string().into_c_string_for("channel URI")
     }
 }
 

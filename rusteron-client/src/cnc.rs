@@ -90,8 +90,11 @@ pub struct AeronError {
 impl AeronCnc {
     /// Maps the CnC file in `aeron_dir`, waiting up to `timeout` for the driver to have
     /// written it (`aeron_cnc_init`). Fails with Aeron's message if there is no driver there.
+    /// `Duration::MAX` waits as long as possible ([`C_DURATION_MAX`](crate::C_DURATION_MAX)); a
+    /// directory longer than [`AERON_DIR_MAX_LENGTH`](crate::AERON_DIR_MAX_LENGTH) is refused.
     pub fn new(aeron_dir: &CStr, timeout: Duration) -> Result<Self, AeronCError> {
-        let timeout_ms = timeout.as_millis().min(i64::MAX as u128) as i64;
+        crate::limits::check_dir("AeronCnc::new", "aeron_dir", aeron_dir)?;
+        let timeout_ms = crate::duration_to_c_millis(timeout) as i64;
         let m = ManagedCResource::new(
             |p| unsafe { bindings::aeron_cnc_init(p, aeron_dir.as_ptr(), timeout_ms) },
             Some(Box::new(|p| {

@@ -7,7 +7,8 @@ use crate::handler::Handler;
 use crate::resource::{InUse, InUseMark};
 use crate::ManagedCResource;
 use std::ffi::CStr;
-use std::os::raw::c_void;
+use std::os::raw::{c_char, c_int, c_void};
+use std::time::Duration;
 
 crate::c_wrapper!(
     /// Configuration of an Aeron client: directory, timeouts, callbacks.
@@ -19,32 +20,113 @@ crate::c_wrapper!(
 );
 unsafe impl Send for AeronContext {}
 
+/// The error handler of every new [`AeronContext`] (and of the clients the archive crate creates
+/// for an archive or a persistent subscription): logs the error through the `log` crate at
+/// `error` level (target `rusteron_client::context`) and returns. It replaces Aeron's C default,
+/// which prints to stderr and ends the process with `exit(EXIT_FAILURE)`.
+unsafe extern "C" fn log_error_handler(_clientd: *mut c_void, errcode: c_int, message: *const c_char) {
+    // No Rust caller waits here (the conductor thread, or a client call that found its command
+    // buffer full): a panicking logger is stopped at the C boundary.
+    crate::handler::guard_detached((), || {
+        let message = unsafe { crate::strings::c_str_to_str(message) };
+        log::error!("aeron client error {errcode} ({}): {message}", crate::AeronCError::describe_code(errcode));
+    })
+}
+
+/// The publication error frame handler set by `set_publication_error_frame_handler(None)`: C
+/// calls this handler without a NULL check, so "no handler" is one that does nothing (like C's
+/// own default).
+unsafe extern "C" fn ignore_error_frame(
+    _clientd: *mut c_void,
+    _error: *mut bindings::aeron_publication_error_values_t,
+) {
+}
+
 impl AeronContext {
     /// A context with Aeron's defaults (read from `AERON_*` environment variables), closed
     /// with `aeron_context_close` when the last clone drops.
+    ///
+    /// Its error handler is [`default_error_handler`](Self::default_error_handler), which logs
+    /// through the `log` crate and never ends the process (Aeron's C default prints to stderr and
+    /// calls `exit`).
     pub fn new() -> Result<Self, AeronCError> {
         let m = ManagedCResource::new(
             |p| unsafe { bindings::aeron_context_init(p) },
             Some(Box::new(|p| unsafe { bindings::aeron_context_close(p) })),
         )?;
+        check(unsafe {
+            bindings::aeron_context_set_error_handler(m.get(), Some(log_error_handler), std::ptr::null_mut())
+        })?;
         Ok(unsafe { Self::from_managed(m) })
     }
 
-    crate::string_property!(
-        /// The Aeron directory shared with the media driver.
-        set_dir, get_dir, aeron_context_set_dir, aeron_context_get_dir);
+    /// The error handler a new context has, and that `set_error_handler(None)` restores: it logs
+    /// each error at `error` level through the `log` crate (target `rusteron_client::context`)
+    /// and returns; it never ends the process. Compare with
+    /// [`get_error_handler`](Self::get_error_handler).
+    pub fn default_error_handler() -> bindings::aeron_error_handler_t {
+        Some(log_error_handler)
+    }
+
+    /// Sets the Aeron directory shared with the media driver (`aeron_context_set_dir`). A
+    /// directory longer than [`AERON_DIR_MAX_LENGTH`](crate::AERON_DIR_MAX_LENGTH) bytes (which C
+    /// would cut short) is refused with an `EINVAL` error.
+    pub fn set_dir(&self, value: &CStr) -> Result<i32, AeronCError> {
+        self.before_set("set_dir")?;
+        crate::limits::check_dir("AeronContext::set_dir", "dir", value)?;
+        check(unsafe { bindings::aeron_context_set_dir(self.get_inner(), value.as_ptr()) })
+    }
+
+    /// The Aeron directory shared with the media driver.
+    pub fn get_dir(&self) -> String {
+        unsafe { crate::strings::c_str_to_str(bindings::aeron_context_get_dir(self.get_inner())) }.to_owned()
+    }
+
     crate::scalar_property!(
-        /// How long to wait for the media driver before giving up (ms).
-        set_driver_timeout_ms, get_driver_timeout_ms, aeron_context_set_driver_timeout_ms, aeron_context_get_driver_timeout_ms, u64);
+        /// How long to wait for the media driver before giving up (ms). Values above
+        /// [`C_DURATION_MAX`](crate::C_DURATION_MAX) are stored as that cap (C adds the timeout
+        /// to the clock and would wrap).
+        set_driver_timeout_ms, get_driver_timeout_ms, aeron_context_set_driver_timeout_ms, aeron_context_get_driver_timeout_ms, u64,
+        crate::saturate_c_millis);
     crate::scalar_property!(
-        /// Interval of the client's keepalive to the driver (ns).
-        set_keepalive_interval_ns, get_keepalive_interval_ns, aeron_context_set_keepalive_interval_ns, aeron_context_get_keepalive_interval_ns, u64);
+        /// Interval of the client's keepalive to the driver (ns), at most
+        /// [`C_DURATION_MAX`](crate::C_DURATION_MAX).
+        set_keepalive_interval_ns, get_keepalive_interval_ns, aeron_context_set_keepalive_interval_ns, aeron_context_get_keepalive_interval_ns, u64,
+        crate::saturate_c_nanos);
     crate::scalar_property!(
-        /// How long closed resources linger before they are freed (ns).
-        set_resource_linger_duration_ns, get_resource_linger_duration_ns, aeron_context_set_resource_linger_duration_ns, aeron_context_get_resource_linger_duration_ns, u64);
+        /// How long closed resources linger before they are freed (ns), at most
+        /// [`C_DURATION_MAX`](crate::C_DURATION_MAX).
+        set_resource_linger_duration_ns, get_resource_linger_duration_ns, aeron_context_set_resource_linger_duration_ns, aeron_context_get_resource_linger_duration_ns, u64,
+        crate::saturate_c_nanos);
     crate::scalar_property!(
-        /// Sleep of the conductor's idle strategy (ns).
-        set_idle_sleep_duration_ns, get_idle_sleep_duration_ns, aeron_context_set_idle_sleep_duration_ns, aeron_context_get_idle_sleep_duration_ns, u64);
+        /// Sleep of the conductor's idle strategy (ns), at most
+        /// [`C_DURATION_MAX`](crate::C_DURATION_MAX).
+        set_idle_sleep_duration_ns, get_idle_sleep_duration_ns, aeron_context_set_idle_sleep_duration_ns, aeron_context_get_idle_sleep_duration_ns, u64,
+        crate::saturate_c_nanos);
+
+    /// [`set_driver_timeout_ms`](Self::set_driver_timeout_ms) from a `Duration`; `Duration::MAX`
+    /// means as long as possible ([`C_DURATION_MAX`](crate::C_DURATION_MAX)).
+    pub fn set_driver_timeout(&self, timeout: Duration) -> Result<i32, AeronCError> {
+        self.set_driver_timeout_ms(crate::duration_to_c_millis(timeout))
+    }
+
+    /// [`set_keepalive_interval_ns`](Self::set_keepalive_interval_ns) from a `Duration`
+    /// (saturating at [`C_DURATION_MAX`](crate::C_DURATION_MAX)).
+    pub fn set_keepalive_interval(&self, interval: Duration) -> Result<i32, AeronCError> {
+        self.set_keepalive_interval_ns(crate::duration_to_c_nanos(interval))
+    }
+
+    /// [`set_resource_linger_duration_ns`](Self::set_resource_linger_duration_ns) from a
+    /// `Duration` (saturating at [`C_DURATION_MAX`](crate::C_DURATION_MAX)).
+    pub fn set_resource_linger_duration(&self, linger: Duration) -> Result<i32, AeronCError> {
+        self.set_resource_linger_duration_ns(crate::duration_to_c_nanos(linger))
+    }
+
+    /// [`set_idle_sleep_duration_ns`](Self::set_idle_sleep_duration_ns) from a `Duration`
+    /// (saturating at [`C_DURATION_MAX`](crate::C_DURATION_MAX)).
+    pub fn set_idle_sleep_duration(&self, sleep: Duration) -> Result<i32, AeronCError> {
+        self.set_idle_sleep_duration_ns(crate::duration_to_c_nanos(sleep))
+    }
     crate::string_property!(
         /// Arguments for the conductor's idle strategy.
         set_idle_strategy_init_args, get_idle_strategy_init_args, aeron_context_set_idle_strategy_init_args, aeron_context_get_idle_strategy_init_args);
@@ -62,18 +144,23 @@ impl AeronContext {
         /// instead of a thread of its own.
         set_use_conductor_agent_invoker, get_use_conductor_agent_invoker, aeron_context_set_use_conductor_agent_invoker, aeron_context_get_use_conductor_agent_invoker, bool);
 
-    /// Sets the error handler, called on the conductor thread. The context keeps the handler
-    /// alive until it is closed.
+    /// Sets the error handler, called on the conductor thread (and, for a command the driver's
+    /// buffer cannot take, on the thread of the call). The context keeps the handler alive until
+    /// it is closed.
     ///
-    /// A new context has Aeron's C default handler, which writes the error to stderr (from C, not
-    /// through `log`) and exits the process. `Handlers::leak(AeronErrorHandlerLogger)` logs errors
-    /// through the `log` crate instead. `None` does not bring the C default back: C stores a null
-    /// handler, which its conductor calls without a check on the next error, so pass a handler.
+    /// A new context has [`default_error_handler`](Self::default_error_handler), which logs each
+    /// error through the `log` crate at `error` level and returns: no error ends the process
+    /// (Aeron's C default prints and calls `exit`; it is never installed by this crate). `None`,
+    /// or a released handler, restores that logging default (C itself would store a null handler
+    /// and its conductor would call it without a check).
     pub fn set_error_handler<H: AeronErrorHandlerCallback + Send + 'static>(
         &self,
         handler: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
-        let (f, d) = raw_handler(handler, error_handler_trampoline::<H> as _);
+        let (f, d) = match raw_handler(handler, error_handler_trampoline::<H> as _) {
+            (Some(f), d) => (Some(f), d),
+            (None, _) => (Self::default_error_handler(), std::ptr::null_mut()),
+        };
         self.keep_handler("set_error_handler", handler)?;
         check(unsafe { bindings::aeron_context_set_error_handler(self.get_inner(), f, d) })
     }
@@ -89,12 +176,17 @@ impl AeronContext {
     }
 
     /// Sets the handler for error frames that receivers send about this client's publications
-    /// (called on the conductor thread; kept alive by the context). `None` clears it.
+    /// (called on the conductor thread; kept alive by the context). `None` (or a released
+    /// handler) sets a handler that ignores them, as a new context has: C calls this handler
+    /// without a NULL check.
     pub fn set_publication_error_frame_handler<H: AeronPublicationErrorFrameHandlerCallback + Send + 'static>(
         &self,
         handler: Option<&Handler<H>>,
     ) -> Result<i32, AeronCError> {
-        let (f, d) = raw_handler(handler, publication_error_frame_handler_trampoline::<H> as _);
+        let (f, d) = match raw_handler(handler, publication_error_frame_handler_trampoline::<H> as _) {
+            (Some(f), d) => (Some(f), d),
+            (None, _) => (Some(ignore_error_frame as unsafe extern "C" fn(_, _)), std::ptr::null_mut()),
+        };
         self.keep_handler("set_publication_error_frame_handler", handler)?;
         check(unsafe { bindings::aeron_context_set_publication_error_frame_handler(self.get_inner(), f, d) })
     }

@@ -225,14 +225,15 @@ fn wait_counter(a: &AeronAsyncAddCounter, timeout: Duration) -> Result<AeronCoun
 
 impl Aeron {
     /// Starts adding a counter (`aeron_async_add_counter`): `type_id` says what it counts,
-    /// `key` (at most 112 bytes) identifies it to tools, `label` (at most 380 bytes) names it.
+    /// `key` (at most 112 bytes) identifies it to tools, `label` (at most 380 bytes, no NUL byte)
+    /// names it. Longer ones, or a label with a NUL, are refused with an `EINVAL` error naming
+    /// the argument and the limit.
     pub fn async_add_counter(
         &self,
         type_id: i32,
         key: &[u8],
         label: &str,
     ) -> Result<AeronAsyncAddCounter, AeronCError> {
-        check_counter_args(key, label)?;
         AeronAsyncAddCounter::new(self, type_id, key, label)
     }
 
@@ -245,7 +246,6 @@ impl Aeron {
         label: &str,
         registration_id: i64,
     ) -> Result<AeronAsyncAddCounter, AeronCError> {
-        check_counter_args(key, label)?;
         AeronAsyncAddCounter::new_static(self, type_id, key, label, registration_id)
     }
 
@@ -297,24 +297,6 @@ impl Aeron {
 }
 
 /// Key and label limits of the counters metadata record, checked before C truncates or refuses.
-fn check_counter_args(key: &[u8], label: &str) -> Result<(), AeronCError> {
-    const MAX_KEY: usize = 112;
-    const MAX_LABEL: usize = 380;
-    if key.len() > MAX_KEY {
-        return Err(AeronCError::with_message(
-            libc::EINVAL,
-            format!("counter key is {} bytes, at most {MAX_KEY} fit", key.len()),
-        ));
-    }
-    if label.len() > MAX_LABEL {
-        return Err(AeronCError::with_message(
-            libc::EINVAL,
-            format!("counter label is {} bytes, at most {MAX_LABEL} fit", label.len()),
-        ));
-    }
-    Ok(())
-}
-
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -113,6 +113,17 @@ async_destination_type!(
     AeronAsyncDestinationById
 );
 
+/// A destination's channel: at most `AERON_URI_MAX_LENGTH` bytes, and the command within the
+/// driver's command buffer.
+fn check_destination_uri(client: &Aeron, call: &str, uri: &CStr) -> Result<(), AeronCError> {
+    crate::limits::check_channel(call, "uri", uri)?;
+    crate::limits::check_command(
+        client.get_inner(),
+        call,
+        crate::limits::command_length::<bindings::aeron_destination_command_t>(uri.to_bytes().len()),
+    )
+}
+
 /// Declares the destination methods of a publication type.
 macro_rules! publication_destinations {
     ($t:ty, $add:ident, $remove:ident, $remove_by_id:ident, $poll:ident) => {
@@ -124,6 +135,7 @@ macro_rules! publication_destinations {
                 client: &Aeron,
                 uri: &CStr,
             ) -> Result<AeronAsyncDestination, AeronCError> {
+                check_destination_uri(client, "add_destination", uri)?;
                 AeronAsyncDestination::start(
                     bindings::$poll,
                     vec![client.as_dependency(), self.as_dependency()],
@@ -137,6 +149,7 @@ macro_rules! publication_destinations {
                 client: &Aeron,
                 uri: &CStr,
             ) -> Result<AeronAsyncDestination, AeronCError> {
+                check_destination_uri(client, "remove_destination", uri)?;
                 AeronAsyncDestination::start(
                     bindings::$poll,
                     vec![client.as_dependency(), self.as_dependency()],
@@ -191,6 +204,7 @@ impl AeronSubscription {
     /// Starts adding a destination to this multi-destination subscription
     /// (`aeron:udp?control-mode=manual`).
     pub fn async_add_destination(&self, client: &Aeron, uri: &CStr) -> Result<AeronAsyncDestination, AeronCError> {
+        check_destination_uri(client, "add_destination", uri)?;
         AeronAsyncDestination::start(
             bindings::aeron_subscription_async_destination_poll,
             vec![client.as_dependency(), self.as_dependency()],
@@ -207,6 +221,7 @@ impl AeronSubscription {
 
     /// Starts removing a destination by its URI.
     pub fn async_remove_destination(&self, client: &Aeron, uri: &CStr) -> Result<AeronAsyncDestination, AeronCError> {
+        check_destination_uri(client, "remove_destination", uri)?;
         AeronAsyncDestination::start(
             bindings::aeron_subscription_async_destination_poll,
             vec![client.as_dependency(), self.as_dependency()],

@@ -1,6 +1,7 @@
 //! Errors: `AeronCError` carries the code, its `AeronErrorType` kind and Aeron's own message.
 
 use crate::bindings;
+use std::borrow::Cow;
 use std::ffi::CStr;
 use std::fmt;
 
@@ -155,6 +156,37 @@ impl AeronCError {
         self.message.as_deref()
     }
 
+    /// What `code` means, in words: the [`AeronErrorType`] description for the codes it names;
+    /// otherwise Aeron's own name for its negative codes and its client and archive codes
+    /// (`aeron_error_code_str`: "unknown subscription", "an active listing is already
+    /// running", ...), and the operating system's text for positive codes below 1000, which are
+    /// errnos ("invalid argument").
+    pub fn describe_code(code: i32) -> Cow<'static, str> {
+        let kind = AeronErrorType::from_code(code);
+        if !matches!(kind, AeronErrorType::Unknown(_)) {
+            return Cow::Borrowed(kind.description());
+        }
+        if code > 0 && code < 1000 {
+            let text = std::io::Error::from_raw_os_error(code).to_string();
+            let text = match text.find(" (os error") {
+                Some(i) => &text[..i],
+                None => &text,
+            };
+            let mut chars = text.chars();
+            return match chars.next() {
+                Some(first) => Cow::Owned(first.to_lowercase().chain(chars).collect()),
+                None => Cow::Borrowed("unknown error"),
+            };
+        }
+        // SAFETY: returns a static C string for any code.
+        let aeron = unsafe { crate::strings::c_str_to_str(bindings::aeron_error_code_str(code.saturating_abs())) };
+        if aeron.is_empty() || aeron == "unknown error code" {
+            Cow::Borrowed("unknown error")
+        } else {
+            Cow::Borrowed(aeron)
+        }
+    }
+
     fn log_backtrace(&self) {
         #[cfg(feature = "backtrace")]
         log::debug!(
@@ -166,11 +198,14 @@ impl AeronCError {
     }
 }
 
+/// `"{what the code means} ({code}): {message}"`, where what the code means is
+/// [`AeronCError::describe_code`].
 impl fmt::Display for AeronCError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = Self::describe_code(self.code);
         match &self.message {
-            Some(m) if !m.is_empty() => write!(f, "{} ({}): {}", self.kind().description(), self.code, m),
-            _ => write!(f, "{} ({})", self.kind().description(), self.code),
+            Some(m) if !m.is_empty() => write!(f, "{what} ({}): {m}", self.code),
+            _ => write!(f, "{what} ({})", self.code),
         }
     }
 }

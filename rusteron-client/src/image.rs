@@ -218,7 +218,20 @@ impl AeronImage {
 
     /// Asks the driver to reject this image, with a reason sent to the publisher
     /// (`aeron_image_reject`). Only network images can be rejected.
+    ///
+    /// A reason longer than [`AERON_REJECT_REASON_MAX_LENGTH`](crate::AERON_REJECT_REASON_MAX_LENGTH)
+    /// (1023 bytes: the media driver refuses longer ones) is refused here with an `EINVAL` error
+    /// naming the limit. (An over-long reason used to reach C's error handler, whose default
+    /// ended the process.)
     pub fn reject(&self, reason: &CStr) -> Result<i32, AeronCError> {
+        let len = reason.to_bytes().len();
+        crate::limits::check_length(
+            "AeronImage::reject",
+            "reason",
+            len,
+            crate::AERON_REJECT_REASON_MAX_LENGTH,
+            "a reject reason (AERON_ERROR_MAX_TEXT_LENGTH)",
+        )?;
         check(unsafe { bindings::aeron_image_reject(self.get_inner(), reason.as_ptr()) })
     }
 

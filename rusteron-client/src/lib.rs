@@ -26,12 +26,14 @@ mod context;
 mod counter;
 mod counters_reader;
 mod destination;
+mod duration;
 mod error;
 mod exclusive_publication;
 mod fragment_assembler;
 mod handler;
 mod header;
 mod image;
+mod limits;
 mod log_buffer;
 mod misc;
 mod protocol;
@@ -55,12 +57,14 @@ pub use context::*;
 pub use counter::*;
 pub use counters_reader::*;
 pub use destination::*;
+pub use duration::*;
 pub use error::*;
 pub use exclusive_publication::*;
 pub use fragment_assembler::*;
 pub use handler::{take_callback_panic, Handler, Handlers};
 pub use header::*;
 pub use image::*;
+pub use limits::{AERON_DIR_MAX_LENGTH, AERON_REJECT_REASON_MAX_LENGTH};
 pub use log_buffer::*;
 pub use misc::*;
 pub use protocol::*;
@@ -79,6 +83,7 @@ pub use views::*;
 pub mod __private {
     pub use crate::error::check;
     pub use crate::handler::{guard_detached, guard_handler, guard_nested, resume_nested_panic, Guarded};
+    pub use crate::limits::{check_channel, check_dir, check_length, check_no_nul};
 
     /// `now + timeout`, saturating: a timeout too large for the clock (`Duration::MAX`) means
     /// "a century", not a panic.

@@ -454,14 +454,19 @@ macro_rules! c_struct_wrapper {
 /// Declares a getter/setter pair for a scalar property of a C config object
 /// (`aeron_*_set_x(obj, value) -> int` and `aeron_*_get_x(obj) -> value`). Used inside the
 /// `impl` of a `c_wrapper!` type, which provides `fn before_set(&self, setter: &str) ->
-/// Result<(), AeronCError>` (run before every setter: it may refuse).
+/// Result<(), AeronCError>` (run before every setter: it may refuse). An optional last argument
+/// is a function the value goes through before C sees it (timeouts saturate, for instance).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! scalar_property {
     ($(#[$doc:meta])* $set:ident, $get:ident, $cset:ident, $cget:ident, $t:ty) => {
+        $crate::scalar_property!($(#[$doc])* $set, $get, $cset, $cget, $t, std::convert::identity);
+    };
+    ($(#[$doc:meta])* $set:ident, $get:ident, $cset:ident, $cget:ident, $t:ty, $adjust:expr) => {
         $(#[$doc])*
         pub fn $set(&self, value: $t) -> Result<i32, $crate::AeronCError> {
             self.before_set(stringify!($set))?;
+            let value: $t = ($adjust)(value);
             $crate::__private::check(unsafe { $crate::bindings::$cset(self.get_inner(), value) })
         }
         $(#[$doc])*

@@ -197,7 +197,7 @@ impl MediaDriverProcess {
     /// A context pointing at this driver.
     pub fn context(&self) -> Result<AeronContext, AeronCError> {
         let ctx = AeronContext::new()?;
-        ctx.set_dir(&self.dir_str().into_c_string())?;
+        ctx.set_dir(&self.dir_str().into_c_string_for("MediaDriverProcess::context: the driver directory")?)?;
         ctx.set_driver_timeout_ms(10_000)?;
         Ok(ctx)
     }

@@ -219,14 +219,18 @@ fn opt<'a>(p: *const c_char) -> Option<&'a str> {
 
 impl AeronUri {
     /// Parses `uri` with Aeron's C parser (`aeron_uri_parse`). A malformed URI is an error
-    /// carrying Aeron's message.
+    /// carrying Aeron's message. A URI longer than [`AERON_URI_MAX_LENGTH`] bytes, or holding a
+    /// NUL byte (C would stop reading there and parse a shorter URI), is refused with an error
+    /// naming the problem.
     pub fn parse(uri: &str) -> Result<Self, AeronCError> {
-        if uri.len() > AERON_URI_MAX_LENGTH {
-            return Err(AeronCError::with_message(
-                -(bindings::AERON_ERROR_CODE_INVALID_CHANNEL as i32),
-                format!("URI length {} exceeds max supported length {AERON_URI_MAX_LENGTH}", uri.len()),
-            ));
-        }
+        crate::limits::check_length(
+            "AeronUri::parse",
+            "uri",
+            uri.len(),
+            AERON_URI_MAX_LENGTH,
+            "a channel URI (AERON_URI_MAX_LENGTH - 1)",
+        )?;
+        crate::limits::check_no_nul("uri", uri.as_bytes())?;
         let raw: *mut bindings::aeron_uri_t = Box::into_raw(Box::new(unsafe { std::mem::zeroed() }));
         let free = |p: *mut bindings::aeron_uri_t| unsafe {
             bindings::aeron_uri_close(p);
@@ -365,11 +369,9 @@ impl AeronUri {
         params: &str,
         handler: &mut H,
     ) -> Result<(), AeronCError> {
+        crate::limits::check_no_nul("params", params.as_bytes())?;
         let mut buf = Vec::with_capacity(params.len() + 1);
         buf.extend_from_slice(params.as_bytes());
-        if buf.contains(&0) {
-            return Err(AeronCError::with_message(libc::EINVAL, "URI parameters contain a NUL byte"));
-        }
         buf.push(0);
         let rc = Guarded::run(handler, |clientd| unsafe {
             bindings::aeron_uri_parse_params(

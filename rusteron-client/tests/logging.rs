@@ -133,3 +133,18 @@ fn panic_stopped_at_the_c_boundary_is_logged_at_error() {
     }
     assert!(seen);
 }
+
+#[test]
+fn the_default_error_handler_logs_at_error_and_returns() {
+    // What a new AeronContext (and `set_error_handler(None)`) installs; C's default printed to
+    // stderr and called exit().
+    let handler = AeronContext::default_error_handler().expect("a default handler");
+    let records = logged(|| unsafe {
+        handler(std::ptr::null_mut(), 1004, c"failed to send command to the driver".as_ptr());
+        handler(std::ptr::null_mut(), libc::EINVAL, c"bad".as_ptr());
+    });
+    assert_one(&records, Level::Error, "aeron client error 1004");
+    assert_one(&records, Level::Error, "failed to send command to the driver");
+    assert_one(&records, Level::Error, "aeron client error 22 (invalid argument): bad");
+    assert!(records.iter().all(|(_, target, _)| target == "rusteron_client::context"), "{records:?}");
+}

@@ -159,7 +159,7 @@ fn channel_uri_builder() {
     assert_eq!(ChannelUri::ipc().spy().to_string(), format!("{SPY_PREFIX}{AERON_IPC_MEDIA}"));
     assert_eq!(ChannelUri::ipc().to_string(), AERON_IPC_STREAM);
     assert_eq!(ChannelUri::udp().to_string(), AERON_UDP_MEDIA);
-    assert_eq!(ChannelUri::ipc().to_c_string().to_str().unwrap(), "aeron:ipc");
+    assert_eq!(ChannelUri::ipc().to_c_string().unwrap().to_str().unwrap(), "aeron:ipc");
     assert!(ChannelUri::is_tagged("tag:1001"));
     assert_eq!(ChannelUri::tag_id("tag:1001"), Some(1001));
     assert_eq!(ChannelUri::tag_id("1001"), None);
