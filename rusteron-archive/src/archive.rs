@@ -3,7 +3,7 @@
 
 use crate::bindings;
 use crate::callbacks::*;
-use crate::util::{check, Guarded};
+use crate::util::{check, check_channel, check_positive, Guarded};
 use crate::{
     Aeron, AeronArchiveAsyncConnect, AeronArchiveContext, AeronArchiveReplayParams, AeronArchiveReplicationParams,
     AeronCError, AeronExclusivePublication, AeronPublication, AeronSubscription, ManagedCResource,
@@ -39,6 +39,9 @@ pub(crate) struct ArchiveInner {
     /// Refuses setters on the archive's own C context until the C archive is closed (dropped
     /// after `managed`).
     _own_context_in_use: InUseMark,
+    /// The client this wrapper created for a context that had none (see
+    /// [`AeronArchiveContext::client_for_connect`]); the archive's own context points at it.
+    created_client: Option<Aeron>,
 }
 
 // SAFETY: the C archive serialises calls with its own mutex; the other fields are Mutex/Send.
@@ -55,6 +58,13 @@ unsafe impl Sync for ArchiveInner {}
 /// Threads: `Send + Sync`. The C archive client takes a mutex around every request, so calls
 /// from several threads are serialised (one request at a time). Calling the archive from inside
 /// one of its own callbacks fails with a "reentrant call" error instead of deadlocking.
+///
+/// Arguments are checked before a request is sent: every channel (or channel fragment) is at
+/// most [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) bytes, a replicate request fits the
+/// C client's request buffer ([`ARCHIVE_REQUEST_MAX_LENGTH`](crate::ARCHIVE_REQUEST_MAX_LENGTH)),
+/// listing counts are at least 1; otherwise the call returns an `EINVAL` error naming the
+/// argument, instead of C sending a request cut short (or one the archive never answers) and
+/// waiting out the message timeout.
 #[derive(Clone)]
 pub struct AeronArchive {
     inner: Arc<ArchiveInner>,
@@ -84,7 +94,11 @@ fn out_bool(f: impl FnOnce(*mut bool) -> i32) -> Result<bool, AeronCError> {
 }
 
 impl AeronArchive {
-    pub(crate) fn from_raw(raw: *mut bindings::aeron_archive_t, context: &AeronArchiveContext) -> Self {
+    pub(crate) fn from_raw(
+        raw: *mut bindings::aeron_archive_t,
+        context: &AeronArchiveContext,
+        created_client: Option<Aeron>,
+    ) -> Self {
         // C reads its own context on every request: from here on its setters refuse.
         let own_context_in_use =
             crate::context::mark_in_use(unsafe { bindings::aeron_archive_get_archive_context(raw) });
@@ -95,6 +109,7 @@ impl AeronArchive {
                 owned_context: Mutex::new(None),
                 _context: context.clone(),
                 _own_context_in_use: own_context_in_use,
+                created_client,
             }),
         }
     }
@@ -111,18 +126,20 @@ impl AeronArchive {
     }
 
     /// Connects to an archive and waits for the answer, up to the context's message timeout
-    /// (`aeron_archive_connect`). If the context has no [`Aeron`] client, the archive creates
-    /// (and owns) one on the context's Aeron directory.
+    /// (`aeron_archive_connect`). If the context has no [`Aeron`] client, one is created for
+    /// this archive on the context's Aeron directory (and closed with it), with the logging
+    /// error handler of [`AeronContext::new`](crate::AeronContext::new).
     ///
-    /// An archive that is not running gives an error with Aeron's message once the timeout
-    /// passes.
+    /// An archive that is not running gives a timed-out error ([`AeronErrorType::TimedOut`](crate::AeronErrorType::TimedOut))
+    /// once the message timeout passes, whose message starts with "archive connect timeout" and
+    /// names the channels.
     pub fn connect(context: &AeronArchiveContext) -> Result<Self, AeronCError> {
-        let had_aeron = context.get_aeron().is_some();
+        let created = context.client_for_connect()?;
         let mut raw = std::ptr::null_mut();
         let rc = unsafe { bindings::aeron_archive_connect(&mut raw, context.get_inner()) };
-        let result = if rc < 0 || raw.is_null() { Err(AeronCError::last()) } else { Ok(Self::from_raw(raw, context)) };
-        forget_created_client(context, had_aeron);
-        result
+        let result = if rc < 0 || raw.is_null() { Err(crate::errors::connect_error(context)) } else { Ok(raw) };
+        let created = context.end_connect(created);
+        result.map(|raw| Self::from_raw(raw, context, created))
     }
 
     /// Starts connecting without blocking (`aeron_archive_async_connect`); poll the result.
@@ -153,6 +170,10 @@ impl AeronArchive {
         let m = ManagedCResource::from_raw(p, Some(Box::new(|p| unsafe { bindings::aeron_archive_context_close(p) })));
         // SAFETY: the archive's own context, now owned by this wrapper (closed by it).
         let ctx = unsafe { AeronArchiveContext::from_managed(m) };
+        // The context points at the client created for this archive, if any: it lives as long.
+        if let Some(client) = &self.inner.created_client {
+            ctx.keep_alive(crate::util::keep(client.clone()));
+        }
         *slot = Some(ctx.clone());
         ctx
     }
@@ -226,6 +247,7 @@ impl AeronArchive {
     /// Adds a publication and starts recording it (`aeron_archive_add_recorded_publication`).
     /// The publication keeps the archive alive.
     pub fn add_recorded_publication(&self, channel: &CStr, stream_id: i32) -> Result<AeronPublication, AeronCError> {
+        check_channel("add_recorded_publication", "channel", channel)?;
         let mut p = std::ptr::null_mut();
         check(unsafe {
             bindings::aeron_archive_add_recorded_publication(&mut p, self.get_inner(), channel.as_ptr(), stream_id)
@@ -241,6 +263,7 @@ impl AeronArchive {
         channel: &CStr,
         stream_id: i32,
     ) -> Result<AeronExclusivePublication, AeronCError> {
+        check_channel("add_recorded_exclusive_publication", "channel", channel)?;
         let mut p = std::ptr::null_mut();
         check(unsafe {
             bindings::aeron_archive_add_recorded_exclusive_publication(
@@ -264,6 +287,7 @@ impl AeronArchive {
         source_location: SourceLocation,
         auto_stop: bool,
     ) -> Result<i64, AeronCError> {
+        check_channel("start_recording", "recording_channel", recording_channel)?;
         out_i64(|o| unsafe {
             bindings::aeron_archive_start_recording(
                 o,
@@ -286,6 +310,7 @@ impl AeronArchive {
         source_location: SourceLocation,
         auto_stop: bool,
     ) -> Result<i64, AeronCError> {
+        check_channel("extend_recording", "recording_channel", recording_channel)?;
         out_i64(|o| unsafe {
             bindings::aeron_archive_extend_recording(
                 o,
@@ -336,6 +361,7 @@ impl AeronArchive {
 
     /// Stops recording a channel and stream (`aeron_archive_stop_recording_channel_and_stream`).
     pub fn stop_recording_channel_and_stream(&self, channel: &CStr, stream_id: i32) -> Result<i32, AeronCError> {
+        check_channel("stop_recording_channel_and_stream", "channel", channel)?;
         check(unsafe {
             bindings::aeron_archive_stop_recording_channel_and_stream(self.get_inner(), channel.as_ptr(), stream_id)
         })
@@ -344,6 +370,7 @@ impl AeronArchive {
     /// Like [`stop_recording_channel_and_stream`](Self::stop_recording_channel_and_stream),
     /// returning `false` when nothing was recording it.
     pub fn try_stop_recording_channel_and_stream(&self, channel: &CStr, stream_id: i32) -> Result<bool, AeronCError> {
+        check_channel("try_stop_recording_channel_and_stream", "channel", channel)?;
         out_bool(|o| unsafe {
             bindings::aeron_archive_try_stop_recording_channel_and_stream(
                 o,
@@ -387,6 +414,7 @@ impl AeronArchive {
         stream_id: i32,
         session_id: i32,
     ) -> Result<i64, AeronCError> {
+        check_channel("find_last_matching_recording", "channel_fragment", channel_fragment)?;
         out_i64(|o| unsafe {
             bindings::aeron_archive_find_last_matching_recording(
                 o,
@@ -417,17 +445,24 @@ impl AeronArchive {
                 clientd,
             )
         });
-        check(rc)?;
+        if rc < 0 {
+            return Err(crate::errors::listing_error("list_recording"));
+        }
         Ok(count)
     }
 
     /// Lists up to `record_count` recordings from `from_recording_id` (`aeron_archive_list_recordings`).
+    ///
+    /// `record_count` must be at least 1: the archive answers a smaller count with nothing, and C
+    /// would wait for the end of the listing until the message timeout. It is refused up front
+    /// with an `EINVAL` error naming it.
     pub fn list_recordings<F: AeronArchiveRecordingDescriptorConsumerFuncCallback>(
         &self,
         from_recording_id: i64,
         record_count: i32,
         mut consumer: F,
     ) -> Result<i32, AeronCError> {
+        check_positive("list_recordings", "record_count", record_count)?;
         let mut count = 0;
         let rc = Guarded::run(&mut consumer, |clientd| unsafe {
             bindings::aeron_archive_list_recordings(
@@ -439,12 +474,16 @@ impl AeronArchive {
                 clientd,
             )
         });
-        check(rc)?;
+        if rc < 0 {
+            return Err(crate::errors::listing_error("list_recordings"));
+        }
         Ok(count)
     }
 
     /// Lists up to `record_count` recordings from `from_recording_id` whose channel contains
     /// `channel_fragment` on `stream_id` (`aeron_archive_list_recordings_for_uri`).
+    ///
+    /// `record_count` must be at least 1 (as for [`list_recordings`](Self::list_recordings)).
     pub fn list_recordings_for_uri<F: AeronArchiveRecordingDescriptorConsumerFuncCallback>(
         &self,
         from_recording_id: i64,
@@ -453,6 +492,8 @@ impl AeronArchive {
         stream_id: i32,
         mut consumer: F,
     ) -> Result<i32, AeronCError> {
+        check_positive("list_recordings_for_uri", "record_count", record_count)?;
+        check_channel("list_recordings_for_uri", "channel_fragment", channel_fragment)?;
         let mut count = 0;
         let rc = Guarded::run(&mut consumer, |clientd| unsafe {
             bindings::aeron_archive_list_recordings_for_uri(
@@ -466,7 +507,9 @@ impl AeronArchive {
                 clientd,
             )
         });
-        check(rc)?;
+        if rc < 0 {
+            return Err(crate::errors::listing_error("list_recordings_for_uri"));
+        }
         Ok(count)
     }
 
@@ -494,6 +537,7 @@ impl AeronArchive {
         apply_stream_id: bool,
         mut consumer: F,
     ) -> Result<i32, AeronCError> {
+        check_channel("list_recording_subscriptions", "channel_fragment", channel_fragment)?;
         let mut count = 0;
         let rc = Guarded::run(&mut consumer, |clientd| unsafe {
             bindings::aeron_archive_list_recording_subscriptions(
@@ -508,7 +552,9 @@ impl AeronArchive {
                 clientd,
             )
         });
-        check(rc)?;
+        if rc < 0 {
+            return Err(crate::errors::listing_error("list_recording_subscriptions"));
+        }
         Ok(count)
     }
 
@@ -522,6 +568,7 @@ impl AeronArchive {
         replay_stream_id: i32,
         params: &AeronArchiveReplayParams,
     ) -> Result<i64, AeronCError> {
+        check_channel("start_replay", "replay_channel", replay_channel)?;
         out_i64(|o| unsafe {
             bindings::aeron_archive_start_replay(
                 o,
@@ -543,6 +590,7 @@ impl AeronArchive {
         replay_stream_id: i32,
         params: &AeronArchiveReplayParams,
     ) -> Result<AeronSubscription, AeronCError> {
+        check_channel("replay", "replay_channel", replay_channel)?;
         let mut p = std::ptr::null_mut();
         check(unsafe {
             bindings::aeron_archive_replay(
@@ -590,6 +638,7 @@ impl AeronArchive {
         src_control_stream_id: i32,
         params: &AeronArchiveReplicationParams,
     ) -> Result<i64, AeronCError> {
+        params.check_request("replicate", src_control_channel)?;
         out_i64(|o| unsafe {
             bindings::aeron_archive_replicate(
                 o,
@@ -647,6 +696,7 @@ impl AeronArchive {
 
     /// Changes the original channel stored for a recording (`aeron_archive_update_channel`).
     pub fn update_channel(&self, recording_id: i64, new_channel: &CStr) -> Result<i32, AeronCError> {
+        check_channel("update_channel", "new_channel", new_channel)?;
         check(unsafe { bindings::aeron_archive_update_channel(self.get_inner(), recording_id, new_channel.as_ptr()) })
     }
 
@@ -677,16 +727,5 @@ impl AeronArchive {
     /// The Aeron client the archive uses (borrowed; valid while the archive lives).
     pub fn aeron(&self) -> Option<Aeron> {
         self.get_archive_context().get_aeron()
-    }
-}
-
-/// After a connect: if the context had no client and C created one that now belongs to the
-/// archive, clear it from the caller's context so that a second connect with the same context
-/// creates its own client instead of sharing one that the first archive will close.
-pub(crate) fn forget_created_client(context: &AeronArchiveContext, had_aeron: bool) {
-    if !had_aeron && context.get_aeron().is_some() && !context.get_owns_aeron_client() {
-        unsafe {
-            bindings::aeron_archive_context_set_aeron(context.get_inner(), std::ptr::null_mut());
-        }
     }
 }

@@ -1,6 +1,5 @@
 //! `AeronArchiveAsyncConnect`: a connect to an archive in progress (`aeron_archive_async_connect_t`).
 
-use crate::archive::forget_created_client;
 use crate::bindings;
 use crate::{AeronArchive, AeronArchiveContext, AeronCError};
 use std::sync::Mutex;
@@ -19,6 +18,8 @@ struct State {
 pub struct AeronArchiveAsyncConnect {
     state: Mutex<State>,
     context: AeronArchiveContext,
+    /// The client created for a context that had none, handed to the archive once connected.
+    created_client: Option<crate::Aeron>,
 }
 unsafe impl Send for AeronArchiveAsyncConnect {}
 unsafe impl Sync for AeronArchiveAsyncConnect {}
@@ -31,20 +32,28 @@ impl std::fmt::Debug for AeronArchiveAsyncConnect {
 }
 
 impl AeronArchiveAsyncConnect {
-    /// Starts connecting with `context` (`aeron_archive_async_connect`).
+    /// Starts connecting with `context` (`aeron_archive_async_connect`). A context without an
+    /// [`Aeron`](crate::Aeron) client gets one for this archive, as with
+    /// [`AeronArchive::connect`].
     pub fn new(context: &AeronArchiveContext) -> Result<Self, AeronCError> {
-        let had_aeron = context.get_aeron().is_some();
+        let created = context.client_for_connect()?;
         let mut raw = std::ptr::null_mut();
         let rc = unsafe { bindings::aeron_archive_async_connect(&mut raw, context.get_inner()) };
-        if rc < 0 || raw.is_null() {
-            return Err(AeronCError::last());
+        let error = if rc < 0 || raw.is_null() { Some(AeronCError::last()) } else { None };
+        let created = context.end_connect(created);
+        if let Some(e) = error {
+            return Err(e);
         }
-        forget_created_client(context, had_aeron);
-        Ok(AeronArchiveAsyncConnect { state: Mutex::new(State { raw, done: false }), context: context.clone() })
+        Ok(AeronArchiveAsyncConnect {
+            state: Mutex::new(State { raw, done: false }),
+            context: context.clone(),
+            created_client: created,
+        })
     }
 
     /// One step (`aeron_archive_async_connect_poll`): `Ok(Some(archive))` when connected,
-    /// `Ok(None)` while in progress, `Err` with Aeron's message on failure or timeout.
+    /// `Ok(None)` while in progress, `Err` with Aeron's message on failure, or a timed-out
+    /// error starting with "archive connect timeout" once the message timeout passed.
     pub fn poll(&self) -> Result<Option<AeronArchive>, AeronCError> {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if s.done {
@@ -61,9 +70,9 @@ impl AeronArchiveAsyncConnect {
         // Completed either way: C freed the async object.
         s.done = true;
         if rc < 0 || out.is_null() {
-            return Err(AeronCError::last());
+            return Err(crate::errors::connect_error(&self.context));
         }
-        Ok(Some(AeronArchive::from_raw(out, &self.context)))
+        Ok(Some(AeronArchive::from_raw(out, &self.context, self.created_client.clone())))
     }
 
     /// Polls until connected or failed; the context's message timeout ends it. `timeout` is an

@@ -2,8 +2,8 @@
 
 use crate::bindings;
 use crate::callbacks::*;
-use crate::util::check;
-use crate::{Aeron, AeronCError, AeronErrorHandlerCallback, Handler, ManagedCResource};
+use crate::util::{check, check_channel, check_dir};
+use crate::{Aeron, AeronCError, AeronErrorHandlerCallback, Handler, IntoCString, ManagedCResource};
 use rusteron_client::resource::{InUse, InUseMark};
 use std::ffi::CStr;
 
@@ -110,36 +110,107 @@ impl AeronArchiveContext {
         Ok(())
     }
 
-    rusteron_client::string_property!(
-        /// The Aeron directory used when the context creates its own client.
-        set_aeron_directory_name, get_aeron_directory_name,
-        aeron_archive_context_set_aeron_directory_name, aeron_archive_context_get_aeron_directory_name
-    );
-    rusteron_client::string_property!(
-        /// The channel the archive listens on for control requests.
-        set_control_request_channel, get_control_request_channel,
-        aeron_archive_context_set_control_request_channel, aeron_archive_context_get_control_request_channel
-    );
+    /// For a connect with this context: when it has no [`Aeron`] client, creates one on the
+    /// context's Aeron directory with the context's client name (or `archive-client`), as C
+    /// would, but with the logging error handler of [`AeronContext::new`](crate::AeronContext::new)
+    /// (a client C creates has C's default handler, which ends the process on the first error:
+    /// the media driver going away, say). The client is set on the C context for the connect;
+    /// [`end_connect`](Self::end_connect) takes it off again.
+    pub(crate) fn client_for_connect(&self) -> Result<Option<Aeron>, AeronCError> {
+        if self.get_aeron().is_some() {
+            return Ok(None);
+        }
+        let client_context = crate::AeronContext::new()?;
+        let dir = unsafe { CStr::from_ptr(bindings::aeron_archive_context_get_aeron_directory_name(self.get_inner())) };
+        client_context.set_dir(dir)?;
+        let name = self.get_client_name();
+        let name = if name.is_empty() { "archive-client".to_string() } else { name };
+        client_context.set_client_name(&name.as_str().into_c_string_for("the archive context's client name")?)?;
+        let client = Aeron::connect(&client_context)?;
+        // SAFETY: the context is alive; C reads the client only during the connect, and the
+        // archive made by it keeps `client` alive (it never owns nor closes it).
+        unsafe {
+            (*self.get_inner()).owns_aeron_client = false;
+            check(bindings::aeron_archive_context_set_aeron(self.get_inner(), client.get_inner()))?;
+        }
+        Ok(Some(client))
+    }
+
+    /// After a connect: takes the client [`client_for_connect`](Self::client_for_connect) set
+    /// off the caller's context again, so that the next connect with it gets a client of its own
+    /// (this one belongs to the archive and closes with it). Returns it for the archive to keep.
+    pub(crate) fn end_connect(&self, created: Option<Aeron>) -> Option<Aeron> {
+        if created.is_some() {
+            unsafe { bindings::aeron_archive_context_set_aeron(self.get_inner(), std::ptr::null_mut()) };
+        }
+        created
+    }
+
+    /// Sets the Aeron directory used when the context has no client of its own
+    /// (`aeron_archive_context_set_aeron_directory_name`). A directory longer than
+    /// [`AERON_DIR_MAX_LENGTH`](crate::AERON_DIR_MAX_LENGTH) bytes (C would cut it short) is
+    /// refused with an `EINVAL` error.
+    pub fn set_aeron_directory_name(&self, value: &CStr) -> Result<i32, AeronCError> {
+        self.before_set("set_aeron_directory_name")?;
+        check_dir("AeronArchiveContext::set_aeron_directory_name", "aeron_directory_name", value)?;
+        check(unsafe { bindings::aeron_archive_context_set_aeron_directory_name(self.get_inner(), value.as_ptr()) })
+    }
+
+    /// The Aeron directory used when the context has no client of its own.
+    pub fn get_aeron_directory_name(&self) -> String {
+        unsafe { crate::c_str_to_str(bindings::aeron_archive_context_get_aeron_directory_name(self.get_inner())) }
+            .to_owned()
+    }
+
+    /// Sets the channel the archive listens on for control requests. A channel longer than
+    /// [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) is refused with an `EINVAL` error.
+    pub fn set_control_request_channel(&self, value: &CStr) -> Result<i32, AeronCError> {
+        self.before_set("set_control_request_channel")?;
+        check_channel("AeronArchiveContext::set_control_request_channel", "control_request_channel", value)?;
+        check(unsafe { bindings::aeron_archive_context_set_control_request_channel(self.get_inner(), value.as_ptr()) })
+    }
+
+    /// The channel the archive listens on for control requests.
+    pub fn get_control_request_channel(&self) -> String {
+        unsafe { crate::c_str_to_str(bindings::aeron_archive_context_get_control_request_channel(self.get_inner())) }
+            .to_owned()
+    }
     rusteron_client::scalar_property!(
         /// The stream id of control requests.
         set_control_request_stream_id, get_control_request_stream_id,
         aeron_archive_context_set_control_request_stream_id, aeron_archive_context_get_control_request_stream_id, i32
     );
-    rusteron_client::string_property!(
-        /// The channel this client receives control responses on.
-        set_control_response_channel, get_control_response_channel,
-        aeron_archive_context_set_control_response_channel, aeron_archive_context_get_control_response_channel
-    );
+    /// Sets the channel this client receives control responses on. A channel longer than
+    /// [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) is refused with an `EINVAL` error.
+    pub fn set_control_response_channel(&self, value: &CStr) -> Result<i32, AeronCError> {
+        self.before_set("set_control_response_channel")?;
+        check_channel("AeronArchiveContext::set_control_response_channel", "control_response_channel", value)?;
+        check(unsafe { bindings::aeron_archive_context_set_control_response_channel(self.get_inner(), value.as_ptr()) })
+    }
+
+    /// The channel this client receives control responses on.
+    pub fn get_control_response_channel(&self) -> String {
+        unsafe { crate::c_str_to_str(bindings::aeron_archive_context_get_control_response_channel(self.get_inner())) }
+            .to_owned()
+    }
     rusteron_client::scalar_property!(
         /// The stream id of control responses.
         set_control_response_stream_id, get_control_response_stream_id,
         aeron_archive_context_set_control_response_stream_id, aeron_archive_context_get_control_response_stream_id, i32
     );
-    rusteron_client::string_property!(
-        /// The channel the archive publishes recording events on.
-        set_recording_events_channel, get_recording_events_channel,
-        aeron_archive_context_set_recording_events_channel, aeron_archive_context_get_recording_events_channel
-    );
+    /// Sets the channel the archive publishes recording events on. A channel longer than
+    /// [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) is refused with an `EINVAL` error.
+    pub fn set_recording_events_channel(&self, value: &CStr) -> Result<i32, AeronCError> {
+        self.before_set("set_recording_events_channel")?;
+        check_channel("AeronArchiveContext::set_recording_events_channel", "recording_events_channel", value)?;
+        check(unsafe { bindings::aeron_archive_context_set_recording_events_channel(self.get_inner(), value.as_ptr()) })
+    }
+
+    /// The channel the archive publishes recording events on.
+    pub fn get_recording_events_channel(&self) -> String {
+        unsafe { crate::c_str_to_str(bindings::aeron_archive_context_get_recording_events_channel(self.get_inner())) }
+            .to_owned()
+    }
     rusteron_client::scalar_property!(
         /// The stream id of recording events.
         set_recording_events_stream_id, get_recording_events_stream_id,
@@ -147,8 +218,12 @@ impl AeronArchiveContext {
     );
     rusteron_client::scalar_property!(
         /// How long to wait for a response to a request (and for the connect), in nanoseconds.
+        /// Values above [`C_DURATION_MAX_NANOS`](crate::C_DURATION_MAX_NANOS) are stored as that
+        /// cap: C adds the timeout to its clock as a signed 64-bit number, and a larger one would
+        /// wrap into a deadline in the past.
         set_message_timeout_ns, get_message_timeout_ns,
-        aeron_archive_context_set_message_timeout_ns, aeron_archive_context_get_message_timeout_ns, u64
+        aeron_archive_context_set_message_timeout_ns, aeron_archive_context_get_message_timeout_ns, u64,
+        crate::saturate_c_nanos
     );
     rusteron_client::scalar_property!(
         /// How many times an offer of a request is retried.
@@ -176,9 +251,10 @@ impl AeronArchiveContext {
         aeron_archive_context_set_client_name, aeron_archive_context_get_client_name
     );
 
-    /// The message timeout as a `Duration`.
+    /// The message timeout as a `Duration`. `Duration::MAX` means as long as possible
+    /// ([`C_DURATION_MAX`](crate::C_DURATION_MAX), about 146 years).
     pub fn set_message_timeout(&self, timeout: std::time::Duration) -> Result<i32, AeronCError> {
-        self.set_message_timeout_ns(timeout.as_nanos().min(u64::MAX as u128) as u64)
+        self.set_message_timeout_ns(crate::duration_to_c_nanos(timeout))
     }
 
     /// How the client idles while it waits for a response (`aeron_archive_context_set_idle_strategy`).

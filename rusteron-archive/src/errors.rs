@@ -95,6 +95,69 @@ impl AeronArchiveErrorExt for AeronCError {
     }
 }
 
+/// C's error message without its first line, `"(code) text\n"`, which C derives from the code
+/// alone (`aeron_err_set`): for a code that is not an errno or an Aeron code it says something
+/// false ("(1) Operation not permitted", "(-1) invalid channel").
+fn without_code_line(message: &str) -> &str {
+    match message.split_once('\n') {
+        Some((first, rest)) if first.starts_with('(') => rest,
+        _ => message,
+    }
+}
+
+/// The error of a failed listing call (`list_recording*`, the descriptor pollers).
+///
+/// When the archive answers a listing request with an error, the C descriptor pollers record the
+/// archive's error code as it is (`AERON_SET_ERR(relevantId, ...)`), so the error reads like an
+/// errno ("(1) Operation not permitted" for an active listing). This gives it the code every
+/// other archive error has, the negated client code (`-201`, which
+/// [`AeronArchiveErrorExt::archive_error_kind`] reads), and a first line that says what it is.
+pub(crate) fn listing_error(call: &str) -> AeronCError {
+    let e = AeronCError::last();
+    let message = e.message().unwrap_or("");
+    let from_archive = message.contains("descriptor_poller_on_fragment,");
+    if !from_archive || e.code < 0 {
+        return e;
+    }
+    let client_code = crate::AeronArchive::map_archive_to_client_error_code(e.code);
+    let code = if ArchiveErrorKind::from_code(client_code).is_some() { -client_code } else { e.code };
+    AeronCError::with_message(
+        code,
+        format!(
+            "{call}: the archive answered with an error, archive error code {} ({})\n{}",
+            e.code,
+            AeronCError::describe_code(code),
+            without_code_line(message)
+        ),
+    )
+}
+
+/// The error of a failed connect (`aeron_archive_connect`, `aeron_archive_async_connect_poll`).
+///
+/// When no archive answers within the message timeout, C reports `AERON_SET_ERR(-1, "connect
+/// timeout")`: the code of a failed offer ("not connected"), and a first line derived from it,
+/// "(-1) invalid channel". This gives it the timed-out kind (`ETIMEDOUT`) and says what timed
+/// out, on which channels, after how long.
+pub(crate) fn connect_error(context: &crate::AeronArchiveContext) -> AeronCError {
+    let e = AeronCError::last();
+    let message = e.message().unwrap_or("");
+    if !message.contains("aeron_archive_async_connect_poll") || !message.contains("] connect timeout") {
+        return e;
+    }
+    AeronCError::with_message(
+        rusteron_client::AeronErrorType::TimedOut.code(),
+        format!(
+            "archive connect timeout: no answer from an archive within the message timeout of {:?} (control request \
+             channel {} stream {}, control response channel {}); is the archive running and reachable?\n{}",
+            std::time::Duration::from_nanos(context.get_message_timeout_ns()),
+            context.get_control_request_channel(),
+            context.get_control_request_stream_id(),
+            context.get_control_response_channel(),
+            without_code_line(message)
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +180,12 @@ mod tests {
         assert_eq!(ArchiveErrorKind::from_code(199), None);
         assert_eq!(AeronCError::from_code(-205).archive_error_kind(), Some(ArchiveErrorKind::UnknownRecording));
         assert_eq!(AeronCError::from_code(i32::MIN).archive_error_kind(), None);
+    }
+
+    #[test]
+    fn the_code_line_c_derives_from_the_code_is_dropped() {
+        assert_eq!(without_code_line("(1) Operation not permitted\n[f, file.c:1] text\n"), "[f, file.c:1] text\n");
+        assert_eq!(without_code_line("plain text"), "plain text");
+        assert_eq!(without_code_line("[f, file.c:1] text\nmore"), "[f, file.c:1] text\nmore");
     }
 }

@@ -116,4 +116,4 @@ pub use recording_signal::*;
 pub use replay_merge::*;
 pub use replay_params::*;
 pub use replication_params::*;
-pub use util::take_archive_callback_panic;
+pub use util::{take_archive_callback_panic, ARCHIVE_REQUEST_MAX_LENGTH};

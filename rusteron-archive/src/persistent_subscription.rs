@@ -142,8 +142,14 @@ impl AeronArchivePersistentSubscriptionContext {
         })
     }
 
-    /// Aeron directory used when the context creates its own client.
+    /// Aeron directory of the client created for the subscription when none is set. A directory
+    /// longer than [`AERON_DIR_MAX_LENGTH`](crate::AERON_DIR_MAX_LENGTH) bytes is refused.
     pub fn set_aeron_directory_name(&self, dir: &CStr) -> Result<i32, AeronCError> {
+        crate::util::check_dir(
+            "AeronArchivePersistentSubscriptionContext::set_aeron_directory_name",
+            "aeron_directory_name",
+            dir,
+        )?;
         self.set("set_aeron_directory_name", |st| unsafe {
             bindings::aeron_archive_persistent_subscription_context_set_aeron_directory_name(st.raw, dir.as_ptr())
         })
@@ -179,8 +185,9 @@ impl AeronArchivePersistentSubscriptionContext {
     pub fn get_recording_id(&self) -> i64 {
         self.get(|raw| unsafe { bindings::aeron_archive_persistent_subscription_context_get_recording_id(raw) })
     }
-    /// The live channel.
+    /// The live channel (at most [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) bytes).
     pub fn set_live_channel(&self, v: &CStr) -> Result<i32, AeronCError> {
+        crate::util::check_channel("AeronArchivePersistentSubscriptionContext::set_live_channel", "live_channel", v)?;
         self.set("set_live_channel", |st| unsafe {
             bindings::aeron_archive_persistent_subscription_context_set_live_channel(st.raw, v.as_ptr())
         })
@@ -203,8 +210,13 @@ impl AeronArchivePersistentSubscriptionContext {
     pub fn get_live_stream_id(&self) -> i32 {
         self.get(|raw| unsafe { bindings::aeron_archive_persistent_subscription_context_get_live_stream_id(raw) })
     }
-    /// The replay channel.
+    /// The replay channel (at most [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) bytes).
     pub fn set_replay_channel(&self, v: &CStr) -> Result<i32, AeronCError> {
+        crate::util::check_channel(
+            "AeronArchivePersistentSubscriptionContext::set_replay_channel",
+            "replay_channel",
+            v,
+        )?;
         self.set("set_replay_channel", |st| unsafe {
             bindings::aeron_archive_persistent_subscription_context_set_replay_channel(st.raw, v.as_ptr())
         })
@@ -398,6 +410,23 @@ impl AeronArchivePersistentSubscription {
         let mut st = context.lock();
         if st.used {
             return Err(crate::util::invalid("this persistent subscription context is already used by a subscription"));
+        }
+        // Without a client C would create one with its default error handler, which ends the
+        // process on the first error: create it here (as C would: agent invoker mode, on the
+        // context's Aeron directory) with the logging one. The context keeps it (after the C
+        // context, which closes the counters made on it, is closed).
+        if unsafe { (*st.raw).aeron.is_null() } {
+            let client_context = crate::AeronContext::new()?;
+            client_context.set_use_conductor_agent_invoker(true)?;
+            let dir = unsafe { (*st.raw).aeron_directory_name };
+            if !dir.is_null() {
+                client_context.set_dir(unsafe { CStr::from_ptr(dir) })?;
+            }
+            let client = Aeron::connect(&client_context)?;
+            check(unsafe {
+                bindings::aeron_archive_persistent_subscription_context_set_aeron(st.raw, client.get_inner())
+            })?;
+            st.deps.push(crate::util::keep(client));
         }
         // Without an archive context C fails with its own message.
         let archive_context_in_use = st.archive_context.as_ref().map(|a| crate::context::mark_in_use(a.get_inner()));

@@ -152,9 +152,15 @@ impl AeronArchiveRecordingDescriptorPoller {
         self.keep_alive_as("consumer", crate::util::keep(consumer.clone()));
     }
 
-    /// Polls for descriptors (`aeron_archive_recording_descriptor_poller_poll`).
+    /// Polls for descriptors (`aeron_archive_recording_descriptor_poller_poll`). An error answer
+    /// of the archive carries its code as every archive error does (`-201` for an active
+    /// listing, see [`AeronArchiveErrorExt`](crate::AeronArchiveErrorExt)).
     pub fn poll(&self) -> Result<i32, AeronCError> {
-        check(unsafe { bindings::aeron_archive_recording_descriptor_poller_poll(self.get_inner()) })
+        let rc = unsafe { bindings::aeron_archive_recording_descriptor_poller_poll(self.get_inner()) };
+        if rc < 0 {
+            return Err(crate::errors::listing_error("AeronArchiveRecordingDescriptorPoller::poll"));
+        }
+        Ok(rc)
     }
 
     /// True once the whole answer was dispatched.
@@ -222,9 +228,14 @@ impl AeronArchiveRecordingSubscriptionDescriptorPoller {
         self.keep_alive_as("consumer", crate::util::keep(consumer.clone()));
     }
 
-    /// Polls for descriptors (`aeron_archive_recording_subscription_descriptor_poller_poll`).
+    /// Polls for descriptors (`aeron_archive_recording_subscription_descriptor_poller_poll`). An
+    /// error answer of the archive carries its code as every archive error does.
     pub fn poll(&self) -> Result<i32, AeronCError> {
-        check(unsafe { bindings::aeron_archive_recording_subscription_descriptor_poller_poll(self.get_inner()) })
+        let rc = unsafe { bindings::aeron_archive_recording_subscription_descriptor_poller_poll(self.get_inner()) };
+        if rc < 0 {
+            return Err(crate::errors::listing_error("AeronArchiveRecordingSubscriptionDescriptorPoller::poll"));
+        }
+        Ok(rc)
     }
 
     /// True once the whole answer was dispatched.

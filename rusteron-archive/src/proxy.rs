@@ -15,7 +15,10 @@ use std::ffi::CStr;
 
 rusteron_client::c_wrapper!(
     /// Sends archive control requests. Each method returns `true` if the request was offered
-    /// (after the configured retry attempts), `false` otherwise.
+    /// (after the configured retry attempts), `false` otherwise. A request with a channel longer
+    /// than [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH), or one too long for the C
+    /// client's request buffer ([`ARCHIVE_REQUEST_MAX_LENGTH`](crate::ARCHIVE_REQUEST_MAX_LENGTH)),
+    /// is not sent (`false`, and a `warn` log saying why): C would send it cut short.
     ///
     /// The publication it sends on stays the caller's: neither dropping the proxy nor
     /// [`close`](Self::close) closes it.
@@ -68,6 +71,23 @@ impl Drop for ProxyContext {
 /// The idle strategy of a proxy whose context has none: yields the thread.
 unsafe extern "C" fn yield_idle(_state: *mut std::os::raw::c_void, _work_count: std::os::raw::c_int) {
     std::thread::yield_now();
+}
+
+/// `true` when `checked` passed; otherwise logs why at `warn` level (the proxy's methods return
+/// only whether the request was sent) and returns `false`: nothing is sent.
+fn send_allowed(checked: Result<(), AeronCError>) -> bool {
+    match checked {
+        Ok(()) => true,
+        Err(e) => {
+            log::warn!("archive request not sent: {e}");
+            false
+        }
+    }
+}
+
+/// A channel for a proxy request: at most `AERON_URI_MAX_LENGTH` bytes (longer ones are not sent).
+fn channel_ok(call: &str, argument: &str, channel: &CStr) -> bool {
+    send_allowed(crate::util::check_channel(call, argument, channel))
 }
 
 macro_rules! request {
@@ -151,6 +171,9 @@ impl AeronArchiveProxy {
         control_response_stream_id: i32,
         correlation_id: i64,
     ) -> bool {
+        if !channel_ok("AeronArchiveProxy::try_connect", "control_response_channel", control_response_channel) {
+            return false;
+        }
         unsafe {
             bindings::aeron_archive_proxy_try_connect(
                 self.get_inner(),
@@ -258,6 +281,9 @@ impl AeronArchiveProxy {
         auto_stop: bool,
         correlation_id: i64,
     ) -> bool {
+        if !channel_ok("AeronArchiveProxy::start_recording", "channel", channel) {
+            return false;
+        }
         unsafe {
             bindings::aeron_archive_proxy_start_recording(
                 self.get_inner(),
@@ -280,6 +306,9 @@ impl AeronArchiveProxy {
         auto_stop: bool,
         correlation_id: i64,
     ) -> bool {
+        if !channel_ok("AeronArchiveProxy::extend_recording", "channel", channel) {
+            return false;
+        }
         unsafe {
             bindings::aeron_archive_proxy_extend_recording(
                 self.get_inner(),
@@ -295,6 +324,9 @@ impl AeronArchiveProxy {
 
     /// Stops recording a channel and stream (`aeron_archive_proxy_stop_recording`).
     pub fn stop_recording(&self, correlation_id: i64, channel: &CStr, stream_id: i32) -> bool {
+        if !channel_ok("AeronArchiveProxy::stop_recording", "channel", channel) {
+            return false;
+        }
         unsafe {
             bindings::aeron_archive_proxy_stop_recording(self.get_inner(), correlation_id, channel.as_ptr(), stream_id)
         }
@@ -309,6 +341,9 @@ impl AeronArchiveProxy {
         stream_id: i32,
         session_id: i32,
     ) -> bool {
+        if !channel_ok("AeronArchiveProxy::find_last_matching_recording", "channel_fragment", channel_fragment) {
+            return false;
+        }
         unsafe {
             bindings::aeron_archive_proxy_find_last_matching_recording(
                 self.get_inner(),
@@ -330,6 +365,9 @@ impl AeronArchiveProxy {
         channel_fragment: &CStr,
         stream_id: i32,
     ) -> bool {
+        if !channel_ok("AeronArchiveProxy::list_recordings_for_uri", "channel_fragment", channel_fragment) {
+            return false;
+        }
         unsafe {
             bindings::aeron_archive_proxy_list_recordings_for_uri(
                 self.get_inner(),
@@ -353,6 +391,9 @@ impl AeronArchiveProxy {
         stream_id: i32,
         apply_stream_id: bool,
     ) -> bool {
+        if !channel_ok("AeronArchiveProxy::list_recording_subscriptions", "channel_fragment", channel_fragment) {
+            return false;
+        }
         unsafe {
             bindings::aeron_archive_proxy_list_recording_subscriptions(
                 self.get_inner(),
@@ -375,6 +416,9 @@ impl AeronArchiveProxy {
         replay_stream_id: i32,
         params: &AeronArchiveReplayParams,
     ) -> bool {
+        if !channel_ok("AeronArchiveProxy::replay", "replay_channel", replay_channel) {
+            return false;
+        }
         unsafe {
             bindings::aeron_archive_proxy_replay(
                 self.get_inner(),
@@ -396,6 +440,9 @@ impl AeronArchiveProxy {
         src_control_channel: &CStr,
         params: &AeronArchiveReplicationParams,
     ) -> bool {
+        if !send_allowed(params.check_request("AeronArchiveProxy::replicate", src_control_channel)) {
+            return false;
+        }
         unsafe {
             bindings::aeron_archive_proxy_replicate(
                 self.get_inner(),
@@ -410,6 +457,9 @@ impl AeronArchiveProxy {
 
     /// Changes a recording's stored channel (`aeron_archive_proxy_update_channel`).
     pub fn update_channel(&self, correlation_id: i64, recording_id: i64, new_channel: &CStr) -> bool {
+        if !channel_ok("AeronArchiveProxy::update_channel", "new_channel", new_channel) {
+            return false;
+        }
         unsafe {
             bindings::aeron_archive_proxy_update_channel(
                 self.get_inner(),

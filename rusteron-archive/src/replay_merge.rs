@@ -71,7 +71,10 @@ impl AeronArchiveReplayMerge {
     /// Starts a merge (`aeron_archive_replay_merge_init`): replays `recording_id` from
     /// `start_position` over `replay_channel` into `replay_destination` of `subscription`, and
     /// joins `live_destination` once the replay is close to the live position.
-    /// `epoch_clock_ms` is the current time in milliseconds since the epoch.
+    /// `epoch_clock_ms` is the current time in milliseconds since the epoch;
+    /// `merge_progress_timeout_ms` is at most [`C_DURATION_MAX`](crate::C_DURATION_MAX) in
+    /// milliseconds (larger values are cut to it: C adds it to the clock). Each channel is at
+    /// most [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) bytes.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         subscription: &AeronSubscription,
@@ -84,6 +87,12 @@ impl AeronArchiveReplayMerge {
         epoch_clock_ms: i64,
         merge_progress_timeout_ms: i64,
     ) -> Result<Self, AeronCError> {
+        use crate::util::check_channel;
+        check_channel("AeronArchiveReplayMerge::new", "replay_channel", replay_channel)?;
+        check_channel("AeronArchiveReplayMerge::new", "replay_destination", replay_destination)?;
+        check_channel("AeronArchiveReplayMerge::new", "live_destination", live_destination)?;
+        let merge_progress_timeout_ms =
+            merge_progress_timeout_ms.min(crate::duration_to_c_millis(crate::C_DURATION_MAX) as i64);
         let archive_raw = archive.get_inner() as usize;
         let m = ManagedCResource::new(
             |p| unsafe {
@@ -131,9 +140,10 @@ impl AeronArchiveReplayMerge {
         }
     }
 
-    /// The current time in ms since the epoch, for [`new`](Self::new).
+    /// The current time in ms since the epoch, for [`new`](Self::new) (`aeron_epoch_clock`, the
+    /// clock the merge itself reads).
     pub fn epoch_clock_ms() -> i64 {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+        crate::epoch_clock()
     }
 
     /// Advances the merge state machine; returns the work done (`aeron_archive_replay_merge_do_work`).

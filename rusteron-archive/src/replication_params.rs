@@ -125,9 +125,42 @@ impl AeronArchiveReplicationParams {
         self
     }
 
+    /// `None` is the empty string C's defaults use (its request encoder reads every one of these
+    /// strings with `strlen`, so it must never be NULL).
     fn set_str(slot: &mut Option<CString>, field: &mut *const std::os::raw::c_char, v: Option<&CStr>) {
         *slot = v.map(|s| s.to_owned());
-        *field = slot.as_ref().map(|s| s.as_ptr()).unwrap_or(std::ptr::null());
+        *field = slot.as_ref().map(|s| s.as_ptr()).unwrap_or(c"".as_ptr());
+    }
+
+    /// Checks a replicate request with these parameters before it goes to C: every channel at
+    /// most [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) bytes, and the channels plus
+    /// the credentials within the archive client's request buffer
+    /// ([`ARCHIVE_REQUEST_MAX_LENGTH`](crate::ARCHIVE_REQUEST_MAX_LENGTH)); a longer request
+    /// would be sent cut short and never answered.
+    pub(crate) fn check_request(&self, call: &str, src_control_channel: &CStr) -> Result<(), AeronCError> {
+        use crate::util::check_channel;
+        check_channel(call, "src_control_channel", src_control_channel)?;
+        let fields = [
+            ("live_destination", self.live_destination.as_deref()),
+            ("replication_channel", self.replication_channel.as_deref()),
+            ("src_response_channel", self.src_response_channel.as_deref()),
+        ];
+        for (name, value) in fields {
+            if let Some(v) = value {
+                check_channel(call, name, v)?;
+            }
+        }
+        let len = |v: Option<&CStr>| v.map(|c| c.to_bytes().len()).unwrap_or(0);
+        crate::util::check_request(
+            call,
+            &[
+                ("src_control_channel", src_control_channel.to_bytes().len()),
+                ("live_destination", len(fields[0].1)),
+                ("replication_channel", len(fields[1].1)),
+                ("encoded_credentials", self.credentials.as_ref().map(|(c, _)| c.len()).unwrap_or(0)),
+                ("src_response_channel", len(fields[2].1)),
+            ],
+        )
     }
 
     /// Destination of a live stream to merge with once replication catches up.

@@ -419,7 +419,7 @@ impl EmbeddedArchiveMediaDriverProcess {
     /// A client context on the embedded media driver's directory.
     pub fn aeron_context(&self) -> Result<AeronContext, AeronCError> {
         let ctx = AeronContext::new()?;
-        ctx.set_dir(&self.aeron_dir.as_str().into_c_string())?;
+        ctx.set_dir(&self.aeron_dir.as_str().into_c_string_for("the archive's Aeron directory")?)?;
         ctx.set_driver_timeout_ms(20_000)?;
         Ok(ctx)
     }
@@ -433,10 +433,16 @@ impl EmbeddedArchiveMediaDriverProcess {
     pub fn archive_context(&self, aeron: &Aeron) -> Result<AeronArchiveContext, AeronCError> {
         let ctx = AeronArchiveContext::new()?;
         ctx.set_aeron(aeron)?;
-        ctx.set_control_request_channel(&self.control_request_channel.as_str().into_c_string())?;
-        ctx.set_control_response_channel(&self.control_response_channel.as_str().into_c_string())?;
-        ctx.set_recording_events_channel(&self.recording_events_channel.as_str().into_c_string())?;
-        ctx.set_message_timeout_ns(10_000_000_000)?;
+        ctx.set_control_request_channel(
+            &self.control_request_channel.as_str().into_c_string_for("control request channel")?,
+        )?;
+        ctx.set_control_response_channel(
+            &self.control_response_channel.as_str().into_c_string_for("control response channel")?,
+        )?;
+        ctx.set_recording_events_channel(
+            &self.recording_events_channel.as_str().into_c_string_for("recording events channel")?,
+        )?;
+        ctx.set_message_timeout(Duration::from_secs(10))?;
         Ok(ctx)
     }
 

@@ -2,6 +2,7 @@
 //! from the client crate, so both crates stop callback panics the same way and report them in
 //! one place.
 
+use crate::bindings;
 use crate::AeronCError;
 
 pub(crate) use rusteron_client::__private::check;
@@ -11,10 +12,44 @@ pub(crate) fn invalid(msg: impl Into<String>) -> AeronCError {
     AeronCError::with_message(libc::EINVAL, msg)
 }
 
-/// Converts a Rust string argument into a C string, or a clear error for an interior NUL.
-#[allow(dead_code)]
-pub(crate) fn cstring(s: &str) -> Result<std::ffi::CString, AeronCError> {
-    std::ffi::CString::new(s).map_err(|e| invalid(format!("string contains a NUL byte at {}: {s:?}", e.nul_position())))
+pub(crate) use rusteron_client::__private::{check_channel, check_dir};
+
+/// Size of the buffer the C archive client encodes every request into
+/// (`AERON_ARCHIVE_PROXY_REQUEST_BUFFER_LENGTH`, 8 KiB). A request whose variable-length fields
+/// do not fit is sent cut short (the SBE encoder stops writing), and the archive never answers
+/// it: the call would wait out the message timeout.
+pub const ARCHIVE_REQUEST_MAX_LENGTH: usize = bindings::AERON_ARCHIVE_PROXY_REQUEST_BUFFER_LENGTH as usize;
+
+/// The fixed part of a request: the 8-byte message header plus the longest block of the archive
+/// control schema's requests (68 bytes, `replicateRequest2`), rounded up.
+const REQUEST_FIXED_PART: usize = 8 + 128;
+
+/// The variable-length fields of one request (`(name, length)`, each sent with a 4-byte length)
+/// must fit the request buffer, with the fixed part.
+pub(crate) fn check_request(call: &str, fields: &[(&str, usize)]) -> Result<(), AeronCError> {
+    let total = fields.iter().fold(REQUEST_FIXED_PART, |sum, (_, len)| sum.saturating_add(4).saturating_add(*len));
+    if total > ARCHIVE_REQUEST_MAX_LENGTH {
+        let list = fields.iter().map(|(n, l)| format!("{n} {l} bytes")).collect::<Vec<_>>().join(", ");
+        return Err(invalid(format!(
+            "{call}: the request is {total} bytes ({list}, plus at most {REQUEST_FIXED_PART} of fixed fields), longer \
+             than the {ARCHIVE_REQUEST_MAX_LENGTH} bytes of the archive client's request buffer \
+             (AERON_ARCHIVE_PROXY_REQUEST_BUFFER_LENGTH)"
+        )));
+    }
+    Ok(())
+}
+
+/// `Err(EINVAL)` naming `argument` unless `value >= 1`: a count the archive would wait on (it
+/// answers a listing of zero or fewer records with nothing, and the C client waits for the end
+/// of the listing until the message timeout).
+pub(crate) fn check_positive(call: &str, argument: &str, value: i32) -> Result<(), AeronCError> {
+    if value < 1 {
+        return Err(invalid(format!(
+            "{call}: {argument} must be at least 1, got {value} (the archive sends nothing for it, and the call \
+             would wait out the message timeout)"
+        )));
+    }
+    Ok(())
 }
 
 pub(crate) use rusteron_client::__private::{guard_handler, Guarded};
