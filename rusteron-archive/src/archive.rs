@@ -3,7 +3,7 @@
 
 use crate::bindings;
 use crate::callbacks::*;
-use crate::util::{check, check_channel, check_positive, Guarded};
+use crate::util::{check, check_channel, check_channel_parses, check_positive, Guarded};
 use crate::{
     Aeron, AeronArchiveAsyncConnect, AeronArchiveContext, AeronArchiveReplayParams, AeronArchiveReplicationParams,
     AeronCError, AeronExclusivePublication, AeronPublication, AeronSubscription, ManagedCResource,
@@ -62,9 +62,11 @@ unsafe impl Sync for ArchiveInner {}
 /// Arguments are checked before a request is sent: every channel (or channel fragment) is at
 /// most [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) bytes, a replicate request fits the
 /// C client's request buffer ([`ARCHIVE_REQUEST_MAX_LENGTH`](crate::ARCHIVE_REQUEST_MAX_LENGTH)),
-/// listing counts are at least 1; otherwise the call returns an `EINVAL` error naming the
-/// argument, instead of C sending a request cut short (or one the archive never answers) and
-/// waiting out the message timeout.
+/// listing counts are at least 1, and the channels the archive would drop a request over without
+/// answering (the replay channel of `start_replay`/`replay`, the new channel of
+/// `update_channel`, the channels of `replicate`) are ones Aeron's C parser accepts; otherwise the
+/// call returns an `EINVAL` error naming the argument, instead of C sending a request cut short
+/// (or one the archive never answers) and waiting out the message timeout.
 #[derive(Clone)]
 pub struct AeronArchive {
     inner: Arc<ArchiveInner>,
@@ -568,7 +570,7 @@ impl AeronArchive {
         replay_stream_id: i32,
         params: &AeronArchiveReplayParams,
     ) -> Result<i64, AeronCError> {
-        check_channel("start_replay", "replay_channel", replay_channel)?;
+        check_channel_parses("start_replay", "replay_channel", replay_channel)?;
         out_i64(|o| unsafe {
             bindings::aeron_archive_start_replay(
                 o,
@@ -590,7 +592,7 @@ impl AeronArchive {
         replay_stream_id: i32,
         params: &AeronArchiveReplayParams,
     ) -> Result<AeronSubscription, AeronCError> {
-        check_channel("replay", "replay_channel", replay_channel)?;
+        check_channel_parses("replay", "replay_channel", replay_channel)?;
         let mut p = std::ptr::null_mut();
         check(unsafe {
             bindings::aeron_archive_replay(
@@ -696,7 +698,7 @@ impl AeronArchive {
 
     /// Changes the original channel stored for a recording (`aeron_archive_update_channel`).
     pub fn update_channel(&self, recording_id: i64, new_channel: &CStr) -> Result<i32, AeronCError> {
-        check_channel("update_channel", "new_channel", new_channel)?;
+        check_channel_parses("update_channel", "new_channel", new_channel)?;
         check(unsafe { bindings::aeron_archive_update_channel(self.get_inner(), recording_id, new_channel.as_ptr()) })
     }
 

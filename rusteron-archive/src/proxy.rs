@@ -18,7 +18,9 @@ rusteron_client::c_wrapper!(
     /// (after the configured retry attempts), `false` otherwise. A request with a channel longer
     /// than [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH), or one too long for the C
     /// client's request buffer ([`ARCHIVE_REQUEST_MAX_LENGTH`](crate::ARCHIVE_REQUEST_MAX_LENGTH)),
-    /// is not sent (`false`, and a `warn` log saying why): C would send it cut short.
+    /// is not sent (`false`, and a `warn` log saying why): C would send it cut short. Nor is a
+    /// replay, update-channel or replicate request whose channel Aeron's C parser refuses (the
+    /// archive drops those without an answer).
     ///
     /// The publication it sends on stays the caller's: neither dropping the proxy nor
     /// [`close`](Self::close) closes it.
@@ -416,7 +418,11 @@ impl AeronArchiveProxy {
         replay_stream_id: i32,
         params: &AeronArchiveReplayParams,
     ) -> bool {
-        if !channel_ok("AeronArchiveProxy::replay", "replay_channel", replay_channel) {
+        if !send_allowed(crate::util::check_channel_parses(
+            "AeronArchiveProxy::replay",
+            "replay_channel",
+            replay_channel,
+        )) {
             return false;
         }
         unsafe {
@@ -457,7 +463,11 @@ impl AeronArchiveProxy {
 
     /// Changes a recording's stored channel (`aeron_archive_proxy_update_channel`).
     pub fn update_channel(&self, correlation_id: i64, recording_id: i64, new_channel: &CStr) -> bool {
-        if !channel_ok("AeronArchiveProxy::update_channel", "new_channel", new_channel) {
+        if !send_allowed(crate::util::check_channel_parses(
+            "AeronArchiveProxy::update_channel",
+            "new_channel",
+            new_channel,
+        )) {
             return false;
         }
         unsafe {

@@ -88,7 +88,7 @@ impl AeronArchiveReplayMerge {
         merge_progress_timeout_ms: i64,
     ) -> Result<Self, AeronCError> {
         use crate::util::check_channel;
-        check_channel("AeronArchiveReplayMerge::new", "replay_channel", replay_channel)?;
+        crate::util::check_channel_parses("AeronArchiveReplayMerge::new", "replay_channel", replay_channel)?;
         check_channel("AeronArchiveReplayMerge::new", "replay_destination", replay_destination)?;
         check_channel("AeronArchiveReplayMerge::new", "live_destination", live_destination)?;
         let merge_progress_timeout_ms =

@@ -132,22 +132,24 @@ impl AeronArchiveReplicationParams {
         *field = slot.as_ref().map(|s| s.as_ptr()).unwrap_or(c"".as_ptr());
     }
 
-    /// Checks a replicate request with these parameters before it goes to C: every channel at
-    /// most [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) bytes, and the channels plus
-    /// the credentials within the archive client's request buffer
+    /// Checks a replicate request with these parameters before it goes to C: every channel set
+    /// is at most [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) bytes and parses (the
+    /// archive drops a request with a channel it cannot parse without answering it), and the
+    /// channels plus the credentials fit the archive client's request buffer
     /// ([`ARCHIVE_REQUEST_MAX_LENGTH`](crate::ARCHIVE_REQUEST_MAX_LENGTH)); a longer request
     /// would be sent cut short and never answered.
     pub(crate) fn check_request(&self, call: &str, src_control_channel: &CStr) -> Result<(), AeronCError> {
-        use crate::util::check_channel;
-        check_channel(call, "src_control_channel", src_control_channel)?;
+        use crate::util::check_channel_parses;
+        check_channel_parses(call, "src_control_channel", src_control_channel)?;
         let fields = [
             ("live_destination", self.live_destination.as_deref()),
             ("replication_channel", self.replication_channel.as_deref()),
             ("src_response_channel", self.src_response_channel.as_deref()),
         ];
         for (name, value) in fields {
-            if let Some(v) = value {
-                check_channel(call, name, v)?;
+            // Empty is the default: no live merge, the archive's own replication channel.
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                check_channel_parses(call, name, v)?;
             }
         }
         let len = |v: Option<&CStr>| v.map(|c| c.to_bytes().len()).unwrap_or(0);

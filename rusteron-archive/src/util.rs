@@ -12,7 +12,7 @@ pub(crate) fn invalid(msg: impl Into<String>) -> AeronCError {
     AeronCError::with_message(libc::EINVAL, msg)
 }
 
-pub(crate) use rusteron_client::__private::{check_channel, check_dir};
+pub(crate) use rusteron_client::__private::{check_channel, check_channel_parses, check_dir};
 
 /// Size of the buffer the C archive client encodes every request into
 /// (`AERON_ARCHIVE_PROXY_REQUEST_BUFFER_LENGTH`, 8 KiB). A request whose variable-length fields

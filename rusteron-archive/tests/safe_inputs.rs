@@ -99,6 +99,39 @@ fn listing_counts_below_one_are_refused_up_front() {
 }
 
 #[test]
+fn channels_the_archive_would_not_answer_are_refused_up_front() {
+    let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+    let (aeron, archive) = process.connect().unwrap();
+    let publication = aeron.add_exclusive_publication(c"aeron:ipc", 81, TIMEOUT).unwrap();
+    archive.start_recording(c"aeron:ipc", 81, SOURCE_LOCATION_LOCAL, true).unwrap();
+    let end = publish_sequence(&publication, 0, 10);
+    let recording_id = await_recording_position(&aeron, &archive, publication.session_id(), end);
+    let params = AeronArchiveReplayParams::new_default().unwrap();
+    // The Java archive drops these requests without an answer: C waited out the 10 s timeout.
+    let t0 = Instant::now();
+    let e = archive.start_replay(recording_id, c"aeron:carrier-pigeon", 82, &params).unwrap_err();
+    assert_invalid(&e, &["start_replay", "replay_channel", "not a channel URI Aeron can parse"]);
+    let e = archive.update_channel(recording_id, c"not a uri").unwrap_err();
+    assert_invalid(&e, &["update_channel", "new_channel", "invalid URI scheme"]);
+    let mut replication = AeronArchiveReplicationParams::new().unwrap();
+    replication.set_replication_channel(Some(c"not a uri"));
+    let e = archive.replicate(recording_id, c"aeron:udp?endpoint=localhost:1", 10, &replication).unwrap_err();
+    assert_invalid(&e, &["replicate", "replication_channel"]);
+    let e = archive.replicate(recording_id, c"no scheme", 10, &AeronArchiveReplicationParams::new().unwrap());
+    assert_invalid(&e.unwrap_err(), &["src_control_channel"]);
+    assert!(t0.elapsed() < Duration::from_secs(2), "refused up front, {:?}", t0.elapsed());
+    // SAFETY: no other archive call runs while the proxy is used.
+    let proxy = unsafe { archive.proxy() };
+    assert!(!proxy.replay(aeron.next_correlation_id(), recording_id, c"aeron:carrier-pigeon", 82, &params));
+    drop(proxy);
+
+    // Channels that parse (a spy prefix included) go through.
+    archive.update_channel(recording_id, c"aeron-spy:aeron:ipc?alias=renamed").expect("a spy channel parses");
+    let replay = archive.replay(recording_id, c"aeron:ipc", 83, &params).unwrap();
+    assert_eq!(collect_u64(&replay, 10), (0..10).collect::<Vec<_>>());
+}
+
+#[test]
 fn an_archive_error_in_a_listing_is_an_archive_error_not_an_errno() {
     let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
     let (aeron, archive) = process.connect().unwrap();

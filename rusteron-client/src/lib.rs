@@ -83,7 +83,7 @@ pub use views::*;
 pub mod __private {
     pub use crate::error::check;
     pub use crate::handler::{guard_detached, guard_handler, guard_nested, resume_nested_panic, Guarded};
-    pub use crate::limits::{check_channel, check_dir, check_length, check_no_nul};
+    pub use crate::limits::{check_channel, check_channel_parses, check_dir, check_length, check_no_nul};
 
     /// `now + timeout`, saturating: a timeout too large for the clock (`Duration::MAX`) means
     /// "a century", not a panic.
