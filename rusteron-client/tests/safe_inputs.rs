@@ -179,7 +179,7 @@ fn error_handler_none_restores_the_logging_default_and_errors_do_not_end_the_pro
     // A new context has the logging default.
     let plain = md.context().unwrap();
     assert_eq!(plain.get_error_handler().map(|f| f as usize), default);
-    plain.set_driver_timeout(Duration::from_millis(1_000)).unwrap();
+    plain.set_driver_timeout(Duration::from_secs(2)).unwrap();
 
     // `None` after a handler: the default again (C would have stored NULL and called it).
     let reset = md.context().unwrap();
@@ -191,7 +191,7 @@ fn error_handler_none_restores_the_logging_default_and_errors_do_not_end_the_pro
     reset.set_error_handler(no_error_handler_handler()).unwrap();
     assert_eq!(reset.get_error_handler().map(|f| f as usize), default);
     assert!(reset.get_error_handler_clientd().is_null());
-    reset.set_driver_timeout(Duration::from_millis(1_000)).unwrap();
+    reset.set_driver_timeout(Duration::from_secs(2)).unwrap();
 
     // A released handler counts as `None`.
     let released = md.context().unwrap();
@@ -199,7 +199,7 @@ fn error_handler_none_restores_the_logging_default_and_errors_do_not_end_the_pro
     gone.release();
     released.set_error_handler(Some(&gone)).unwrap();
     assert_eq!(released.get_error_handler().map(|f| f as usize), default);
-    released.set_driver_timeout(Duration::from_millis(1_000)).unwrap();
+    released.set_driver_timeout(Duration::from_secs(2)).unwrap();
 
     let clients: Vec<Aeron> = [&plain, &reset, &released].iter().map(|c| Aeron::connect(c).unwrap()).collect();
     // Provoke an error on every conductor: the driver goes away, each client times it out and
