@@ -4,25 +4,15 @@ use crate::cmake_build::Built;
 use crate::source::AeronSource;
 use std::path::Path;
 
+#[path = "bindgen_options.rs"]
+mod options;
+
 pub fn generate(src: &AeronSource, built: &Built, out_dir: &Path) {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap();
     let archive_client = src.archive_c().join("client");
-    let builder = bindgen::Builder::default()
-        .header(format!("{manifest}/wrapper.h"))
-        .clang_arg(format!("-I{}", src.client_c().display()))
-        .clang_arg(format!("-I{}", archive_client.display()))
-        .clang_arg(format!("-I{}", src.archive_c().display()))
-        .clang_arg(format!("-I{}", built.generated_dir.display()))
-        .clang_arg("-D_GNU_SOURCE")
-        .allowlist_function("aeron_.*")
-        .allowlist_type("aeron_.*")
-        .allowlist_var("AERON_.*|aeron_.*")
-        .derive_default(true)
-        .derive_debug(true)
-        .derive_copy(true)
-        .generate_comments(true)
-        .layout_tests(false)
-        .merge_extern_blocks(true)
+    let includes = [src.client_c(), archive_client, src.archive_c(), built.generated_dir.clone()];
+    let includes: Vec<&Path> = includes.iter().map(|p| p.as_path()).collect();
+    let builder = options::aeron_builder(&Path::new(&manifest).join("wrapper.h"), &includes)
         .parse_callbacks(Box::new(bindgen::CargoCallbacks::new().rerun_on_header_files(false)));
 
     let bindings = run_bindgen(builder).unwrap_or_else(|e| crate::fail(e));
