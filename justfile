@@ -114,7 +114,7 @@ recording-throughput MESSAGES="2000000" SIZE="32": setup
 list-recordings CHANNEL="" AERON_DIR="": setup
     cargo run --release -p rusteron-archive --example list_recordings -- {{CHANNEL}} {{AERON_DIR}}
 
-# In a Debian 12 minbase root made by debootstrap (run as root; 15-25 min a variant, not part of
+# In a Debian 12 minbase root made by debootstrap (run as root; 25-45 min a variant, not part of
 # `just test`). VARIANT: bare (gcc, git), stocked (+ libbsd-dev, uuid-dev) or both; FRESH_REF=<commit>.
 # The README's quick start (cargo install just, just run, just test) on a fresh Debian 12 machine
 fresh-machine-check VARIANT="bare":

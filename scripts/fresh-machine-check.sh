@@ -12,15 +12,16 @@
 #   both     bare, then stocked (one after the other: each quick start builds Aeron twice)
 #
 # Needs root (debootstrap, chroot, mount) and about 15 GB free under FRESH_SCRATCH. Each variant
-# takes 15-25 minutes on 2 cores; this is not part of `just test`.
+# takes 25-45 minutes on 2 cores; this is not part of `just test`.
 #
 # What the root holds: the pristine `debootstrap --variant=minbase bookworm` tree (cached as a tarball
 # in .cache/fresh-root/, unpacked anew for every variant under FRESH_SCRATCH), the host's Rust
 # toolchain (RUSTUP_HOME bind-mounted read-only at the same path, a fresh writable CARGO_HOME whose
 # bin/ holds the rustup proxies), the packages above, this workplace's CA certificates, and a
-# `git clone` of the host checkout at FRESH_REF. Mounted while it runs: /proc, /dev, /dev/pts (binds)
-# and a private tmpfs on /dev/shm. Everything is unmounted and the root removed on exit, failure or
-# Ctrl-C; roots left by a killed run are cleaned up by the next run.
+# `git clone` of the host checkout at FRESH_REF. Mounted while it runs: /proc, /dev, /dev/pts (binds),
+# a read-only sysfs on /sys (aeronmd reads the CPU topology there) and a private tmpfs on /dev/shm.
+# Everything is unmounted and the root removed on exit, failure, Ctrl-C or TERM; roots left by a
+# killed run are cleaned up by the next run.
 #
 # Variables:
 #   FRESH_REF=HEAD          commit of the host checkout to test (a branch, tag or sha). Only committed
@@ -349,6 +350,10 @@ EOF
   # drivers cannot meet the host's
   mkdir -p "$root/proc" "$root/dev"
   bind_rw /proc "$root/proc"
+  # /sys, read-only: aeronmd reads /sys/devices/system/cpu (without it, it exits at start)
+  mkdir -p "$root/sys"
+  if ! mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$root/sys"; then bind_ro /sys "$root/sys"; fi
+  mount --make-private "$root/sys"
   bind_rw /dev "$root/dev"
   bind_rw /dev/pts "$root/dev/pts"
   mkdir -p "$root/dev/shm"
@@ -398,10 +403,10 @@ run_variant() { # variant; sets overall_failed when a stage fails
     dpkg_list "$root" > "$dir/dpkg-after.txt"
   fi
   [ -z "$stage_failed" ] || overall_failed=1
-  remove_root "$root" || overall_failed=1
-  forget_root "$root"
   echo
   summary "$v" "$dir"
+  remove_root "$root" || overall_failed=1
+  forget_root "$root"
 }
 
 overall_failed=""
