@@ -119,3 +119,20 @@ list-recordings CHANNEL="" AERON_DIR="": setup
 # The README's quick start (cargo install just, just run, just test) on a fresh Debian 12 machine
 fresh-machine-check VARIANT="bare":
     bash scripts/fresh-machine-check.sh {{VARIANT}}
+
+# Writes target/artifacts/rusteron-aeron-<v>-{aarch64,x86_64}-apple-darwin.tar.gz, then runs
+# macos-artifacts-check on them.
+# macOS archives cross-built on Linux with zig cc (PyPI's ziglang, in .cache/zig-venv), then checked
+build-artifacts-macos TARGETS="aarch64-apple-darwin x86_64-apple-darwin": setup
+    bash scripts/build-artifacts-cross.sh {{TARGETS}}
+    bash scripts/check-macos-artifacts.sh {{TARGETS}}
+
+# Mach-O types, install names, rpaths, signatures, symbols against libSystem and the Linux build,
+# minimum macOS, a C program linked with zig cc, build.rs's precompile checks for an apple triple,
+# the bindings: what can be proved on Linux about the macOS archives
+macos-artifacts-check TARGETS="aarch64-apple-darwin x86_64-apple-darwin": setup
+    bash scripts/check-macos-artifacts.sh {{TARGETS}}
+
+# cargo check of the safe crates against each macOS archive's bindings.rs (host target, no link)
+macos-bindings-rust-check TARGETS="aarch64-apple-darwin x86_64-apple-darwin": setup
+    bash scripts/check-macos-bindings-rust.sh {{TARGETS}}

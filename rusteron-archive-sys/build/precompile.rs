@@ -9,13 +9,17 @@
 //! VERSION        Aeron version, e.g. 1.54.0
 //! TARGET         target triple it was built for
 //! MANIFEST       `<sha256>  <path>` for every other file (sha256sum format)
-//! NEEDS          Linux: `needed <soname>` per system library linked, `glibc <newest symbol version>`
-//! bindings.rs    bindgen output for wrapper.h
+//! NEEDS          Linux: `needed <soname>` per system library linked, `glibc <newest symbol version>`;
+//!                macOS: `needed /usr/lib/libSystem.B.dylib`, `macos <minimum version>` (informational)
+//! bindings.rs    bindgen output for wrapper.h (for that target: system types differ)
 //! lib/           libaeron*, libaeron_archive_c_client*, libaeron_driver.*, the static archives
-//! bin/aeronmd    the C media driver, rpath $ORIGIN/../lib
+//! bin/aeronmd    the C media driver, rpath $ORIGIN/../lib (macOS: @loader_path/../lib)
 //! include/       client, archive client and generated codec headers
 //! LICENSE-aeron  Aeron's Apache-2.0 license (the binaries are built from its sources)
 //! ```
+//!
+//! The Linux archive is made on the machine of its triple (`just build-artifacts`); the two macOS
+//! archives are cross-built on Linux (`just build-artifacts-macos`).
 
 use crate::cmake_build::Built;
 use crate::versions::Versions;
@@ -158,6 +162,8 @@ fn check(root: &Path, source: &str, versions: &Versions, target: &str) {
 /// `NEEDS` (Linux archives) lists the system libraries the archive links and the newest glibc
 /// symbol version it uses. When building for this machine, refuse an archive that needs a newer
 /// glibc than the one here: the link would fail on an unresolved versioned symbol instead.
+/// Required for linux-gnu targets only; a macOS archive's NEEDS (libSystem, minimum macOS, the
+/// same as rustc's for the triple) has no glibc line and is not enforced.
 fn check_needs(root: &Path, source: &str, target: &str) {
     let Ok(text) = std::fs::read_to_string(root.join("NEEDS")) else {
         if target.contains("linux-gnu") {
@@ -213,8 +219,13 @@ fn download(url: &str, target: &str, out_dir: &Path, name: &str) -> PathBuf {
         return file;
     }
     let partial = file.with_extension("partial");
+    let make = if target.ends_with("-apple-darwin") {
+        "`just build-artifacts-macos` on Linux".to_string()
+    } else {
+        format!("`just build-artifacts` on a machine whose host triple is {target}")
+    };
     let hint = format!(
-        "download it yourself (or build it with `just build-artifacts` on a machine whose host triple is {target}) and set RUSTERON_PRECOMPILED=/path/to/{name}.tar.gz, or drop the `precompile` feature to build Aeron from source"
+        "download it yourself (or build it with {make}) and set RUSTERON_PRECOMPILED=/path/to/{name}.tar.gz, or drop the `precompile` feature to build Aeron from source"
     );
     let out = Command::new("curl")
         .args(["-sSL", "--retry", "2", "--connect-timeout", "20", "-w", "%{http_code}", "-o"])
