@@ -44,7 +44,10 @@ zig_version() { "$venv/bin/python" -m ziglang version 2>/dev/null || true; }
 if [ "$(zig_version)" != "$ZIGLANG_VERSION" ]; then
   say "pip install ziglang==$ZIGLANG_VERSION into $venv"
   if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-    say "python3 with its venv module is needed (Debian: apt-get install -y python3-venv)"; exit 1
+    command -v apt-get >/dev/null || { say "python3 with its venv module is needed: install it"; exit 1; }
+    sudo=""; [ "$(id -u)" != 0 ] && command -v sudo >/dev/null && sudo=sudo
+    say "apt-get install python3-venv"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
   fi
   rm -rf "$venv"
   python3 -m venv "$venv"
