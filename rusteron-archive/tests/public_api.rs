@@ -190,6 +190,7 @@ fn every_public_item_is_reachable() {
     let _: Option<rusteron_archive::AeronUriParams> = None; // struct
     let _: Option<rusteron_archive::AeronUriParseCallbackLogger> = None; // struct
     let _: Option<rusteron_archive::AeronUriStringBuilder> = None; // struct
+    #[cfg(all(target_os = "linux", target_env = "gnu"))] // glibc internals: Linux/glibc only
     let _: Option<rusteron_archive::AtomicWideCounterBindgenTy1> = None; // struct
     let _: Option<rusteron_archive::ChannelUri> = None; // struct
     let _: Option<rusteron_archive::FnMutMessageHandler<fn(&[u8], rusteron_archive::AeronHeader<'_>)>> = None; // struct
@@ -197,8 +198,11 @@ fn every_public_item_is_reachable() {
     let _: Option<rusteron_archive::Handlers> = None; // struct
     let _: Option<rusteron_archive::ManagedCResource<()>> = None; // struct
     let _: Option<rusteron_archive::NoOpAeronIdleStrategyFunc> = None; // struct
+    #[cfg(all(target_os = "linux", target_env = "gnu"))] // glibc internals: Linux/glibc only
     let _: Option<rusteron_archive::PthreadCondS> = None; // struct
+    #[cfg(all(target_os = "linux", target_env = "gnu"))] // glibc internals: Linux/glibc only
     let _: Option<rusteron_archive::PthreadInternalList> = None; // struct
+    #[cfg(all(target_os = "linux", target_env = "gnu"))] // glibc internals: Linux/glibc only
     let _: Option<rusteron_archive::PthreadMutexS> = None; // struct
     let _: Option<rusteron_archive::RecordingPos> = None; // struct
     let _: Option<rusteron_archive::SourceLocation> = None; // type

@@ -32,27 +32,36 @@ crate::c_struct_wrapper!(
     AeronStrToPtrHashMapKey => bindings::aeron_str_to_ptr_hash_map_key_t
 );
 
+// glibc internals that Aeron's headers pull in: they exist only on Linux with glibc.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 crate::c_struct_wrapper!(
     /// glibc's condition variable internals (`__pthread_cond_s`).
     PthreadCondS => bindings::__pthread_cond_s
 );
 
+// glibc internals that Aeron's headers pull in: they exist only on Linux with glibc.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 crate::c_struct_wrapper!(
     /// glibc's mutex internals (`__pthread_mutex_s`).
     PthreadMutexS => bindings::__pthread_mutex_s
 );
 
+// glibc internals that Aeron's headers pull in: they exist only on Linux with glibc.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 crate::c_struct_wrapper!(
     /// glibc's intrusive list node used by robust mutexes (`__pthread_internal_list`).
     PthreadInternalList => bindings::__pthread_internal_list
 );
 
+// glibc internals that Aeron's headers pull in: they exist only on Linux with glibc.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 crate::c_struct_wrapper!(
     /// The two 32-bit halves of glibc's `__atomic_wide_counter`
     /// (`__atomic_wide_counter__bindgen_ty_1`), used inside condition variables.
     AtomicWideCounterBindgenTy1 => bindings::__atomic_wide_counter__bindgen_ty_1
 );
 
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 impl AtomicWideCounterBindgenTy1 {
     /// The low 32 bits.
     pub fn low(&self) -> u32 {
