@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs or locates everything the build and the tests need. Idempotent: a second run only checks.
-#   - a C compiler is assumed (Rust needs one to link); apt-get runs through sudo when not root;
+#   - a C compiler is assumed (Rust needs one to link); a C++ compiler (g++) is installed when
+#     missing (Aeron's CMake project declares C++); apt-get runs through sudo when not root;
 #   - libclang (bindgen), a JDK 17+ (SbeTool, the Java archive), Maven (fetches jars), ninja (faster
 #     C builds), from Debian's packages when missing;
 #   - CMake >= 3.30 from PyPI, in a virtualenv under .cache, when the one on PATH is older (Debian's is
@@ -68,6 +69,11 @@ fi
 # JDK (javac not needed, but SbeTool and the archive need java 17+)
 if ! command -v java >/dev/null; then apt_install openjdk-17-jdk-headless; fi
 if ! command -v mvn >/dev/null; then apt_install maven; fi
+# A C++ compiler: Aeron's top CMakeLists declares `project(... C CXX)`, so configuring fails without
+# one although only C is compiled (a machine with gcc alone has none).
+if [ -z "${CXX:-}" ] && ! command -v c++ >/dev/null && ! command -v g++ >/dev/null && ! command -v clang++ >/dev/null; then
+  apt_install g++
+fi
 # ninja runs the C build; without it CMake needs make (a bare Debian with gcc has neither).
 if ! command -v ninja >/dev/null; then
   if command -v make >/dev/null; then apt_install ninja-build || true; else apt_install ninja-build; fi

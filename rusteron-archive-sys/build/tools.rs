@@ -91,9 +91,32 @@ impl Tools {
             None
         };
         let ninja = Some(PathBuf::from("ninja")).filter(|n| output(n, "--version").is_some());
+        check_cxx();
         if ninja.is_none() && output(&PathBuf::from("make"), "--version").is_none() {
             crate::fail("neither ninja nor make found: CMake needs one to build Aeron; run `apt-get install -y ninja-build` (or `just setup`)");
         }
         Tools { cmake, java, ninja }
     }
+}
+
+/// Aeron's top CMakeLists declares `project(aeron C CXX)`: configuring fails without a C++
+/// compiler ("No CMAKE_CXX_COMPILER could be found") even though only C is compiled. Say so first.
+fn check_cxx() {
+    let mut tried = Vec::new();
+    if let Some(cxx) = crate::env_path("CXX") {
+        if output(&cxx, "--version").is_some() {
+            return;
+        }
+        tried.push(format!("CXX={}", cxx.display()));
+    }
+    for name in ["c++", "g++", "clang++"] {
+        if output(&PathBuf::from(name), "--version").is_some() {
+            return;
+        }
+        tried.push(name.to_string());
+    }
+    crate::fail(format!(
+        "no C++ compiler found (tried {}): Aeron's CMake project declares C++ and will not configure without one, although only C is compiled; run `apt-get install -y g++` (Fedora: `dnf install gcc-c++`), or set CXX",
+        tried.join(", ")
+    ));
 }
