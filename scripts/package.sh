@@ -63,6 +63,14 @@ source scripts/path-without.sh
 path_without "$bin" java javac mvn jshell jar
 cmake_bin=$(command -v cmake || true)
 [ -x "$root/.cache/cmake-venv/bin/cmake" ] && cmake_bin="$root/.cache/cmake-venv/bin/cmake"
+# cargo unpacks the packages it verifies from a temporary local registry into
+# $CARGO_HOME/registry/src/-<hash of its path>/ and reuses an unpacked copy of the same name and
+# version: a second run from the same folder would verify against the first run's sources.
+v=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+for old in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/rusteron-{client,archive,archive-sys}-"$v" \
+           "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/-*/rusteron-{client,archive,archive-sys}-"$v".crate; do
+  [ -e "$old" ] && rm -rf "$old" && say "removed a stale unpacked package: $old"
+done
 say "cargo package --workspace (PATH without java/mvn)"
 (cd "$stage/ws" && env -u JAVA_HOME PATH="$bin" CMAKE="$cmake_bin" CARGO_TARGET_DIR="$stage/ws/target" \
   cargo package --workspace --allow-dirty >&2)
