@@ -54,15 +54,15 @@ libclang_ok() {
   libclang_report=""
   for lib in $(libclang_candidates); do
     if why=$("$probe" "$lib" 2>&1); then say "libclang ok: $lib"; return 0; fi
-    libclang_report+=" $lib: $(echo "$why" | head -1);"
+    libclang_report+="${libclang_report:+ }$lib: $(echo "$why" | head -1);"
   done
   return 1
 }
 if ! libclang_ok; then
-  say "no usable libclang for bindgen (${libclang_report:- none found})"
+  say "no usable libclang for bindgen (${libclang_report:-none found})"
   apt_install libclang-dev
   if ! libclang_ok; then
-    say "libclang still unusable after installing libclang-dev:$libclang_report set LIBCLANG_PATH to a libclang.so whose clang resource headers are installed"
+    say "libclang still unusable after installing libclang-dev ($libclang_report): set LIBCLANG_PATH to a libclang.so whose clang resource headers are installed"
     exit 1
   fi
 fi
