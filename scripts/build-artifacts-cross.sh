@@ -61,14 +61,11 @@ darwin_headers="$zig_dir/lib/libc/include/any-darwin-any"
 say "zig $ZIGLANG_VERSION: $zig"
 
 # 2. The host's source build: its Aeron tree, generated codecs and tools (cmake, ninja, java).
-json=$(mktemp)
-trap 'rm -f "$json"' EXIT
+source scripts/sys-build.sh
 say "cargo build -p rusteron-archive-sys (host: the Aeron tree and the archive codecs)"
-cargo build -q -p rusteron-archive-sys --message-format=json > "$json"
-script_line=$(grep '"reason":"build-script-executed"' "$json" | grep 'rusteron-archive-sys' | tail -1)
-env_of() { echo "$script_line" | grep -o "\"$1\",\"[^\"]*\"" | sed 's/^[^,]*,"//; s/"$//'; }
-host_build=$(env_of RUSTERON_AERON_CMAKE_DIR)
-src=$(env_of RUSTERON_AERON_SOURCE_DIR)
+sys_build
+host_build=$(sys_env RUSTERON_AERON_CMAKE_DIR)
+src=$(sys_env RUSTERON_AERON_SOURCE_DIR)
 [ -f "$host_build/CMakeCache.txt" ] || { say "no host CMake build in '$host_build'"; exit 1; }
 [ "$(cat "$src/version.txt")" = "$AERON_VERSION" ] || { say "$src is not Aeron $AERON_VERSION"; exit 1; }
 codecs="$host_build/generated/c/aeron_archive_client"

@@ -25,14 +25,12 @@ esac
 sha256() { if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi; }
 
 # 1. The normal source build, dynamic then static: both sets of libraries land in one CMake folder.
-json=$(mktemp)
-trap 'rm -f "$json"' EXIT
+source scripts/sys-build.sh
 say "cargo build -p rusteron-archive-sys (dynamic, then static) for $triple"
-cargo build -q -p rusteron-archive-sys --message-format=json > "$json"
-cargo build -q -p rusteron-archive-sys --features static --message-format=json >> "$json"
-script_line=$(grep '"reason":"build-script-executed"' "$json" | grep 'rusteron-archive-sys' | tail -1)
-out_dir=$(echo "$script_line" | grep -o '"out_dir":"[^"]*"' | sed 's/^"out_dir":"//; s/"$//')
-lib_dir=$(echo "$script_line" | grep -o '"RUSTERON_AERON_LIB_DIR","[^"]*"' | sed 's/^[^,]*,"//; s/"$//')
+sys_build
+sys_build --features static
+out_dir=$(sys_out_dir)
+lib_dir=$(sys_env RUSTERON_AERON_LIB_DIR)
 [ -f "$out_dir/bindings.rs" ] || { say "no bindings.rs in '$out_dir'"; exit 1; }
 [ -d "$lib_dir" ] || { say "no Aeron lib dir '$lib_dir'"; exit 1; }
 build_dir=$(dirname "$lib_dir")

@@ -15,15 +15,12 @@ target_dir="${CARGO_TARGET_DIR:-$root/target}"
 stage="$target_dir/package-stage"
 
 # 1. The normal build gives the bindings (OUT_DIR/bindings.rs), the generated codecs and the tree.
-json=$(mktemp)
-trap 'rm -f "$json"' EXIT
+source scripts/sys-build.sh
 say "cargo build -p rusteron-archive-sys"
-cargo build -q -p rusteron-archive-sys --message-format=json > "$json"
-line=$(grep '"reason":"build-script-executed"' "$json" | grep 'rusteron-archive-sys' | tail -1)
-field() { echo "$line" | grep -o "\"$1\",\"[^\"]*\"" | sed 's/^[^,]*,"//; s/"$//'; }
-out_dir=$(echo "$line" | grep -o '"out_dir":"[^"]*"' | sed 's/^"out_dir":"//; s/"$//')
-cmake_dir=$(field RUSTERON_AERON_CMAKE_DIR)
-src=$(field RUSTERON_AERON_SOURCE_DIR)
+sys_build
+out_dir=$(sys_out_dir)
+cmake_dir=$(sys_env RUSTERON_AERON_CMAKE_DIR)
+src=$(sys_env RUSTERON_AERON_SOURCE_DIR)
 [ -f "$out_dir/bindings.rs" ] || { say "no bindings.rs in '$out_dir'"; exit 1; }
 [ -f "$cmake_dir/generated/c/aeron_archive_client/controlResponse.h" ] || { say "no generated codecs in '$cmake_dir'"; exit 1; }
 [ -f "$src/version.txt" ] || { say "no Aeron tree at '$src'"; exit 1; }
