@@ -74,7 +74,7 @@ impl<T: 'static> AsyncCore<T> {
         // Completed either way: C has freed the async object.
         self.managed.mark_consumed();
         if rc < 0 || out.is_null() {
-            return Err(AeronCError::last());
+            return Err(AeronCError::last_from_driver());
         }
         Ok(Some(out))
     }
@@ -521,7 +521,7 @@ impl AeronAsyncNextSessionId {
             }
             _ => {
                 self.managed.mark_consumed();
-                Err(AeronCError::last())
+                Err(AeronCError::last_from_driver())
             }
         }
     }
