@@ -26,6 +26,9 @@
 #include <util/aeron_error.h>
 #include <util/aeron_fileutil.h>
 
+/* The C media driver (libaeron_driver), for the embedded driver. */
+#include <aeronmd.h>
+
 #include <aeron_archive.h>
 #include <aeron_archive_client.h>
 #include <aeron_archive_async_connect.h>

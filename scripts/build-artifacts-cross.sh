@@ -158,14 +158,14 @@ build_one() { # triple
   fi
   say "$triple: cmake build"
   GIT_CEILING_DIRECTORIES="$(dirname "$src")" "$cmake" --build "$build" --parallel "${NUM_JOBS:-2}" --target \
-    aeron aeron_static aeron_archive_c_client aeron_archive_c_client_static aeron_driver aeronmd \
+    aeron aeron_static aeron_archive_c_client aeron_archive_c_client_static aeron_driver aeron_driver_static aeronmd \
     > "$build/rusteron-build.log" 2>&1 ||
     { grep -m5 -E 'error|FAILED' "$build/rusteron-build.log" || tail -30 "$build/rusteron-build.log"; say "$triple: build failed (log: $build/rusteron-build.log)"; exit 1; }
 
   say "$triple: bindgen --target=$clang_target"
   LIBCLANG_PATH="$libclang_dir" "$cross_bindgen" --out "$work/bindings.rs" \
     --header rusteron-archive-sys/wrapper.h \
-    --include "$src/aeron-client/src/main/c" --include "$src/aeron-archive/src/main/c/client" \
+    --include "$src/aeron-client/src/main/c" --include "$src/aeron-driver/src/main/c" --include "$src/aeron-archive/src/main/c/client" \
     --include "$src/aeron-archive/src/main/c" --include "$build/generated" \
     --clang-arg "--target=$clang_target" --clang-arg -resource-dir --clang-arg "$resource_dir" \
     --clang-arg -nostdlibinc --clang-arg -isystem --clang-arg "$darwin_headers"
@@ -176,7 +176,7 @@ build_one() { # triple
   local stage="$stage_root/$name"
   rm -rf "$stage_root"
   mkdir -p "$stage/lib" "$stage/bin" "$stage/include/c/aeron_archive_client" "$out"
-  for f in libaeron.dylib libaeron_archive_c_client.dylib libaeron_driver.dylib libaeron_static.a libaeron_archive_c_client_static.a; do
+  for f in libaeron.dylib libaeron_archive_c_client.dylib libaeron_driver.dylib libaeron_static.a libaeron_archive_c_client_static.a libaeron_driver_static.a; do
     [ -f "$build/lib/$f" ] || { say "missing $build/lib/$f"; exit 1; }
     cp "$build/lib/$f" "$stage/lib/"
   done
@@ -186,6 +186,7 @@ build_one() { # triple
   cp "$work/bindings.rs" "$stage/bindings.rs"
   copy_headers "$src/aeron-client/src/main/c" "$stage/include"
   copy_headers "$src/aeron-archive/src/main/c/client" "$stage/include"
+  cp "$src/aeron-driver/src/main/c/aeronmd.h" "$stage/include/aeronmd.h"
   copy_headers "$build/generated/c/aeron_archive_client" "$stage/include/c/aeron_archive_client"
   cp rusteron-archive-sys/wrapper.h "$stage/include/wrapper.h"
   cp "$src/LICENSE" "$stage/LICENSE-aeron"

@@ -5,7 +5,7 @@
 #   VERSION, TARGET, MANIFEST (sha256 of every other file, `sha256sum -c` format), bindings.rs,
 #   lib/ (shared + static client, archive client and driver libraries), bin/aeronmd (rpath
 #   $ORIGIN/../lib, so it runs where it is unpacked), include/ (client, archive client and the
-#   generated codec headers, plus wrapper.h).
+#   generated codec headers, the driver's aeronmd.h, plus wrapper.h).
 # It reuses the normal source build (CMake build folder + bindgen output of build.rs), so it needs
 # what `just setup` installs. Target-generic: run it on the machine whose triple you want.
 set -euo pipefail
@@ -42,7 +42,7 @@ stage_root="$target_dir/artifacts/stage"
 stage="$stage_root/$name"
 rm -rf "$stage_root"
 mkdir -p "$stage/lib" "$stage/bin" "$stage/include/c/aeron_archive_client" "$out"
-for f in libaeron.$so libaeron_archive_c_client.$so libaeron_driver.$so libaeron_static.a libaeron_archive_c_client_static.a; do
+for f in libaeron.$so libaeron_archive_c_client.$so libaeron_driver.$so libaeron_static.a libaeron_archive_c_client_static.a libaeron_driver_static.a; do
   [ -f "$lib_dir/$f" ] || { say "missing $lib_dir/$f"; exit 1; }
   cp "$lib_dir/$f" "$stage/lib/"
 done
@@ -57,6 +57,7 @@ copy_headers() { # from to
 }
 copy_headers "$src/aeron-client/src/main/c" "$stage/include"
 copy_headers "$src/aeron-archive/src/main/c/client" "$stage/include"
+cp "$src/aeron-driver/src/main/c/aeronmd.h" "$stage/include/aeronmd.h"
 copy_headers "$build_dir/generated/c/aeron_archive_client" "$stage/include/c/aeron_archive_client"
 cp rusteron-archive-sys/wrapper.h "$stage/include/wrapper.h"
 # The binaries are Aeron's (Apache-2.0; Aeron ships no NOTICE file): its license travels with them.

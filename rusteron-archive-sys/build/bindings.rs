@@ -10,7 +10,7 @@ mod options;
 pub fn generate(src: &AeronSource, built: &Built, out_dir: &Path) {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap();
     let archive_client = src.archive_c().join("client");
-    let includes = [src.client_c(), archive_client, src.archive_c(), built.generated_dir.clone()];
+    let includes = [src.client_c(), src.driver_c(), archive_client, src.archive_c(), built.generated_dir.clone()];
     let includes: Vec<&Path> = includes.iter().map(|p| p.as_path()).collect();
     let builder = options::aeron_builder(&Path::new(&manifest).join("wrapper.h"), &includes)
         .parse_callbacks(Box::new(bindgen::CargoCallbacks::new().rerun_on_header_files(false)));

@@ -101,9 +101,9 @@ pub fn build(src: &AeronSource, build_dir: &Path, tools: &Tools, codecs: &Codecs
     }
 
     let targets: &[&str] = if static_link {
-        &["aeron_static", "aeron_archive_c_client_static", "aeronmd"]
+        &["aeron_static", "aeron_archive_c_client_static", "aeron_driver_static", "aeronmd"]
     } else {
-        &["aeron", "aeron_archive_c_client", "aeronmd"]
+        &["aeron", "aeron_archive_c_client", "aeron_driver", "aeronmd"]
     };
     let mut b = Command::new(&tools.cmake);
     blind_git(&mut b, src);

@@ -159,6 +159,10 @@ fn link(built: &cmake_build::Built, out_dir: &Path, static_link: bool) -> PathBu
     if static_link {
         println!("cargo:rustc-link-search=native={}", built.lib_dir.display());
         println!("cargo:rustc-link-lib=static=aeron_archive_c_client_static");
+        // The embedded media driver (`aeronmd.h`). Its archive repeats the client's common
+        // objects (collections, concurrent, util) from the same sources; the linker takes each
+        // from whichever archive first resolves a symbol, so nothing is defined twice.
+        println!("cargo:rustc-link-lib=static=aeron_driver_static");
         println!("cargo:rustc-link-lib=static=aeron_static");
         for lib in ["pthread", "m", "dl", "rt"] {
             if target_os == "linux" || lib != "rt" {
@@ -180,6 +184,8 @@ fn link(built: &cmake_build::Built, out_dir: &Path, static_link: bool) -> PathBu
     };
     println!("cargo:rustc-link-search=native={}", lib_dir.display());
     println!("cargo:rustc-link-lib=dylib=aeron_archive_c_client");
+    // The embedded media driver (`aeronmd.h`); libaeron_driver itself needs libaeron.
+    println!("cargo:rustc-link-lib=dylib=aeron_driver");
     println!("cargo:rustc-link-lib=dylib=aeron");
     println!("cargo:rustc-link-arg=-Wl,-rpath,{}", lib_dir.display());
     lib_dir

@@ -33,11 +33,17 @@ pub const RELEASE_URL: &str =
 /// Files every archive must carry (static and shared for the target's library suffix).
 fn required(target: &str) -> Vec<String> {
     let so = if target.contains("apple") { "dylib" } else { "so" };
-    let mut v: Vec<String> =
-        ["VERSION", "bindings.rs", "bin/aeronmd", "lib/libaeron_static.a", "lib/libaeron_archive_c_client_static.a"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+    let mut v: Vec<String> = [
+        "VERSION",
+        "bindings.rs",
+        "bin/aeronmd",
+        "lib/libaeron_static.a",
+        "lib/libaeron_archive_c_client_static.a",
+        "lib/libaeron_driver_static.a",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     for lib in ["aeron", "aeron_archive_c_client", "aeron_driver"] {
         v.push(format!("lib/lib{lib}.{so}"));
     }

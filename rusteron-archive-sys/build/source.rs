@@ -16,6 +16,9 @@ impl AeronSource {
     pub fn client_c(&self) -> PathBuf {
         self.root.join("aeron-client/src/main/c")
     }
+    pub fn driver_c(&self) -> PathBuf {
+        self.root.join("aeron-driver/src/main/c")
+    }
     pub fn archive_c(&self) -> PathBuf {
         self.root.join("aeron-archive/src/main/c")
     }

@@ -138,9 +138,20 @@ impl AeronContext {
     crate::string_property!(
         /// Arguments for the conductor's idle strategy.
         set_idle_strategy_init_args, get_idle_strategy_init_args, aeron_context_set_idle_strategy_init_args, aeron_context_get_idle_strategy_init_args);
-    crate::string_property!(
-        /// Name of the conductor's idle strategy (`sleeping`, `yielding`, `backoff`, `noop`, ...).
-        set_idle_strategy, get_idle_strategy, aeron_context_set_idle_strategy, aeron_context_get_idle_strategy);
+    /// Sets the client conductor's idle strategy by name (`aeron_context_set_idle_strategy`): one
+    /// of [`AERON_IDLE_STRATEGY_NAMES`](crate::AERON_IDLE_STRATEGY_NAMES) (`sleeping`, `yield`,
+    /// `spin`, `noop`, `backoff`, ...). Any other name is refused with an `EINVAL` error: C would
+    /// look it up as a symbol of the process and call whatever it found as an idle strategy.
+    pub fn set_idle_strategy(&self, value: &CStr) -> Result<i32, AeronCError> {
+        self.before_set("set_idle_strategy")?;
+        crate::idle_strategy::check_idle_strategy_name("AeronContext::set_idle_strategy", value)?;
+        check(unsafe { bindings::aeron_context_set_idle_strategy(self.get_inner(), value.as_ptr()) })
+    }
+
+    /// The name of the client conductor's idle strategy.
+    pub fn get_idle_strategy(&self) -> String {
+        unsafe { crate::strings::c_str_to_str(bindings::aeron_context_get_idle_strategy(self.get_inner())) }.to_owned()
+    }
     crate::scalar_property!(
         /// Touch every page of mapped log buffers when they are mapped.
         set_pre_touch_mapped_memory, get_pre_touch_mapped_memory, aeron_context_set_pre_touch_mapped_memory, aeron_context_get_pre_touch_mapped_memory, bool);

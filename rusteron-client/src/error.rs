@@ -256,6 +256,27 @@ impl AeronCError {
             std::backtrace::Backtrace::force_capture()
         );
     }
+
+    /// True when trying the same call again may succeed: an offer refused for back pressure, an
+    /// admin action or no subscriber yet ([`AeronErrorType::is_retryable`] of [`kind`](Self::kind)).
+    pub fn is_retryable(&self) -> bool {
+        self.kind().is_retryable()
+    }
+
+    /// True when the object (or the client) cannot be used any more: a closed publication, an
+    /// offer past the stream's maximum position, a revoked publication, or the client timed out
+    /// by the driver, timing the driver out, or missing its conductor's service interval.
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self.kind(),
+            AeronErrorType::PublicationClosed
+                | AeronErrorType::PublicationMaxPositionExceeded
+                | AeronErrorType::ClientErrorDriverTimeout
+                | AeronErrorType::ClientErrorClientTimeout
+                | AeronErrorType::ClientErrorConductorServiceTimeout
+                | AeronErrorType::DriverError(14)
+        )
+    }
 }
 
 /// `"{what the code means} ({code}): {message}"`, where what the code means is
