@@ -546,6 +546,24 @@ impl AeronDriverContext {
         set_stream_session_limit, get_stream_session_limit, aeron_driver_context_set_stream_session_limit, aeron_driver_context_get_stream_session_limit, i32);
 }
 
+unsafe extern "C" fn log_driver_activity(message: *const std::os::raw::c_char) {
+    crate::handler::guard_detached((), || {
+        log::debug!("is_driver_active: {}", unsafe { crate::strings::c_str_to_str(message) });
+    })
+}
+
+/// True when a media driver (in any process) is active on Aeron directory `dir`: its CnC file
+/// exists and its heartbeat is younger than `timeout` (`aeron_is_driver_active`, defined by the
+/// driver library). What C reports while checking is logged at `debug`.
+pub fn is_driver_active(dir: &CStr, timeout: std::time::Duration) -> bool {
+    if crate::limits::check_dir("is_driver_active", "dir", dir).is_err() {
+        return false;
+    }
+    unsafe {
+        bindings::aeron_is_driver_active(dir.as_ptr(), crate::duration_to_c_millis(timeout) as i64, Some(log_driver_activity))
+    }
+}
+
 /// A started C driver and the context it runs on, closed in that order, once.
 struct DriverCore {
     driver: *mut bindings::aeron_driver_t,

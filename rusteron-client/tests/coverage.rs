@@ -19,7 +19,6 @@ const EXCLUDED: &[(&str, &str)] = &[
     ("aeron_context_set_agent_on_start_function", "declared but not exported by libaeron 1.54.0"),
     ("aeron_context_get_agent_on_start_function", "declared but not exported by libaeron 1.54.0"),
     ("aeron_context_get_agent_on_start_state", "declared but not exported by libaeron 1.54.0"),
-    ("aeron_is_driver_active", "declared but not exported by libaeron 1.54.0"),
     // Only decrements the count while the image is still in the subscription, so releasing an
     // image that already left would leak it; retained images are released with
     // `aeron_image_release`, which always balances the retain.

@@ -93,8 +93,11 @@ fn drop_stops_the_driver_and_removes_its_directory() {
     let pid = cnc.get_constants().unwrap().pid();
     assert_eq!(pid, std::process::id() as i64, "the driver runs in this process");
     drop(cnc);
+    let dir_c = dir.to_string_lossy().as_ref().into_c_string();
+    assert!(is_driver_active(&dir_c, Duration::from_secs(5)));
     drop(driver);
     assert!(!dir.exists(), "{} still exists after the driver was dropped", dir.display());
+    assert!(!is_driver_active(&dir_c, Duration::from_secs(5)));
 
     // With dir_delete_on_shutdown off, the directory stays (and we remove it ourselves).
     let context = embedded_driver_context().unwrap();
