@@ -136,3 +136,63 @@ macos-artifacts-check TARGETS="aarch64-apple-darwin x86_64-apple-darwin": setup
 # cargo check of the safe crates against each macOS archive's bindings.rs (host target, no link)
 macos-bindings-rust-check TARGETS="aarch64-apple-darwin x86_64-apple-darwin": setup
     bash scripts/check-macos-bindings-rust.sh {{TARGETS}}
+
+# ---------------------------------------------------------------------------------------------
+# Client examples (rusteron-client/examples) and the `rusteron` tool. Each starts an embedded
+# media driver unless AERON_DIR names the directory of a running one (aeronmd, a Java driver),
+# prints what it did and ends by itself.
+# ---------------------------------------------------------------------------------------------
+
+# Publisher and subscriber as two processes over UDP, each on its own embedded driver (COUNT messages)
+basic-pubsub COUNT="10" AERON_DIR="": setup
+    cargo build --release -p rusteron-client --example basic_subscriber --example basic_publisher
+    cargo run -q --release -p rusteron-client --example basic_subscriber -- {{COUNT}} "" "{{AERON_DIR}}" & sub=$!; \
+      cargo run -q --release -p rusteron-client --example basic_publisher -- {{COUNT}} "" "{{AERON_DIR}}"; wait $sub
+
+# Messages larger than the MTU, fragmented and reassembled, every byte checked (COUNT of SIZE bytes)
+large-messages COUNT="20" SIZE="1048576" AERON_DIR="": setup
+    cargo run --release -p rusteron-client --example large_messages -- {{COUNT}} {{SIZE}} "" "{{AERON_DIR}}"
+
+# Exclusive IPC publication throughput, offered on one thread and polled on another (SECONDS, SIZE)
+ipc-throughput SECONDS="5" SIZE="32" AERON_DIR="": setup
+    cargo run --release -p rusteron-client --example exclusive_ipc_throughput -- {{SECONDS}} {{SIZE}} "{{AERON_DIR}}"
+
+# Round-trip latency percentiles of COUNT ping-pongs (CHANNEL: aeron:ipc, or a UDP channel)
+ping-pong COUNT="100000" SIZE="32" CHANNEL="aeron:ipc" AERON_DIR="": setup
+    cargo run --release -p rusteron-client --example ping_pong -- {{COUNT}} {{SIZE}} "{{CHANNEL}}" "{{AERON_DIR}}"
+
+# Send a file over UDP in chunks and compare the copy (no FILE: 8 MiB of generated data)
+file-transfer FILE="" AERON_DIR="": setup
+    cargo run --release -p rusteron-client --example file_transfer -- "{{FILE}}" "{{AERON_DIR}}"
+
+# One subscription, two UDP destinations (manual control mode); then one is removed
+multi-destination COUNT="100" AERON_DIR="": setup
+    cargo run --release -p rusteron-client --example multi_destination -- {{COUNT}} "{{AERON_DIR}}"
+
+# Requests naming their response channel, answered by a server thread; round-trip percentiles
+request-response COUNT="10000" AERON_DIR="": setup
+    cargo run --release -p rusteron-client --example request_response -- {{COUNT}} "{{AERON_DIR}}"
+
+# A publisher loop that never waits on Aeron: async add, refused offers counted, slow consumer
+non-blocking-publisher COUNT="200000" AERON_DIR="": setup
+    cargo run --release -p rusteron-client --example non_blocking_publisher -- {{COUNT}} "{{AERON_DIR}}"
+
+# A driver's system and stream counters after some UDP traffic
+driver-stats MESSAGES="10000" AERON_DIR="": setup
+    cargo run --release -p rusteron-client --example driver_stats -- {{MESSAGES}} "{{AERON_DIR}}"
+
+# Every client example above, with its defaults
+client-examples: basic-pubsub large-messages ipc-throughput ping-pong file-transfer multi-destination request-response non-blocking-publisher driver-stats
+
+# The `rusteron` tool (stat, errors, loss, recordings, replay) against an embedded Java archive
+rusteron-cli: setup
+    cargo build --release -p rusteron-archive --example rusteron
+    info=$(mktemp -u /tmp/rusteron-cli.XXXXXX); bin="${CARGO_TARGET_DIR:-target}/release/examples/rusteron"; \
+      "$bin" embedded-archive --info "$info" --seconds 300 & archive=$!; \
+      for i in $(seq 1 1200); do [ -f "$info" ] && break; kill -0 $archive || exit 1; sleep 0.1; done; \
+      . "$info"; trap 'rm -f "$info"; wait $archive' EXIT; \
+      echo "== rusteron stat"; "$bin" stat --dir "$AERON_DIR" --count 2 --interval-ms 500; \
+      echo "== rusteron errors"; "$bin" errors --dir "$AERON_DIR"; \
+      echo "== rusteron loss"; "$bin" loss --dir "$AERON_DIR"; \
+      echo "== rusteron recordings"; "$bin" recordings --dir "$AERON_DIR" --control "$CONTROL"; \
+      echo "== rusteron replay --recording 0"; "$bin" replay --dir "$AERON_DIR" --control "$CONTROL" --recording 0
