@@ -109,7 +109,9 @@ fn errors(options: &Options) -> Result<()> {
 
 fn loss(options: &Options) -> Result<()> {
     let cnc = cnc(options)?;
-    println!("#OBSERVATION_COUNT,TOTAL_BYTES_LOST,FIRST_OBSERVATION,LAST_OBSERVATION,SESSION_ID,STREAM_ID,CHANNEL,SOURCE");
+    println!(
+        "#OBSERVATION_COUNT,TOTAL_BYTES_LOST,FIRST_OBSERVATION,LAST_OBSERVATION,SESSION_ID,STREAM_ID,CHANNEL,SOURCE"
+    );
     let n = cnc.loss_reporter_read_once(|count, bytes, first, last, session, stream, channel, source| {
         println!("{count},{bytes},{first},{last},{session},{stream},{channel},{source}")
     })?;

@@ -18,8 +18,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let timeout = Duration::from_secs(10);
     let port = find_unused_udp_port(20600).ok_or("no free port")?;
     let channel = format!("aeron:udp?endpoint=localhost:{port}").into_c_string();
-    let subscription =
-        aeron.add_subscription(&channel, 1080, no_available_image_handler(), no_unavailable_image_handler(), timeout)?;
+    let subscription = aeron.add_subscription(
+        &channel,
+        1080,
+        no_available_image_handler(),
+        no_unavailable_image_handler(),
+        timeout,
+    )?;
     let publication = aeron.add_publication(&channel, 1080, timeout)?;
     wait_for("the subscription", timeout, || publication.is_connected())?;
     let (mut sent, mut received) = (0u64, 0u64);

@@ -27,8 +27,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{}; sending {name}, {} bytes, over {}", driver.describe(), data.len(), channel.to_string_lossy());
     let aeron = driver.connect()?;
     let timeout = Duration::from_secs(10);
-    let subscription =
-        aeron.add_subscription(channel, STREAM_ID, no_available_image_handler(), no_unavailable_image_handler(), timeout)?;
+    let subscription = aeron.add_subscription(
+        channel,
+        STREAM_ID,
+        no_available_image_handler(),
+        no_unavailable_image_handler(),
+        timeout,
+    )?;
     let publication = aeron.add_exclusive_publication(channel, STREAM_ID, timeout)?;
     wait_for("the receiver", timeout, || publication.is_connected())?;
 

@@ -27,11 +27,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{}; {count} messages of {size} bytes on {}", driver.describe(), channel.to_string_lossy());
     let aeron = driver.connect()?;
     let timeout = Duration::from_secs(10);
-    let subscription =
-        aeron.add_subscription(&channel, STREAM_ID, no_available_image_handler(), no_unavailable_image_handler(), timeout)?;
+    let subscription = aeron.add_subscription(
+        &channel,
+        STREAM_ID,
+        no_available_image_handler(),
+        no_unavailable_image_handler(),
+        timeout,
+    )?;
     let publication = aeron.add_publication(&channel, STREAM_ID, timeout)?;
     wait_for("the subscription", timeout, || publication.is_connected())?;
-    println!("max message length {} bytes, max payload per frame {} bytes", publication.max_message_length()?, publication.max_payload_length()?);
+    println!(
+        "max message length {} bytes, max payload per frame {} bytes",
+        publication.max_message_length()?,
+        publication.max_payload_length()?
+    );
 
     // The Rust assembler: whole messages reach the closure, fragments are gathered per session.
     let mut expected = Vec::with_capacity(size);

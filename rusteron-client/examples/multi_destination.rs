@@ -42,7 +42,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{}", driver.describe());
     let aeron = driver.connect()?;
     let timeout = Duration::from_secs(10);
-    let ports = [find_unused_udp_port(20200).ok_or("no free port")?, find_unused_udp_port(20300).ok_or("no free port")?];
+    let ports =
+        [find_unused_udp_port(20200).ok_or("no free port")?, find_unused_udp_port(20300).ok_or("no free port")?];
     let endpoints: Vec<String> = ports.iter().map(|p| format!("aeron:udp?endpoint=localhost:{p}")).collect();
 
     let subscription = aeron.add_subscription(

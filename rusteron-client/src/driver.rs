@@ -560,7 +560,11 @@ pub fn is_driver_active(dir: &CStr, timeout: std::time::Duration) -> bool {
         return false;
     }
     unsafe {
-        bindings::aeron_is_driver_active(dir.as_ptr(), crate::duration_to_c_millis(timeout) as i64, Some(log_driver_activity))
+        bindings::aeron_is_driver_active(
+            dir.as_ptr(),
+            crate::duration_to_c_millis(timeout) as i64,
+            Some(log_driver_activity),
+        )
     }
 }
 
