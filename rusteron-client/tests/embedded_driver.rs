@@ -316,3 +316,32 @@ fn controlled_poll_fn_infers_and_can_abort() {
     }));
     assert_eq!(seen, vec![0, 1, 2]);
 }
+
+#[test]
+fn out_of_range_sizes_are_refused_at_start() {
+    type Setter = fn(&AeronDriverContext) -> Result<i32, AeronCError>;
+    // Each is accepted by its setter (C stores it) and refused by aeron_driver_init's checks,
+    // with Aeron's message and no directory left behind.
+    let refused: &[(&str, Setter)] = &[
+        ("to_conductor_buffer_length 1", |c| c.set_to_conductor_buffer_length(1)),
+        ("to_clients_buffer_length 3", |c| c.set_to_clients_buffer_length(3)),
+        ("counters_buffer_length 0", |c| c.set_counters_buffer_length(0)),
+        ("error_buffer_length 0", |c| c.set_error_buffer_length(0)),
+        ("loss_report_buffer_length 0", |c| c.set_loss_report_buffer_length(0)),
+        ("file_page_size 3", |c| c.set_file_page_size(3)),
+        ("mtu_length 1", |c| c.set_mtu_length(1)),
+        ("ipc_mtu_length 1 GiB", |c| c.set_ipc_mtu_length(1 << 30)),
+        ("ipc_term_buffer_length 0", |c| c.set_ipc_term_buffer_length(0)),
+        ("term_buffer_length 2 GiB", |c| c.set_term_buffer_length(2 << 30)),
+        ("publication_term_window_length usize::MAX", |c| c.set_publication_term_window_length(usize::MAX)),
+    ];
+    for (what, set) in refused {
+        let context = embedded_driver_context().unwrap();
+        let dir = std::path::PathBuf::from(context.get_dir());
+        set(&context).unwrap();
+        let err = EmbeddedMediaDriver::start(context).expect_err(what);
+        assert_eq!(err.code, libc::EINVAL, "{what}: {err}");
+        assert!(err.to_string().contains("did not initialise"), "{what}: {err}");
+        assert!(!dir.exists(), "{what}: {} left behind", dir.display());
+    }
+}
