@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 struct AsyncCore<T> {
     managed: ManagedCResource<T>,
     deps: Vec<Dependency>,
+    /// The client the add was made on, for its liveness ([`Aeron::is_closed`]) while waiting.
+    client: Aeron,
 }
 
 impl<T: 'static> AsyncCore<T> {
@@ -54,7 +56,7 @@ impl<T: 'static> AsyncCore<T> {
         }
         let mut all = vec![client.as_dependency()];
         all.extend(deps);
-        Arc::new(AsyncCore { managed, deps: all })
+        Arc::new(AsyncCore { managed, deps: all, client: client.clone() })
     }
 
     /// One poll. `poll_fn` writes the finished C resource through its out pointer.
@@ -84,11 +86,21 @@ impl<T: 'static> AsyncCore<T> {
     }
 }
 
-fn wait<T>(timeout: Duration, mut f: impl FnMut() -> Result<Option<T>, AeronCError>) -> Result<T, AeronCError> {
+/// Polls `f` until it yields, fails, or `timeout` passes. Fails at once when `client` is closed:
+/// a client that timed its media driver out stops its conductor, so nothing would ever answer
+/// (C's poll keeps saying "waiting" until the end of time).
+fn wait<T>(
+    client: &Aeron,
+    timeout: Duration,
+    mut f: impl FnMut() -> Result<Option<T>, AeronCError>,
+) -> Result<T, AeronCError> {
     let deadline = crate::__private::deadline_after(timeout);
     loop {
         if let Some(v) = f()? {
             return Ok(v);
+        }
+        if client.is_closed() {
+            return Err(closed_client_error());
         }
         if Instant::now() >= deadline {
             return Err(AeronCError::with_message(
@@ -98,6 +110,14 @@ fn wait<T>(timeout: Duration, mut f: impl FnMut() -> Result<Option<T>, AeronCErr
         }
         std::thread::sleep(Duration::from_micros(50));
     }
+}
+
+/// The error of a wait on a closed client.
+pub(crate) fn closed_client_error() -> AeronCError {
+    AeronCError::with_message(
+        crate::AeronErrorType::ClientErrorDriverTimeout.code(),
+        "the Aeron client is closed (its media driver timed out, or it was closed): no answer will come",
+    )
 }
 
 /// Declares one async add type.
@@ -122,9 +142,12 @@ macro_rules! async_add_type {
                 }
             }
 
-            /// Polls until the add completes, fails, or `timeout` passes.
+            /// Polls until the add completes, fails, or `timeout` passes. Fails at once (a
+            /// [`ClientErrorDriverTimeout`](crate::AeronErrorType::ClientErrorDriverTimeout)
+            /// error) if the client closes meanwhile, e.g. because its media driver died: then no
+            /// answer can come.
             pub fn poll_blocking(&self, timeout: Duration) -> Result<$out, AeronCError> {
-                wait(timeout, || self.poll())
+                wait(&self.core.client, timeout, || self.poll())
             }
 
             /// The registration id of the add (`-1` once it completed).
@@ -517,9 +540,10 @@ impl AeronAsyncNextSessionId {
         }
     }
 
-    /// Polls until the driver answers or `timeout` passes.
+    /// Polls until the driver answers or `timeout` passes; fails at once if the client closes
+    /// (as the adds' `poll_blocking` does).
     pub fn poll_blocking(&self, timeout: Duration) -> Result<i32, AeronCError> {
-        wait(timeout, || self.poll())
+        wait(&self._client, timeout, || self.poll())
     }
 }
 
