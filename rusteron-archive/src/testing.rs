@@ -269,6 +269,9 @@ fn spawn_jvm(java: &Path, jar: &Path, props: &[(String, String)], log: &Path) ->
         .arg("java.base/jdk.internal.misc=ALL-UNNAMED")
         .arg("--add-opens")
         .arg("java.base/sun.nio.ch=ALL-UNNAMED")
+        // Agrona's Crc32 (RECORD_CHECKSUM_PROP = CRC32_CHECKSUM) calls into java.util.zip.CRC32.
+        .arg("--add-opens")
+        .arg("java.base/java.util.zip=ALL-UNNAMED")
         .arg("-XX:+UseSerialGC")
         .arg("-Xms128m")
         .arg("-Xmx512m");
