@@ -168,7 +168,7 @@ impl AeronArchivePersistentSubscriptionContext {
                 )
             };
             if rc >= 0 {
-                st.deps.push(crate::util::keep(archive_context.clone()));
+                st.deps.push(archive_context.as_dependency());
                 st.archive_context = Some(archive_context.clone());
             }
             rc

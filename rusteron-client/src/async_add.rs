@@ -21,6 +21,9 @@ struct AsyncCore<T> {
     deps: Vec<Dependency>,
     /// The client the add was made on, for its liveness ([`Aeron::is_closed`]) while waiting.
     client: Aeron,
+    /// One poll at a time: clones of an async add may be polled from several threads, and the
+    /// poll that completes the add frees the C object (the next one must see it consumed).
+    poll_lock: Mutex<()>,
 }
 
 impl<T: 'static> AsyncCore<T> {
@@ -56,11 +59,12 @@ impl<T: 'static> AsyncCore<T> {
         }
         let mut all = vec![client.as_dependency()];
         all.extend(deps);
-        Arc::new(AsyncCore { managed, deps: all, client: client.clone() })
+        Arc::new(AsyncCore { managed, deps: all, client: client.clone(), poll_lock: Mutex::new(()) })
     }
 
     /// One poll. `poll_fn` writes the finished C resource through its out pointer.
     fn poll<O>(&self, poll_fn: impl FnOnce(*mut *mut O, *mut T) -> i32) -> Result<Option<*mut O>, AeronCError> {
+        let _one_at_a_time = self.poll_lock.lock().unwrap_or_else(|e| e.into_inner());
         if self.managed.is_closed() {
             return Err(AeronCError::with_message(-1, "this async add already completed: it cannot be polled again"));
         }
@@ -125,12 +129,16 @@ macro_rules! async_add_type {
     ($(#[$doc:meta])* $name:ident => $ctype:ty, $out:ident, $out_c:ty, $poll:ident, $reg:ident, $close:expr) => {
         $(#[$doc])*
         ///
-        /// Threads: `Send`, not `Sync`: poll it from one thread.
+        /// Threads: `Send + Sync`: clones share the add and may be polled from any thread; a
+        /// lock makes the polls take turns (the one that completes the add frees the C object).
         #[derive(Clone)]
         pub struct $name {
             core: Arc<AsyncCore<$ctype>>,
         }
+        // SAFETY: the C async object is only touched under `poll_lock` (in `poll`, which may
+        // free it, and in `get_registration_id`), and after a poll freed it, never again.
         unsafe impl Send for $name {}
+        unsafe impl Sync for $name {}
 
         impl $name {
             /// Polls the add: `Ok(Some(..))` once the driver created it, `Ok(None)` while
@@ -152,6 +160,7 @@ macro_rules! async_add_type {
 
             /// The registration id of the add (`-1` once it completed).
             pub fn get_registration_id(&self) -> i64 {
+                let _one_at_a_time = self.core.poll_lock.lock().unwrap_or_else(|e| e.into_inner());
                 if self.core.managed.is_closed() {
                     return -1;
                 }

@@ -253,6 +253,30 @@ impl<T> CResource<T> {
     }
 }
 
+/// `Ok` if `resource` is the only handle on an object it owns: not a borrowed view, not a view
+/// kept alive by its owner (no close of its own), and no other strong reference (clones, and
+/// everything made from the object, hold one). For [`SingleThreaded`](crate::SingleThreaded).
+#[doc(hidden)]
+pub fn sole_handle<T>(resource: &mut CResource<T>) -> Result<(), &'static str> {
+    match resource {
+        CResource::Borrowed(_) => Err("it is a borrowed view of an object C owns"),
+        CResource::OwnedOnHeap(a) => match Arc::get_mut(a) {
+            None => Err("other handles on the same C object exist (clones, or objects made from it such as \
+                 images, assemblers, pollers, a proxy or a replay merge); drop them first, or create the \
+                 object on the thread that uses it"),
+            Some(m) => {
+                if *m.closed.get_mut() {
+                    Err("it is already closed")
+                } else if m.cleanup.get_mut().unwrap_or_else(|e| e.into_inner()).is_none() {
+                    Err("it is a view of an object owned elsewhere")
+                } else {
+                    Ok(())
+                }
+            }
+        },
+    }
+}
+
 impl<T> fmt::Debug for CResource<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -349,8 +373,8 @@ macro_rules! c_wrapper {
             }
 
             /// Type-erased handle that keeps this wrapper's C object alive.
-            #[allow(dead_code)]
-            pub(crate) fn as_dependency(&self) -> $crate::resource::Dependency {
+            #[doc(hidden)]
+            pub fn as_dependency(&self) -> $crate::resource::Dependency {
                 std::sync::Arc::new(self.inner.managed().cloned())
             }
         }
