@@ -426,9 +426,7 @@ impl AeronArchivePersistentSubscription {
         // Without an archive context C fails with its own message.
         let mut raw = std::ptr::null_mut();
         let created = check(unsafe { bindings::aeron_archive_persistent_subscription_create(&mut raw, st.raw) });
-        if let Err(e) = created {
-            return Err(e);
-        }
+        created?;
         // The context wrapper keeps owning the C context: it closes it after this subscription
         // (which keeps a clone of the wrapper), and its getters stay valid until then.
         unsafe { bindings::aeron_archive_persistent_subscription_get_and_own_persistent_subscription_context(raw) };
