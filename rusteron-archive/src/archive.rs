@@ -34,8 +34,9 @@ pub(crate) struct ArchiveInner {
     pub(crate) managed: ManagedCResource<bindings::aeron_archive_t>,
     /// The context handed over by `get_and_own_archive_context` (at most once).
     owned_context: Mutex<Option<AeronArchiveContext>>,
-    /// The context it was connected from: keeps its Aeron and handlers alive.
-    _context: AeronArchiveContext,
+    /// The context it was connected from, only kept alive (its Aeron and handlers): a handle,
+    /// not the context itself, which is not `Send` and this archive is.
+    _context: rusteron_client::resource::Dependency,
     /// Refuses setters on the archive's own C context until the C archive is closed (dropped
     /// after `managed`).
     _own_context_in_use: InUseMark,
@@ -98,7 +99,7 @@ fn out_bool(f: impl FnOnce(*mut bool) -> i32) -> Result<bool, AeronCError> {
 impl AeronArchive {
     pub(crate) fn from_raw(
         raw: *mut bindings::aeron_archive_t,
-        context: &AeronArchiveContext,
+        context: rusteron_client::resource::Dependency,
         created_client: Option<Aeron>,
     ) -> Self {
         // C reads its own context on every request: from here on its setters refuse.
@@ -109,7 +110,7 @@ impl AeronArchive {
             inner: Arc::new(ArchiveInner {
                 managed,
                 owned_context: Mutex::new(None),
-                _context: context.clone(),
+                _context: context,
                 _own_context_in_use: own_context_in_use,
                 created_client,
             }),
@@ -154,9 +155,13 @@ impl AeronArchive {
         }
         let mut raw = std::ptr::null_mut();
         let rc = unsafe { bindings::aeron_archive_connect(&mut raw, context.get_inner()) };
-        let result = if rc < 0 || raw.is_null() { Err(crate::errors::connect_error(context)) } else { Ok(raw) };
+        let result = if rc < 0 || raw.is_null() {
+            Err(crate::errors::connect_error(&crate::errors::ConnectSettings::of(context)))
+        } else {
+            Ok(raw)
+        };
         let created = context.end_connect(created);
-        result.map(|raw| Self::from_raw(raw, context, created))
+        result.map(|raw| Self::from_raw(raw, context.as_dependency(), created))
     }
 
     /// Starts connecting without blocking (`aeron_archive_async_connect`); poll the result.

@@ -95,7 +95,11 @@ struct State {
 /// Threads: `Send + Sync`; the state is behind a mutex, so one poll runs at a time.
 pub struct AeronArchiveAsyncConnect {
     state: Mutex<State>,
-    context: AeronArchiveContext,
+    /// Keeps the context (its Aeron and handlers) alive; never read here: this may be polled on
+    /// another thread than the context's owner.
+    context: rusteron_client::resource::Dependency,
+    /// What an error names, read from the context when the connect started.
+    settings: crate::errors::ConnectSettings,
     /// The client created for a context that had none, handed to the archive once connected.
     created_client: Option<crate::Aeron>,
 }
@@ -133,7 +137,8 @@ impl AeronArchiveAsyncConnect {
         }
         Ok(AeronArchiveAsyncConnect {
             state: Mutex::new(State { raw, done: false }),
-            context: context.clone(),
+            context: context.as_dependency(),
+            settings: crate::errors::ConnectSettings::of(context),
             created_client: created,
         })
     }
@@ -157,9 +162,9 @@ impl AeronArchiveAsyncConnect {
         // Completed either way: C freed the async object.
         s.done = true;
         if rc < 0 || out.is_null() {
-            return Err(crate::errors::connect_error(&self.context));
+            return Err(crate::errors::connect_error(&self.settings));
         }
-        Ok(Some(AeronArchive::from_raw(out, &self.context, self.created_client.clone())))
+        Ok(Some(AeronArchive::from_raw(out, self.context.clone(), self.created_client.clone())))
     }
 
     /// Polls until connected or failed; the context's message timeout ends it. `timeout` is an
