@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 struct AsyncCore<T> {
     managed: ManagedCResource<T>,
     deps: Vec<Dependency>,
+    /// The client the add was made on, for its liveness ([`Aeron::is_closed`]) while waiting.
+    client: Aeron,
     /// One poll at a time: clones of an async add may be polled from several threads, and the
     /// poll that completes the add frees the C object (the next one must see it consumed).
     poll_lock: Mutex<()>,
@@ -57,7 +59,7 @@ impl<T: 'static> AsyncCore<T> {
         }
         let mut all = vec![client.as_dependency()];
         all.extend(deps);
-        Arc::new(AsyncCore { managed, deps: all, poll_lock: Mutex::new(()) })
+        Arc::new(AsyncCore { managed, deps: all, client: client.clone(), poll_lock: Mutex::new(()) })
     }
 
     /// One poll. `poll_fn` writes the finished C resource through its out pointer.
@@ -88,11 +90,21 @@ impl<T: 'static> AsyncCore<T> {
     }
 }
 
-fn wait<T>(timeout: Duration, mut f: impl FnMut() -> Result<Option<T>, AeronCError>) -> Result<T, AeronCError> {
+/// Polls `f` until it yields, fails, or `timeout` passes. Fails at once when `client` is closed:
+/// a client that timed its media driver out stops its conductor, so nothing would ever answer
+/// (C's poll keeps saying "waiting" until the end of time).
+fn wait<T>(
+    client: &Aeron,
+    timeout: Duration,
+    mut f: impl FnMut() -> Result<Option<T>, AeronCError>,
+) -> Result<T, AeronCError> {
     let deadline = crate::__private::deadline_after(timeout);
     loop {
         if let Some(v) = f()? {
             return Ok(v);
+        }
+        if client.is_closed() {
+            return Err(closed_client_error());
         }
         if Instant::now() >= deadline {
             return Err(AeronCError::with_message(
@@ -102,6 +114,14 @@ fn wait<T>(timeout: Duration, mut f: impl FnMut() -> Result<Option<T>, AeronCErr
         }
         std::thread::sleep(Duration::from_micros(50));
     }
+}
+
+/// The error of a wait on a closed client.
+pub(crate) fn closed_client_error() -> AeronCError {
+    AeronCError::with_message(
+        crate::AeronErrorType::ClientErrorDriverTimeout.code(),
+        "the Aeron client is closed (its media driver timed out, or it was closed): no answer will come",
+    )
 }
 
 /// Declares one async add type.
@@ -130,9 +150,12 @@ macro_rules! async_add_type {
                 }
             }
 
-            /// Polls until the add completes, fails, or `timeout` passes.
+            /// Polls until the add completes, fails, or `timeout` passes. Fails at once (a
+            /// [`ClientErrorDriverTimeout`](crate::AeronErrorType::ClientErrorDriverTimeout)
+            /// error) if the client closes meanwhile, e.g. because its media driver died: then no
+            /// answer can come.
             pub fn poll_blocking(&self, timeout: Duration) -> Result<$out, AeronCError> {
-                wait(timeout, || self.poll())
+                wait(&self.core.client, timeout, || self.poll())
             }
 
             /// The registration id of the add (`-1` once it completed).
@@ -526,9 +549,10 @@ impl AeronAsyncNextSessionId {
         }
     }
 
-    /// Polls until the driver answers or `timeout` passes.
+    /// Polls until the driver answers or `timeout` passes; fails at once if the client closes
+    /// (as the adds' `poll_blocking` does).
     pub fn poll_blocking(&self, timeout: Duration) -> Result<i32, AeronCError> {
-        wait(timeout, || self.poll())
+        wait(&self._client, timeout, || self.poll())
     }
 }
 

@@ -160,6 +160,13 @@ impl<T> ManagedCResource<T> {
         other.dependencies.lock().unwrap_or_else(|e| e.into_inner()).extend(deps);
     }
 
+    /// Handles on everything this resource keeps alive (for a copy of the C object that points
+    /// to the same handlers: keeping these keeps them alive even if the original replaces them).
+    #[doc(hidden)]
+    pub fn dependencies(&self) -> Vec<Dependency> {
+        self.dependencies.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(_, d)| d.clone()).collect()
+    }
+
     /// True once the C close has run.
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
