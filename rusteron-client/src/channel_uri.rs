@@ -28,6 +28,11 @@ pub const SPY_PREFIX: &str = "aeron-spy:";
 pub const TAG_PREFIX: &str = "tag:";
 /// The plain IPC channel, ready to use as a stream's channel.
 pub static AERON_IPC_STREAM: &str = "aeron:ipc";
+/// The IPC channel as a C string, for the calls that take `&CStr`: `c"aeron:ipc"`.
+pub const AERON_IPC_CHANNEL: &std::ffi::CStr = c"aeron:ipc";
+/// A UDP channel on localhost with a port the OS picks (`endpoint=localhost:0`), the usual
+/// response or control-response channel of a client on the same machine.
+pub const AERON_UDP_LOCALHOST_ANY_PORT: &std::ffi::CStr = c"aeron:udp?endpoint=localhost:0";
 
 const AERON_SCHEME: &str = "aeron";
 

@@ -223,3 +223,19 @@ impl<F: FnMut(&[u8], crate::AeronHeader<'_>)> std::fmt::Debug for FnMutMessageHa
         f.write_str("FnMutMessageHandler")
     }
 }
+
+impl crate::Aeron {
+    /// Aeron's monotonic clock in nanoseconds (`aeron_nano_clock`), the clock its timeouts use;
+    /// the same as the free function [`nano_clock`](crate::nano_clock).
+    #[inline]
+    pub fn nano_clock(&self) -> i64 {
+        crate::nano_clock()
+    }
+
+    /// Wall-clock milliseconds since the Unix epoch (`aeron_epoch_clock`), the clock of Aeron's
+    /// timestamps (error log, heartbeats); the same as [`epoch_clock`](crate::epoch_clock).
+    #[inline]
+    pub fn epoch_clock(&self) -> i64 {
+        crate::epoch_clock()
+    }
+}

@@ -51,7 +51,15 @@ fn embedded_driver_carries_ipc_and_udp() {
     assert_eq!(driver.threading_mode(), Some(AeronThreadingMode::Shared));
     let aeron = driver.connect().expect("client");
 
-    let (publication, subscription) = pair(&aeron, c"aeron:ipc", 3001);
+    let (publication, subscription) = pair(&aeron, AERON_IPC_CHANNEL, 3001);
+    // The client reaches Aeron's clocks; the heartbeat the driver sees is on the epoch clock.
+    let t0 = aeron.nano_clock();
+    assert!(aeron.nano_clock() >= t0);
+    let heartbeat_age_ms = aeron.epoch_clock()
+        - AeronCnc::new(&driver.dir().to_string_lossy().as_ref().into_c_string(), TIMEOUT)
+            .unwrap()
+            .to_driver_heartbeat();
+    assert!((0..10_000).contains(&heartbeat_age_ms), "driver heartbeat {heartbeat_age_ms} ms old");
     assert_eq!(exchange(&publication, &subscription, 500), (0..500).collect::<Vec<_>>());
 
     let port = find_unused_udp_port(24500).expect("free port");
