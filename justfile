@@ -31,6 +31,7 @@ test: setup
     just dependent-check
     just package-check
     just memcheck
+    just bench-guard
     cargo clippy --workspace --all-targets -- -D warnings
 
 # Pack Aeron libs, aeronmd, bindings and headers for `precompile`: target/artifacts/rusteron-aeron-<v>-<triple>.tar.gz
@@ -136,3 +137,19 @@ macos-artifacts-check TARGETS="aarch64-apple-darwin x86_64-apple-darwin": setup
 # cargo check of the safe crates against each macOS archive's bindings.rs (host target, no link)
 macos-bindings-rust-check TARGETS="aarch64-apple-darwin x86_64-apple-darwin": setup
     bash scripts/check-macos-bindings-rust.sh {{TARGETS}}
+
+# Perf regression guard (in `just test`): callgrind instructions of offer, try_claim + commit and
+# poll (empty and with fragments), ours against raw C in the same run; fails over the margin
+bench-guard: setup
+    bash scripts/bench-guard.sh
+
+# The published rusteron-client (crates.io) peer bench alone, against a fresh aeronmd (IPC part)
+bench-peer: setup
+    #!/usr/bin/env bash
+    set -euo pipefail
+    target="${CARGO_TARGET_DIR:-$PWD/target}"
+    source scripts/bench-lib.sh
+    bench_build client
+    trap stop_driver EXIT
+    start_driver backoff
+    RUSTERON_BENCH_RESULTS="$target/bench-results" RUSTERON_BENCH_TRANSPORTS=ipc peer_cargo bench --bench peer
