@@ -21,18 +21,22 @@ per = {}
 for line in open(sys.argv[1]):
     name, ir, calls = line.split()
     per[name] = int(ir) / int(calls)
-# op: (allowed extra instructions per call over raw C, allowed ratio); both must hold.
+# op: (allowed extra instructions per call over raw C, allowed ratio); both must hold. Set from
+# the figures of 2026-11-29 (BENCHMARKS.md: offer +7, try_claim + commit -6, poll with fragments
+# +50 per poll of ~10 fragments, empty poll +6) plus about 2 instructions per call (5 per poll of
+# fragments) for compiler changes; the counts before this work (offer +7, claim +15, empty poll
+# +12) would fail the claim and empty-poll limits.
 MARGINS = {
-    "offer": (6.0, 1.05),
-    "try_claim": (12.0, 1.10),
-    "poll": (40.0, 1.10),
-    "poll_empty": (6.0, 1.05),
+    "offer": (9.0, 1.085),
+    "try_claim": (-4.0, 0.97),
+    "poll": (55.0, 1.11),
+    "poll_empty": (8.0, 1.055),
 }
 failed = []
 for op, (extra, ratio) in MARGINS.items():
     r, w = per["raw_" + op], per["wrapper_" + op]
     ok = w - r <= extra and w / r <= ratio
-    print(f"bench-guard: {op:<11} raw {r:7.1f}  ours {w:7.1f}  {w - r:+6.1f} ({w / r:.3f}x)  limit +{extra} / {ratio}x  {'ok' if ok else 'FAILED'}")
+    print(f"bench-guard: {op:<11} raw {r:7.1f}  ours {w:7.1f}  {w - r:+6.1f} ({w / r:.3f}x)  limit {extra:+} / {ratio}x  {'ok' if ok else 'FAILED'}")
     if not ok:
         failed.append(op)
 if failed:

@@ -44,7 +44,7 @@ peer_cargo() {
   local path="$PATH"
   [ -x "$PWD/.cache/cmake-venv/bin/cmake" ] && path="$PWD/.cache/cmake-venv/bin:$PATH"
   PATH="$path" CARGO_TARGET_DIR="$peer_target" RUSTFLAGS="-L native=$libdir" \
-    cargo "$@" --manifest-path "$peer_manifest"
+    cargo "$1" --manifest-path "$peer_manifest" "${@:2}"
 }
 
 # start_driver IDLE: starts $aeronmd with benches/driver.env and AERON_SHARED_IDLE_STRATEGY=IDLE

@@ -25,28 +25,26 @@ unsafe impl Sync for AeronPublication {}
 /// Turns an offer/try_claim result into a `Result`: a position, or the kind of refusal.
 /// No message is read and nothing is allocated (back pressure is a normal event).
 ///
-/// The success path is one sign test: every refusal, including `AERON_PUBLICATION_ERROR` (which
-/// reads Aeron's message), is built out of line in [`offer_error`], so the caller's hot path
-/// carries no error construction.
+/// The refusals that are normal events (back pressure, admin action, not connected, ...) carry
+/// only their code and are built inline, in registers. `AERON_PUBLICATION_ERROR`, which reads
+/// Aeron's message (a `String`), is built out of line in [`offer_error`].
 #[inline(always)]
 pub(crate) fn offer_result(rc: i64) -> Result<i64, AeronCError> {
     if rc >= 0 {
         Ok(rc)
+    } else if rc == bindings::AERON_PUBLICATION_ERROR as i64 {
+        Err(offer_error())
     } else {
-        Err(offer_error(rc))
+        Err(AeronCError::from_code(rc as i32))
     }
 }
 
-/// The error for a negative offer/try_claim result (cold: back pressure and friends are normal
-/// events, but never the path to optimise for).
+/// The error of an offer/try_claim that failed in C (`AERON_PUBLICATION_ERROR`): Aeron's code
+/// and message.
 #[cold]
 #[inline(never)]
-fn offer_error(rc: i64) -> AeronCError {
-    if rc == bindings::AERON_PUBLICATION_ERROR as i64 {
-        AeronCError::last()
-    } else {
-        AeronCError::from_code(rc as i32)
-    }
+fn offer_error() -> AeronCError {
+    AeronCError::last()
 }
 
 /// One buffer of a gathered offer (`aeron_iovec_t`), borrowing the bytes it points to.
