@@ -113,11 +113,14 @@ struct Receiver {
 }
 
 impl Receiver {
-    fn spawn(mut poll: impl FnMut() -> i32 + Send + 'static) -> Receiver {
+    /// Runs the poll loop that `make_poll` builds on the receiver thread (a subscription is
+    /// single-threaded: it is moved there with `handoff` and opened there).
+    fn spawn<P: FnMut() -> i32>(make_poll: impl FnOnce() -> P + Send + 'static) -> Receiver {
         let received = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let (r, s) = (received.clone(), stop.clone());
         let thread = std::thread::spawn(move || {
+            let mut poll = make_poll();
             let mut total = 0u64;
             while !s.load(Ordering::Relaxed) {
                 let n = poll();
@@ -155,14 +158,18 @@ fn rust_receiver(sub: AeronSubscription) -> Receiver {
             black_box(*b);
         }
     };
-    Receiver::spawn(move || sub.poll_with(&mut handler, FRAGMENT_LIMIT).unwrap_or(0))
+    let parcel = sub.handoff().expect("the bench holds the only handle on its subscription");
+    Receiver::spawn(move || {
+        let sub = parcel.into_inner();
+        move || sub.poll_with(&mut handler, FRAGMENT_LIMIT).unwrap_or(0)
+    })
 }
 
 fn raw_receiver(sub: *mut raw::aeron_subscription_t) -> Receiver {
     let sub = SendPtr(sub);
     Receiver::spawn(move || {
         let s = sub;
-        unsafe { raw::aeron_subscription_poll(s.0, Some(raw_count), std::ptr::null_mut(), FRAGMENT_LIMIT) }
+        move || unsafe { raw::aeron_subscription_poll(s.0, Some(raw_count), std::ptr::null_mut(), FRAGMENT_LIMIT) }
     })
 }
 

@@ -52,10 +52,18 @@ struct Pong {
 }
 
 impl Pong {
-    fn spawn(me: u8, mode: Arc<AtomicU8>, idle: Idle, mut step: impl FnMut() -> i32 + Send + 'static) -> Pong {
+    /// Runs the step that `make_step` builds on the pong thread (subscriptions and exclusive
+    /// publications are single-threaded: moved there with `handoff`, opened there).
+    fn spawn<S: FnMut() -> i32>(
+        me: u8,
+        mode: Arc<AtomicU8>,
+        idle: Idle,
+        make_step: impl FnOnce() -> S + Send + 'static,
+    ) -> Pong {
         let stop = Arc::new(AtomicBool::new(false));
         let s = stop.clone();
         let thread = std::thread::spawn(move || {
+            let mut step = make_step();
             while !s.load(Ordering::Relaxed) {
                 if mode.load(Ordering::Relaxed) != me {
                     std::thread::sleep(Duration::from_micros(200));
@@ -183,13 +191,17 @@ fn ping_pong(c: &mut Criterion, transport: &str) {
     assert!(testing::wait_until(TIMEOUT, || pong_sub.is_connected()
         && rust_ping.s.is_connected()
         && rust_ping.p.is_connected()));
+    let (pong_sub, pong_pub) = (pong_sub.handoff().expect("only handle"), pong_pub.handoff().expect("only handle"));
     let rust_pong = Pong::spawn(RUST, mode.clone(), idle, move || {
-        let mut echo = |m: &[u8], _h: AeronHeader<'_>| {
-            while pong_pub.offer(m).is_err() {
-                std::hint::spin_loop();
-            }
-        };
-        pong_sub.poll_with(&mut echo, 10).unwrap_or(0)
+        let (pong_sub, pong_pub) = (pong_sub.into_inner(), pong_pub.into_inner());
+        move || {
+            let mut echo = |m: &[u8], _h: AeronHeader<'_>| {
+                while pong_pub.offer(m).is_err() {
+                    std::hint::spin_loop();
+                }
+            };
+            pong_sub.poll_with(&mut echo, 10).unwrap_or(0)
+        }
     });
 
     let rc = RawClient::connect(md.dir_str());
@@ -205,7 +217,7 @@ fn ping_pong(c: &mut Criterion, transport: &str) {
     let (ps, pp) = (SendPtr(raw_pong_sub), SendPtr(raw_pong_pub));
     let raw_pong = Pong::spawn(RAW, mode.clone(), idle, move || {
         let (s, p) = (ps, pp);
-        unsafe { raw::aeron_subscription_poll(s.0, Some(raw_echo), p.0 as *mut c_void, 10) }
+        move || unsafe { raw::aeron_subscription_poll(s.0, Some(raw_echo), p.0 as *mut c_void, 10) }
     });
 
     // Criterion: mean round trip.

@@ -34,8 +34,9 @@ pub(crate) struct ArchiveInner {
     pub(crate) managed: ManagedCResource<bindings::aeron_archive_t>,
     /// The context handed over by `get_and_own_archive_context` (at most once).
     owned_context: Mutex<Option<AeronArchiveContext>>,
-    /// The context it was connected from: keeps its Aeron and handlers alive.
-    _context: AeronArchiveContext,
+    /// The context it was connected from, only kept alive (its Aeron and handlers): a handle,
+    /// not the context itself, which is not `Send` and this archive is.
+    _context: rusteron_client::resource::Dependency,
     /// Refuses setters on the archive's own C context until the C archive is closed (dropped
     /// after `managed`).
     _own_context_in_use: InUseMark,
@@ -98,7 +99,7 @@ fn out_bool(f: impl FnOnce(*mut bool) -> i32) -> Result<bool, AeronCError> {
 impl AeronArchive {
     pub(crate) fn from_raw(
         raw: *mut bindings::aeron_archive_t,
-        context: &AeronArchiveContext,
+        context: rusteron_client::resource::Dependency,
         created_client: Option<Aeron>,
     ) -> Self {
         // C reads its own context on every request: from here on its setters refuse.
@@ -109,7 +110,7 @@ impl AeronArchive {
             inner: Arc::new(ArchiveInner {
                 managed,
                 owned_context: Mutex::new(None),
-                _context: context.clone(),
+                _context: context,
                 _own_context_in_use: own_context_in_use,
                 created_client,
             }),
@@ -135,13 +136,32 @@ impl AeronArchive {
     /// An archive that is not running gives a timed-out error ([`AeronErrorType::TimedOut`](crate::AeronErrorType::TimedOut))
     /// once the message timeout passes, whose message starts with "archive connect timeout" and
     /// names the channels.
+    ///
+    /// A dead media driver gives an error too, within the message timeout, never a hang: C's
+    /// connect first asks the driver for a session id and waits for it without a deadline (and
+    /// forever once the client has timed the driver out), so the wrapper first checks that the
+    /// client is open and asks the driver itself, with the message timeout as the deadline. A
+    /// closed client fails at once with [`AeronErrorType::ClientErrorDriverTimeout`](crate::AeronErrorType::ClientErrorDriverTimeout);
+    /// a driver that does not answer gives a timed-out error whose message starts with "archive
+    /// connect timeout: the media driver did not answer". Left: a driver that dies in the
+    /// milliseconds between that answer and C's own request can still hang C's loop.
+    /// With a live driver the whole connect takes at most about twice the message timeout (the
+    /// check, then C's connect with its own deadline).
     pub fn connect(context: &AeronArchiveContext) -> Result<Self, AeronCError> {
         let created = context.client_for_connect()?;
+        if let Err(e) = crate::async_connect::check_driver_before_connect(context) {
+            context.end_connect(created);
+            return Err(e);
+        }
         let mut raw = std::ptr::null_mut();
         let rc = unsafe { bindings::aeron_archive_connect(&mut raw, context.get_inner()) };
-        let result = if rc < 0 || raw.is_null() { Err(crate::errors::connect_error(context)) } else { Ok(raw) };
+        let result = if rc < 0 || raw.is_null() {
+            Err(crate::errors::connect_error(&crate::errors::ConnectSettings::of(context)))
+        } else {
+            Ok(raw)
+        };
         let created = context.end_connect(created);
-        result.map(|raw| Self::from_raw(raw, context, created))
+        result.map(|raw| Self::from_raw(raw, context.as_dependency(), created))
     }
 
     /// Starts connecting without blocking (`aeron_archive_async_connect`); poll the result.

@@ -22,11 +22,20 @@ rusteron_client::c_wrapper!(
     /// the archive is open, and on a context given to a persistent subscription while that
     /// subscription is open. The context you connect with stays settable (C copies it).
     ///
-    /// Threads: `Send`, not `Sync`. The C context is plain data with no locking: configure it
-    /// from one thread, then connect.
+    /// Threads: neither `Send` nor `Sync`. The C context is plain data with no locking and clones
+    /// share it: configure it on the thread that connects, or move it there with
+    /// [`handoff`](Self::handoff) (see [`Handoff`](rusteron_client::Handoff)). The
+    /// [`AeronArchive`](crate::AeronArchive) it makes is `Send + Sync`.
+    ///
+    /// ```compile_fail,E0277
+    /// fn configure_elsewhere(ctx: &rusteron_archive::AeronArchiveContext) {
+    ///     let clone = ctx.clone();
+    ///     std::thread::spawn(move || clone.set_message_timeout_ns(1));
+    /// }
+    /// ```
     AeronArchiveContext => bindings::aeron_archive_context_t
 );
-unsafe impl Send for AeronArchiveContext {}
+rusteron_client::single_threaded!(AeronArchiveContext);
 
 impl AeronArchiveContext {
     /// A context with Aeron's defaults (`aeron_archive_context_init`): the environment

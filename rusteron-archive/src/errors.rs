@@ -132,13 +132,35 @@ pub(crate) fn listing_error(call: &str) -> AeronCError {
     )
 }
 
+/// What a connect error names, read from the context on the thread that owns it when the
+/// connect starts (an async connect may be polled on another thread, where the context, which is
+/// not `Send`, must not be read: its owner may be changing it).
+#[derive(Debug, Clone)]
+pub(crate) struct ConnectSettings {
+    message_timeout_ns: u64,
+    request_channel: String,
+    request_stream_id: i32,
+    response_channel: String,
+}
+
+impl ConnectSettings {
+    pub(crate) fn of(context: &crate::AeronArchiveContext) -> Self {
+        ConnectSettings {
+            message_timeout_ns: context.get_message_timeout_ns(),
+            request_channel: context.get_control_request_channel(),
+            request_stream_id: context.get_control_request_stream_id(),
+            response_channel: context.get_control_response_channel(),
+        }
+    }
+}
+
 /// The error of a failed connect (`aeron_archive_connect`, `aeron_archive_async_connect_poll`).
 ///
 /// When no archive answers within the message timeout, C reports `AERON_SET_ERR(-1, "connect
 /// timeout")`: the code of a failed offer ("not connected"), and a first line derived from it,
 /// "(-1) invalid channel". This gives it the timed-out kind (`ETIMEDOUT`) and says what timed
 /// out, on which channels, after how long.
-pub(crate) fn connect_error(context: &crate::AeronArchiveContext) -> AeronCError {
+pub(crate) fn connect_error(settings: &ConnectSettings) -> AeronCError {
     let e = AeronCError::last();
     let message = e.message().unwrap_or("");
     if !message.contains("aeron_archive_async_connect_poll") || !message.contains("] connect timeout") {
@@ -149,10 +171,10 @@ pub(crate) fn connect_error(context: &crate::AeronArchiveContext) -> AeronCError
         format!(
             "archive connect timeout: no answer from an archive within the message timeout of {:?} (control request \
              channel {} stream {}, control response channel {}); is the archive running and reachable?\n{}",
-            std::time::Duration::from_nanos(context.get_message_timeout_ns()),
-            context.get_control_request_channel(),
-            context.get_control_request_stream_id(),
-            context.get_control_response_channel(),
+            std::time::Duration::from_nanos(settings.message_timeout_ns),
+            settings.request_channel,
+            settings.request_stream_id,
+            settings.response_channel,
             without_code_line(message)
         ),
     )

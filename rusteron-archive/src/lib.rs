@@ -12,10 +12,11 @@
 //!
 //! # Threads
 //! The C archive client serialises requests with a mutex, so [`AeronArchive`] is `Send + Sync`.
-//! Contexts are `Send` only. Callbacks registered on a context run on whichever thread is inside
-//! an archive call; a panic in them is caught at the C boundary
-//! ([`take_archive_callback_panic`]). A context that C reads while it runs (the archive's own,
-//! or one a persistent subscription uses) refuses every setter with `EBUSY`.
+//! Contexts, pollers, proxies and replay merges are single-threaded (neither `Send` nor `Sync`;
+//! contexts move with `handoff()`). Callbacks registered on a context run on whichever thread is
+//! inside an archive call; a panic in them is caught at the C boundary
+//! ([`take_archive_callback_panic`]). A context that C reads while it runs (the archive's own, or
+//! a persistent subscription's once the subscription is created) refuses every setter with `EBUSY`.
 //! [`AeronArchiveReplayMerge`] takes the archive's lock around each of its steps; still, do not
 //! call the archive from other threads while a merge of it is polled (see its docs).
 //!

@@ -10,7 +10,6 @@ use crate::{
     Handler,
 };
 use rusteron_client::resource::Dependency;
-use rusteron_client::resource::InUseMark;
 use std::ffi::CStr;
 use std::os::raw::{c_char, c_int, c_void};
 use std::sync::{Arc, Mutex};
@@ -54,8 +53,9 @@ struct CtxState {
     /// True once a persistent subscription was created from the context: C reads it from then
     /// on, so the setters refuse.
     used: bool,
-    /// The archive context set with `set_archive_context` (also kept in `deps`).
-    archive_context: Option<AeronArchiveContext>,
+    /// The private copy of the archive context made by `set_archive_context`, which C uses
+    /// (and writes its client into); closed after the C context (`Drop` below).
+    archive_context: Option<ArchiveContextCopy>,
     deps: Vec<Dependency>,
 }
 
@@ -155,21 +155,26 @@ impl AeronArchivePersistentSubscriptionContext {
         })
     }
 
-    /// The archive connection settings (kept alive by the context). C never reads or changes
-    /// this context after [`AeronArchivePersistentSubscription::create`]: the subscription uses
-    /// a private copy of it (with its own Aeron client set on it). While the subscription is
-    /// open, the archive context's setters fail with `EBUSY` (the copy shares its handlers).
+    /// The archive connection settings, copied now (`aeron_archive_context_duplicate`): the
+    /// persistent subscription uses this private copy (C writes its own Aeron client into it),
+    /// so later changes to `archive_context` do not reach it, and `archive_context` stays
+    /// settable. The copy shares the original's handlers and idle strategy state; the context
+    /// keeps those (and the original) alive until it is dropped.
+    ///
+    /// The copy is made here, on the thread that owns `archive_context` (it is not `Send`), so
+    /// creating the subscription later, on any thread, never reads a context another thread
+    /// may be changing.
     pub fn set_archive_context(&self, archive_context: &AeronArchiveContext) -> Result<i32, AeronCError> {
-        self.set("set_archive_context", |st| {
-            let rc = unsafe {
-                bindings::aeron_archive_persistent_subscription_context_set_archive_context(
-                    st.raw,
-                    archive_context.get_inner(),
-                )
-            };
+        let copy = ArchiveContextCopy::new(archive_context)?;
+        let mut kept = archive_context.resource().managed().map(|m| m.dependencies()).unwrap_or_default();
+        kept.push(archive_context.as_dependency());
+        self.set("set_archive_context", move |st| {
+            let rc =
+                unsafe { bindings::aeron_archive_persistent_subscription_context_set_archive_context(st.raw, copy.0) };
             if rc >= 0 {
-                st.deps.push(crate::util::keep(archive_context.clone()));
-                st.archive_context = Some(archive_context.clone());
+                st.deps.extend(kept);
+                // The previous copy (if any) is no longer pointed at: closed here.
+                st.archive_context = Some(copy);
             }
             rc
         })
@@ -336,10 +341,6 @@ struct PsInner {
     raw: *mut bindings::aeron_archive_persistent_subscription_t,
     // Fields drop after the C close (`Drop` below), in this order.
     /// The private copy of the archive context that C uses (and writes its client into).
-    _archive_context_copy: Option<ArchiveContextCopy>,
-    /// Refuses setters on the caller's archive context while the copy shares its handlers and
-    /// idle strategy state.
-    _archive_context_in_use: Option<InUseMark>,
     // The context wrapper (which owns and closes the C context) and everything it keeps alive.
     _context: AeronArchivePersistentSubscriptionContext,
 }
@@ -371,15 +372,9 @@ impl Drop for ArchiveContextCopy {
 
 impl Drop for PsInner {
     fn drop(&mut self) {
+        // The C context (and the archive context copy it points at) close later, with the
+        // context wrapper.
         unsafe { bindings::aeron_archive_persistent_subscription_close(self.raw) };
-        // The copy of the archive context closes next: point the (still open) context back at
-        // the caller's one rather than leave it pointing at freed memory.
-        let st = self._context.lock();
-        if let Some(a) = &st.archive_context {
-            unsafe {
-                bindings::aeron_archive_persistent_subscription_context_set_archive_context(st.raw, a.get_inner())
-            };
-        }
     }
 }
 
@@ -403,9 +398,9 @@ impl AeronArchivePersistentSubscription {
     /// the context's setters fail with `EBUSY`, and the context serves no other subscription.
     ///
     /// C writes its Aeron client into the archive context and reads that context while it
-    /// polls, so the subscription is given a private copy of the context set with
-    /// [`set_archive_context`](AeronArchivePersistentSubscriptionContext::set_archive_context):
-    /// yours is left as it was (its setters fail with `EBUSY` while the subscription is open).
+    /// polls: it uses the private copy that
+    /// [`set_archive_context`](AeronArchivePersistentSubscriptionContext::set_archive_context)
+    /// made, so yours is left as it was, and stays settable.
     pub fn create(context: &AeronArchivePersistentSubscriptionContext) -> Result<Self, AeronCError> {
         let mut st = context.lock();
         if st.used {
@@ -429,35 +424,15 @@ impl AeronArchivePersistentSubscription {
             st.deps.push(crate::util::keep(client));
         }
         // Without an archive context C fails with its own message.
-        let archive_context_in_use = st.archive_context.as_ref().map(|a| crate::context::mark_in_use(a.get_inner()));
-        let archive_context_copy = st.archive_context.as_ref().map(ArchiveContextCopy::new).transpose()?;
-        if let Some(copy) = &archive_context_copy {
-            unsafe { bindings::aeron_archive_persistent_subscription_context_set_archive_context(st.raw, copy.0) };
-        }
         let mut raw = std::ptr::null_mut();
         let created = check(unsafe { bindings::aeron_archive_persistent_subscription_create(&mut raw, st.raw) });
-        if let Err(e) = created {
-            // Point the context back at the caller's archive context; the copy closes on drop.
-            if let Some(a) = &st.archive_context {
-                unsafe {
-                    bindings::aeron_archive_persistent_subscription_context_set_archive_context(st.raw, a.get_inner())
-                };
-            }
-            return Err(e);
-        }
+        created?;
         // The context wrapper keeps owning the C context: it closes it after this subscription
         // (which keeps a clone of the wrapper), and its getters stay valid until then.
         unsafe { bindings::aeron_archive_persistent_subscription_get_and_own_persistent_subscription_context(raw) };
         st.used = true;
         drop(st);
-        Ok(Self {
-            inner: PsInner {
-                raw,
-                _archive_context_copy: archive_context_copy,
-                _archive_context_in_use: archive_context_in_use,
-                _context: context.clone(),
-            },
-        })
+        Ok(Self { inner: PsInner { raw, _context: context.clone() } })
     }
 
     /// The C object.

@@ -11,10 +11,17 @@ rusteron_client::c_wrapper!(
     /// response subscription (`aeron_archive_control_response_poller_t`). After each
     /// [`poll`](Self::poll), the getters describe the last response seen.
     ///
-    /// Threads: `Send`, not `Sync`.
+    /// Threads: neither `Send` nor `Sync`: it polls a subscription, which is single-threaded.
+    /// Create it on the thread that polls (from a subscription added there or moved there with
+    /// [`AeronSubscription::handoff`]).
+    ///
+    /// ```compile_fail,E0277
+    /// fn poll_elsewhere(p: rusteron_archive::AeronArchiveControlResponsePoller) {
+    ///     std::thread::spawn(move || drop(p));
+    /// }
+    /// ```
     AeronArchiveControlResponsePoller => bindings::aeron_archive_control_response_poller_t
 );
-unsafe impl Send for AeronArchiveControlResponsePoller {}
 
 macro_rules! field {
     ($(#[$doc:meta])* $name:ident: $t:ty) => {
@@ -35,7 +42,7 @@ impl AeronArchiveControlResponsePoller {
             },
             Some(Box::new(|p| unsafe { bindings::aeron_archive_control_response_poller_close(p) })),
         )?;
-        m.add_dependency(crate::util::keep(subscription.clone()));
+        m.add_dependency(subscription.as_dependency());
         Ok(unsafe { Self::from_managed(m) })
     }
 
@@ -101,10 +108,17 @@ rusteron_client::c_wrapper!(
     /// (with its correlation id and consumer), then [`poll`](Self::poll) until
     /// [`is_dispatch_complete`](Self::is_dispatch_complete).
     ///
-    /// Threads: `Send`, not `Sync`.
+    /// Threads: neither `Send` nor `Sync`: it polls a subscription, which is single-threaded.
+    /// Create it on the thread that polls (from a subscription added there or moved there with
+    /// [`AeronSubscription::handoff`]).
+    ///
+    /// ```compile_fail,E0277
+    /// fn poll_elsewhere(p: rusteron_archive::AeronArchiveRecordingDescriptorPoller) {
+    ///     std::thread::spawn(move || drop(p));
+    /// }
+    /// ```
     AeronArchiveRecordingDescriptorPoller => bindings::aeron_archive_recording_descriptor_poller_t
 );
-unsafe impl Send for AeronArchiveRecordingDescriptorPoller {}
 
 impl AeronArchiveRecordingDescriptorPoller {
     /// A poller (`aeron_archive_recording_descriptor_poller_create`); keeps the context and
@@ -127,8 +141,8 @@ impl AeronArchiveRecordingDescriptorPoller {
             },
             Some(Box::new(|p| unsafe { bindings::aeron_archive_recording_descriptor_poller_close(p) })),
         )?;
-        m.add_dependency(crate::util::keep(ctx.clone()));
-        m.add_dependency(crate::util::keep(subscription.clone()));
+        m.add_dependency(ctx.as_dependency());
+        m.add_dependency(subscription.as_dependency());
         Ok(unsafe { Self::from_managed(m) })
     }
 
@@ -178,10 +192,17 @@ rusteron_client::c_wrapper!(
     /// Reads recording subscription descriptors for one list request
     /// (`aeron_archive_recording_subscription_descriptor_poller_t`).
     ///
-    /// Threads: `Send`, not `Sync`.
+    /// Threads: neither `Send` nor `Sync`: it polls a subscription, which is single-threaded.
+    /// Create it on the thread that polls (from a subscription added there or moved there with
+    /// [`AeronSubscription::handoff`]).
+    ///
+    /// ```compile_fail,E0277
+    /// fn poll_elsewhere(p: rusteron_archive::AeronArchiveRecordingSubscriptionDescriptorPoller) {
+    ///     std::thread::spawn(move || drop(p));
+    /// }
+    /// ```
     AeronArchiveRecordingSubscriptionDescriptorPoller => bindings::aeron_archive_recording_subscription_descriptor_poller_t
 );
-unsafe impl Send for AeronArchiveRecordingSubscriptionDescriptorPoller {}
 
 impl AeronArchiveRecordingSubscriptionDescriptorPoller {
     /// A poller (`aeron_archive_recording_subscription_descriptor_poller_create`); keeps the
@@ -204,8 +225,8 @@ impl AeronArchiveRecordingSubscriptionDescriptorPoller {
             },
             Some(Box::new(|p| unsafe { bindings::aeron_archive_recording_subscription_descriptor_poller_close(p) })),
         )?;
-        m.add_dependency(crate::util::keep(ctx.clone()));
-        m.add_dependency(crate::util::keep(subscription.clone()));
+        m.add_dependency(ctx.as_dependency());
+        m.add_dependency(subscription.as_dependency());
         Ok(unsafe { Self::from_managed(m) })
     }
 

@@ -25,10 +25,17 @@ rusteron_client::c_wrapper!(
     /// The publication it sends on stays the caller's: neither dropping the proxy nor
     /// [`close`](Self::close) closes it.
     ///
-    /// Threads: `Send`, not `Sync`: requests are encoded in one buffer inside the proxy.
+    /// Threads: neither `Send` nor `Sync`: requests are encoded in one buffer inside the proxy and
+    /// offered on an exclusive publication. Create it on the thread that sends (from a
+    /// publication added there or moved there with [`AeronExclusivePublication::handoff`]).
+    ///
+    /// ```compile_fail,E0277
+    /// fn send_elsewhere(p: rusteron_archive::AeronArchiveProxy) {
+    ///     std::thread::spawn(move || drop(p));
+    /// }
+    /// ```
     AeronArchiveProxy => bindings::aeron_archive_proxy_t
 );
-unsafe impl Send for AeronArchiveProxy {}
 
 /// Clears the proxy's publication pointer, so that C's close and delete leave the publication
 /// (owned by a Rust wrapper) alone.
@@ -129,8 +136,8 @@ impl AeronArchiveProxy {
         )?;
         // Dropped after the proxy is deleted, in this order (the copy points into `ctx`).
         m.add_dependency(crate::util::keep(proxy_ctx));
-        m.add_dependency(crate::util::keep(ctx.clone()));
-        m.add_dependency(crate::util::keep(publication.clone()));
+        m.add_dependency(ctx.as_dependency());
+        m.add_dependency(publication.as_dependency());
         Ok(unsafe { Self::from_managed(m) })
     }
 
@@ -147,8 +154,8 @@ impl AeronArchiveProxy {
             bindings::aeron_archive_proxy_init(self.get_inner(), proxy_ctx.0, publication.get_inner(), retry_attempts)
         })?;
         self.keep_alive(crate::util::keep(proxy_ctx));
-        self.keep_alive(crate::util::keep(ctx.clone()));
-        self.keep_alive(crate::util::keep(publication.clone()));
+        self.keep_alive(ctx.as_dependency());
+        self.keep_alive(publication.as_dependency());
         Ok(rc)
     }
 

@@ -19,7 +19,15 @@ pub const REPLAY_MERGE_PROGRESS_TIMEOUT_DEFAULT_MS: i64 = 5_000;
 /// the subscription and the archive alive; it is closed (`aeron_archive_replay_merge_close`)
 /// on the last drop. Clones share one merge.
 ///
-/// Threads: `Send`, not `Sync`: drive it (`poll`, `do_work`) from one thread.
+/// Threads: neither `Send` nor `Sync`: drive it (`poll`, `do_work`) from one thread, the one
+/// that polls its subscription. Create it on that thread (from a subscription added there or
+/// moved there with [`AeronSubscription::handoff`]; the [`AeronArchive`] is `Send + Sync`).
+///
+/// ```compile_fail,E0277
+/// fn merge_elsewhere(m: rusteron_archive::AeronArchiveReplayMerge) {
+///     std::thread::spawn(move || drop(m));
+/// }
+/// ```
 ///
 /// The C merge sends requests on the archive's proxy and reads the archive's control
 /// responses directly, without the lock the archive takes around its own calls. So this wrapper
@@ -31,10 +39,10 @@ pub const REPLAY_MERGE_PROGRESS_TIMEOUT_DEFAULT_MS: i64 = 5_000;
 #[derive(Clone)]
 pub struct AeronArchiveReplayMerge {
     inner: Arc<MergeInner>,
+    _single_threaded: std::marker::PhantomData<*const ()>,
 }
-// SAFETY: the C merge is a single-threaded state machine, used by one thread at a time (not
-// `Sync`); its archive is `Send + Sync`.
-unsafe impl Send for AeronArchiveReplayMerge {}
+// Not `Send`: a marker, since the fields alone would let it move (the C merge and the
+// subscription it polls are single-threaded).
 
 struct MergeInner {
     // Field order is drop order: the merge closes (under the archive's lock) first, then the
@@ -116,8 +124,11 @@ impl AeronArchiveReplayMerge {
                 })
             })),
         )?;
-        m.add_dependency(crate::util::keep(subscription.clone()));
-        Ok(Self { inner: Arc::new(MergeInner { managed: m, archive: archive.clone() }) })
+        m.add_dependency(subscription.as_dependency());
+        Ok(Self {
+            inner: Arc::new(MergeInner { managed: m, archive: archive.clone() }),
+            _single_threaded: std::marker::PhantomData,
+        })
     }
 
     /// The C replay merge. Valid while any clone of this wrapper lives.
@@ -127,7 +138,7 @@ impl AeronArchiveReplayMerge {
 
     /// A type-erased handle keeping this merge alive.
     fn as_dependency(&self) -> rusteron_client::resource::Dependency {
-        crate::util::keep(self.clone())
+        std::sync::Arc::new(self.inner.clone())
     }
 
     /// One step of the merge state machine, under the archive's lock.

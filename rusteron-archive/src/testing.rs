@@ -33,8 +33,25 @@ use std::sync::mpsc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// How long [`EmbeddedArchiveMediaDriverProcess::start`] waits for the archive to answer.
+/// How long [`EmbeddedArchiveMediaDriverProcess::start`] (and
+/// [`restart`](EmbeddedArchiveMediaDriverProcess::restart)) waits for the archive to answer.
 pub const ARCHIVE_START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The Java archive's setting that checksums every recorded fragment
+/// (`aeron.archive.record.checksum`, the class name of an `io.aeron.archive.checksum.Checksum`),
+/// for [`EmbeddedArchiveMediaDriverProcess::start_with`]. With it, the archive stores a CRC in
+/// each frame it writes; a recovery after a crash then has something to check a segment against.
+pub const RECORD_CHECKSUM_PROP: &str = "aeron.archive.record.checksum";
+/// The Java archive's setting that checks the checksum of every replayed fragment
+/// (`aeron.archive.replay.checksum`).
+pub const REPLAY_CHECKSUM_PROP: &str = "aeron.archive.replay.checksum";
+/// The CRC-32 checksum class of the Java archive, a value for [`RECORD_CHECKSUM_PROP`] and
+/// [`REPLAY_CHECKSUM_PROP`].
+pub const CRC32_CHECKSUM: &str = "io.aeron.archive.checksum.Crc32";
+/// The name of the Java archive's mark file (in its archive directory): a live-looking one makes
+/// a new archive on the same directory refuse to start. See
+/// [`EmbeddedArchiveMediaDriverProcess::restart`].
+pub const ARCHIVE_MARK_FILE: &str = "archive-mark.dat";
 
 /// The environment variable that names the `aeron-all` jar the archive runs from
 /// (`RUSTERON_AERON_ALL_JAR`); see [`find_aeron_all_jar`].
@@ -199,6 +216,12 @@ fn spawn(cmd: Command) -> std::io::Result<Child> {
 /// `rusteron_archive::testing`) before removing them.
 pub struct EmbeddedArchiveMediaDriverProcess {
     child: Child,
+    java: PathBuf,
+    jar: PathBuf,
+    /// The Java system properties it runs with (defaults, then the caller's overrides).
+    props: Vec<(String, String)>,
+    /// How many JVMs were started on these directories (1 after `start`).
+    starts: u32,
     root: PathBuf,
     aeron_dir: String,
     archive_dir: String,
@@ -233,6 +256,41 @@ fn free_port() -> Result<u16, AeronCError> {
     find_unused_udp_port(20_000).ok_or_else(|| AeronCError::with_message(-1, "no free UDP port"))
 }
 
+/// Starts the archive JVM with `props`, its output appended to `log`.
+fn spawn_jvm(java: &Path, jar: &Path, props: &[(String, String)], log: &Path) -> Result<Child, AeronCError> {
+    let log_file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(|e| AeronCError::with_message(-1, format!("cannot create log: {e}")))?;
+    let log_err = log_file.try_clone().map_err(|e| AeronCError::with_message(-1, format!("cannot create log: {e}")))?;
+    let mut cmd = Command::new(java);
+    cmd.arg("--add-opens")
+        .arg("java.base/jdk.internal.misc=ALL-UNNAMED")
+        .arg("--add-opens")
+        .arg("java.base/sun.nio.ch=ALL-UNNAMED")
+        // Agrona's Crc32 (RECORD_CHECKSUM_PROP = CRC32_CHECKSUM) calls into java.util.zip.CRC32.
+        .arg("--add-opens")
+        .arg("java.base/java.util.zip=ALL-UNNAMED")
+        .arg("-XX:+UseSerialGC")
+        .arg("-Xms128m")
+        .arg("-Xmx512m");
+    for (k, v) in props {
+        cmd.arg(format!("-D{k}={v}"));
+    }
+    cmd.arg("-cp").arg(jar).arg("io.aeron.archive.ArchivingMediaDriver");
+    cmd.stdin(Stdio::null()).stdout(Stdio::from(log_file)).stderr(Stdio::from(log_err));
+    #[cfg(target_os = "linux")]
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    spawn(cmd).map_err(|e| error(format!("cannot start {}: {e}", java.display())))
+}
+
 impl EmbeddedArchiveMediaDriverProcess {
     /// Starts an archive with small, fast settings (1 MiB terms, 16 MiB segments, shared
     /// threading) and waits until it answers a connect, up to [`ARCHIVE_START_TIMEOUT`].
@@ -241,7 +299,8 @@ impl EmbeddedArchiveMediaDriverProcess {
     }
 
     /// Like [`start`](Self::start) with extra Java system properties (`("aeron.x", "v")`),
-    /// which override the defaults.
+    /// which override the defaults; e.g. `(RECORD_CHECKSUM_PROP, CRC32_CHECKSUM)` for a recovery
+    /// test. [`settings`](Self::settings) lists what the archive runs with.
     pub fn start_with(extra_props: &[(&str, &str)]) -> Result<Self, AeronCError> {
         let java = find_java()?;
         let jar = find_aeron_all_jar()?;
@@ -286,34 +345,13 @@ impl EmbeddedArchiveMediaDriverProcess {
         }
 
         let log = root.join("archive.log");
-        let log_file = std::fs::File::create(&log)
-            .map_err(|e| AeronCError::with_message(-1, format!("cannot create log: {e}")))?;
-        let log_err =
-            log_file.try_clone().map_err(|e| AeronCError::with_message(-1, format!("cannot create log: {e}")))?;
-        let mut cmd = Command::new(&java);
-        cmd.arg("--add-opens")
-            .arg("java.base/jdk.internal.misc=ALL-UNNAMED")
-            .arg("--add-opens")
-            .arg("java.base/sun.nio.ch=ALL-UNNAMED")
-            .arg("-XX:+UseSerialGC")
-            .arg("-Xms128m")
-            .arg("-Xmx512m");
-        for (k, v) in &props {
-            cmd.arg(format!("-D{k}={v}"));
-        }
-        cmd.arg("-cp").arg(&jar).arg("io.aeron.archive.ArchivingMediaDriver");
-        cmd.stdin(Stdio::null()).stdout(Stdio::from(log_file)).stderr(Stdio::from(log_err));
-        #[cfg(target_os = "linux")]
-        unsafe {
-            use std::os::unix::process::CommandExt;
-            cmd.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                Ok(())
-            });
-        }
-        let child = spawn(cmd).map_err(|e| error(format!("cannot start {}: {e}", java.display())))?;
+        let child = spawn_jvm(&java, &jar, &props, &log)?;
         let mut process = EmbeddedArchiveMediaDriverProcess {
             child,
+            java,
+            jar,
+            props,
+            starts: 1,
             root,
             aeron_dir,
             archive_dir,
@@ -459,10 +497,67 @@ impl EmbeddedArchiveMediaDriverProcess {
         Ok((aeron, archive))
     }
 
-    /// Kills the JVM now (to test what clients see when the archive dies).
+    /// Kills the JVM now with `SIGKILL` (no shutdown hook runs: what clients see when the archive
+    /// crashes) and reaps it; the directories stay, so [`restart`](Self::restart) can bring the
+    /// archive back on them. A no-op when it is not running.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Kills the archive if it still runs ([`kill`](Self::kill), `SIGKILL`), then starts a new
+    /// JVM with the same settings on the same directories (archive directory with its catalog
+    /// and segment files, Aeron directory, control channel and port, archive id), and waits until
+    /// it answers a connect, up to [`ARCHIVE_START_TIMEOUT`]; a JVM that exits during the wait
+    /// is reported at once with its log.
+    ///
+    /// What makes this fast: the Java archive refuses to start while its mark file
+    /// ([`ARCHIVE_MARK_FILE`], in the archive directory) looks alive, i.e. was updated within
+    /// `Archive.Configuration.LIVENESS_TIMEOUT_MS` (10 s in aeron-all 1.51, not settable); a
+    /// killed JVM leaves it looking alive for those 10 s. The old JVM has been reaped here, so
+    /// nothing can write that file any more: it is removed before the new JVM starts, which
+    /// then starts at once. The dead embedded media driver's Aeron directory is removed too (a
+    /// client would otherwise map its stale CnC file and wait out a driver timeout). The
+    /// archive recovers the catalog itself (a recording that was active when it was killed gets
+    /// its stop position from the recorded segment files).
+    ///
+    /// Clients of the old JVM were clients of its embedded media driver, which died with it:
+    /// connect new ones ([`connect`](Self::connect)).
+    pub fn restart(&mut self) -> Result<(), AeronCError> {
+        self.kill();
+        let mark = Path::new(&self.archive_dir).join(ARCHIVE_MARK_FILE);
+        match std::fs::remove_file(&mark) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(error(format!("cannot remove the stale mark file {}: {e}", mark.display()))),
+        }
+        // The dead driver's CnC file would look like a driver that is about to time out: a client
+        // mapping it waits out its whole driver timeout. The new driver recreates the directory.
+        let _ = std::fs::remove_dir_all(&self.aeron_dir);
+        self.child = spawn_jvm(&self.java, &self.jar, &self.props, &self.log)?;
+        self.starts += 1;
+        log::debug!("archive restarted on {} (start #{}, pid {})", self.archive_dir, self.starts, self.child.id());
+        self.wait_until_ready(ARCHIVE_START_TIMEOUT)
+    }
+
+    /// How many JVMs were started on these directories: 1 after [`start`](Self::start), one
+    /// more for each [`restart`](Self::restart).
+    pub fn starts(&self) -> u32 {
+        self.starts
+    }
+
+    /// Every Java system property the archive runs with (the defaults of
+    /// [`start`](Self::start), overridden and extended by those given to
+    /// [`start_with`](Self::start_with)), in the order they are passed.
+    pub fn settings(&self) -> &[(String, String)] {
+        &self.props
+    }
+
+    /// The value of one Java system property the archive runs with (see
+    /// [`settings`](Self::settings)), e.g. [`RECORD_CHECKSUM_PROP`],
+    /// `aeron.archive.segment.file.length` or `aeron.term.buffer.length`.
+    pub fn setting(&self, name: &str) -> Option<&str> {
+        self.props.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 

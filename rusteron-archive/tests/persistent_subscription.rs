@@ -20,7 +20,11 @@ fn persistent_subscription_replays_then_goes_live() {
 
     let ctx = AeronArchivePersistentSubscriptionContext::new().unwrap();
     ctx.set_aeron(&aeron).unwrap();
-    ctx.set_archive_context(&process.archive_context(&aeron).unwrap()).unwrap();
+    let archive_context = process.archive_context(&aeron).unwrap();
+    ctx.set_archive_context(&archive_context).unwrap();
+    // The persistent subscription took a copy: the original stays settable, and a broken
+    // control channel set on it now does not reach the subscription.
+    archive_context.set_control_request_channel(c"aeron:udp?endpoint=localhost:9").unwrap();
     ctx.set_recording_id(recording_id).unwrap();
     ctx.set_live_channel(&c(&format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}"))).unwrap();
     ctx.set_live_stream_id(stream_id).unwrap();
@@ -30,6 +34,7 @@ fn persistent_subscription_replays_then_goes_live() {
     assert_eq!(ctx.get_live_stream_id(), stream_id);
     let mut ps = AeronArchivePersistentSubscription::create(&ctx).expect("create");
     assert!(AeronArchivePersistentSubscription::create(&ctx).is_err(), "a context serves one subscription");
+    archive_context.set_message_timeout_ns(1_000_000_000).expect("the original stays settable while it runs");
 
     let mut received = Vec::new();
     let mut next = 1_000u64;

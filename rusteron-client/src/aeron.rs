@@ -213,6 +213,10 @@ impl Aeron {
             if let Some(v) = f()? {
                 return Ok(v);
             }
+            // A closed client (its driver timed out) never gets an answer: fail now.
+            if self.is_closed() {
+                return Err(crate::async_add::closed_client_error());
+            }
             if Instant::now() >= deadline {
                 return Err(AeronCError::with_message(
                     crate::AeronErrorType::TimedOut.code(),

@@ -19,6 +19,11 @@ use std::time::{Duration, Instant};
 struct AsyncCore<T> {
     managed: ManagedCResource<T>,
     deps: Vec<Dependency>,
+    /// The client the add was made on, for its liveness ([`Aeron::is_closed`]) while waiting.
+    client: Aeron,
+    /// One poll at a time: clones of an async add may be polled from several threads, and the
+    /// poll that completes the add frees the C object (the next one must see it consumed).
+    poll_lock: Mutex<()>,
 }
 
 impl<T: 'static> AsyncCore<T> {
@@ -54,11 +59,12 @@ impl<T: 'static> AsyncCore<T> {
         }
         let mut all = vec![client.as_dependency()];
         all.extend(deps);
-        Arc::new(AsyncCore { managed, deps: all })
+        Arc::new(AsyncCore { managed, deps: all, client: client.clone(), poll_lock: Mutex::new(()) })
     }
 
     /// One poll. `poll_fn` writes the finished C resource through its out pointer.
     fn poll<O>(&self, poll_fn: impl FnOnce(*mut *mut O, *mut T) -> i32) -> Result<Option<*mut O>, AeronCError> {
+        let _one_at_a_time = self.poll_lock.lock().unwrap_or_else(|e| e.into_inner());
         if self.managed.is_closed() {
             return Err(AeronCError::with_message(-1, "this async add already completed: it cannot be polled again"));
         }
@@ -70,7 +76,7 @@ impl<T: 'static> AsyncCore<T> {
         // Completed either way: C has freed the async object.
         self.managed.mark_consumed();
         if rc < 0 || out.is_null() {
-            return Err(AeronCError::last());
+            return Err(AeronCError::last_from_driver());
         }
         Ok(Some(out))
     }
@@ -84,11 +90,21 @@ impl<T: 'static> AsyncCore<T> {
     }
 }
 
-fn wait<T>(timeout: Duration, mut f: impl FnMut() -> Result<Option<T>, AeronCError>) -> Result<T, AeronCError> {
+/// Polls `f` until it yields, fails, or `timeout` passes. Fails at once when `client` is closed:
+/// a client that timed its media driver out stops its conductor, so nothing would ever answer
+/// (C's poll keeps saying "waiting" until the end of time).
+fn wait<T>(
+    client: &Aeron,
+    timeout: Duration,
+    mut f: impl FnMut() -> Result<Option<T>, AeronCError>,
+) -> Result<T, AeronCError> {
     let deadline = crate::__private::deadline_after(timeout);
     loop {
         if let Some(v) = f()? {
             return Ok(v);
+        }
+        if client.is_closed() {
+            return Err(closed_client_error());
         }
         if Instant::now() >= deadline {
             return Err(AeronCError::with_message(
@@ -100,17 +116,29 @@ fn wait<T>(timeout: Duration, mut f: impl FnMut() -> Result<Option<T>, AeronCErr
     }
 }
 
+/// The error of a wait on a closed client.
+pub(crate) fn closed_client_error() -> AeronCError {
+    AeronCError::with_message(
+        crate::AeronErrorType::ClientErrorDriverTimeout.code(),
+        "the Aeron client is closed (its media driver timed out, or it was closed): no answer will come",
+    )
+}
+
 /// Declares one async add type.
 macro_rules! async_add_type {
     ($(#[$doc:meta])* $name:ident => $ctype:ty, $out:ident, $out_c:ty, $poll:ident, $reg:ident, $close:expr) => {
         $(#[$doc])*
         ///
-        /// Threads: `Send`, not `Sync`: poll it from one thread.
+        /// Threads: `Send + Sync`: clones share the add and may be polled from any thread; a
+        /// lock makes the polls take turns (the one that completes the add frees the C object).
         #[derive(Clone)]
         pub struct $name {
             core: Arc<AsyncCore<$ctype>>,
         }
+        // SAFETY: the C async object is only touched under `poll_lock` (in `poll`, which may
+        // free it, and in `get_registration_id`), and after a poll freed it, never again.
         unsafe impl Send for $name {}
+        unsafe impl Sync for $name {}
 
         impl $name {
             /// Polls the add: `Ok(Some(..))` once the driver created it, `Ok(None)` while
@@ -122,13 +150,17 @@ macro_rules! async_add_type {
                 }
             }
 
-            /// Polls until the add completes, fails, or `timeout` passes.
+            /// Polls until the add completes, fails, or `timeout` passes. Fails at once (a
+            /// [`ClientErrorDriverTimeout`](crate::AeronErrorType::ClientErrorDriverTimeout)
+            /// error) if the client closes meanwhile, e.g. because its media driver died: then no
+            /// answer can come.
             pub fn poll_blocking(&self, timeout: Duration) -> Result<$out, AeronCError> {
-                wait(timeout, || self.poll())
+                wait(&self.core.client, timeout, || self.poll())
             }
 
             /// The registration id of the add (`-1` once it completed).
             pub fn get_registration_id(&self) -> i64 {
+                let _one_at_a_time = self.core.poll_lock.lock().unwrap_or_else(|e| e.into_inner());
                 if self.core.managed.is_closed() {
                     return -1;
                 }
@@ -512,14 +544,15 @@ impl AeronAsyncNextSessionId {
             }
             _ => {
                 self.managed.mark_consumed();
-                Err(AeronCError::last())
+                Err(AeronCError::last_from_driver())
             }
         }
     }
 
-    /// Polls until the driver answers or `timeout` passes.
+    /// Polls until the driver answers or `timeout` passes; fails at once if the client closes
+    /// (as the adds' `poll_blocking` does).
     pub fn poll_blocking(&self, timeout: Duration) -> Result<i32, AeronCError> {
-        wait(timeout, || self.poll())
+        wait(&self._client, timeout, || self.poll())
     }
 }
 

@@ -13,12 +13,20 @@ use std::time::Duration;
 crate::c_wrapper!(
     /// Configuration of an Aeron client: directory, timeouts, callbacks.
     ///
-    /// Threads: `Send` (a context may be built on one thread and used on another) but not
-    /// `Sync`: the C setters are plain writes. Once a client is created from it, the client owns
-    /// a clone and the conductor thread reads it; do not change it after that.
+    /// Threads: neither `Send` nor `Sync`: the C setters are plain writes and clones share one C
+    /// context. Build it on the thread that creates the client, or move it with
+    /// [`handoff`](Self::handoff). Once a client runs on it, its setters refuse (the conductor
+    /// thread reads it) and [`Aeron::context`](crate::Aeron::context) hands out read-only views.
+    ///
+    /// ```compile_fail,E0277
+    /// fn configure_elsewhere(ctx: &rusteron_client::AeronContext) {
+    ///     let clone = ctx.clone();
+    ///     std::thread::spawn(move || clone.set_dir(c"/dev/shm/other"));
+    /// }
+    /// ```
     AeronContext => bindings::aeron_context_t
 );
-unsafe impl Send for AeronContext {}
+crate::single_threaded!(AeronContext);
 
 /// The error handler of every new [`AeronContext`] (and of the clients the archive crate creates
 /// for an archive or a persistent subscription): logs the error through the `log` crate at

@@ -296,7 +296,6 @@ impl Aeron {
     }
 }
 
-/// Key and label limits of the counters metadata record, checked before C truncates or refuses.
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -33,6 +33,11 @@ pub enum AeronErrorType {
     PublicationError,
     /// An operation timed out (`ETIMEDOUT`).
     TimedOut,
+    /// An add refused by the media driver, with Aeron's `AERON_ERROR_CODE_*` value (1 invalid
+    /// channel, 2 unknown subscription, ... 14 publication revoked). The C client negates these
+    /// codes, so they overlap the offer results `-1..-6`; an error read from a failed call is
+    /// never taken for an offer result.
+    DriverError(i32),
     /// A code this crate does not name; the value is Aeron's code.
     Unknown(i32),
 }
@@ -70,6 +75,7 @@ impl AeronErrorType {
             AeronErrorType::ClientErrorConductorServiceTimeout => 1002,
             AeronErrorType::ClientErrorBufferFull => 1003,
             AeronErrorType::TimedOut => 110,
+            AeronErrorType::DriverError(c) => -*c,
             AeronErrorType::Unknown(c) => *c,
         }
     }
@@ -88,6 +94,7 @@ impl AeronErrorType {
             AeronErrorType::PublicationMaxPositionExceeded => "publication max position exceeded",
             AeronErrorType::PublicationError => "publication error",
             AeronErrorType::TimedOut => "timed out",
+            AeronErrorType::DriverError(c) => driver_error_name(*c),
             AeronErrorType::Unknown(_) => "unknown error",
         }
     }
@@ -103,6 +110,30 @@ impl AeronErrorType {
     }
 }
 
+/// Aeron's name of a driver error code (`AERON_ERROR_CODE_*`, positive).
+const fn driver_error_name(code: i32) -> &'static str {
+    match code {
+        1 => "invalid channel",
+        2 => "unknown subscription",
+        3 => "unknown publication",
+        4 => "channel endpoint error",
+        5 => "unknown counter",
+        6 => "unknown command type id",
+        7 => "malformed command",
+        8 => "not supported",
+        9 => "unknown host",
+        10 => "resource temporarily unavailable",
+        11 => "generic error",
+        12 => "storage space",
+        13 => "image rejected",
+        14 => "publication revoked",
+        _ => "driver error",
+    }
+}
+
+/// The highest `AERON_ERROR_CODE_*` the media driver sends.
+const DRIVER_ERROR_CODE_MAX: i32 = 14;
+
 /// An error from Aeron: the code, its kind, and, for failed calls, Aeron's own message.
 ///
 /// The message is read from `aeron_errmsg()` at the moment the failure is seen, on the thread
@@ -114,18 +145,31 @@ pub struct AeronCError {
     /// `AERON_ERROR_CODE_*` or an errno.
     pub code: i32,
     message: Option<String>,
+    origin: Origin,
+}
+
+/// Where an error's code comes from, which says how to read `-1..-14`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// An offer or poll result: `-1..-6` are `AERON_PUBLICATION_*`.
+    Result,
+    /// A failed call (C's `aeron_errcode`, or this crate's own check): `-1` is C's generic
+    /// failure, never "not connected".
+    Call,
+    /// An add the media driver refused: `-code` is the driver's `AERON_ERROR_CODE_*`.
+    Driver,
 }
 
 impl AeronCError {
     /// An error with this code and no message (offer results, poll results).
     #[inline]
     pub const fn from_code(code: i32) -> Self {
-        AeronCError { code, message: None }
+        AeronCError { code, message: None, origin: Origin::Result }
     }
 
     /// An error with this code and message.
     pub fn with_message(code: i32, message: impl Into<String>) -> Self {
-        let e = AeronCError { code, message: Some(message.into()) };
+        let e = AeronCError { code, message: Some(message.into()), origin: Origin::Call };
         e.log_backtrace();
         e
     }
@@ -141,14 +185,30 @@ impl AeronCError {
             let msg = if p.is_null() { String::new() } else { CStr::from_ptr(p).to_string_lossy().into_owned() };
             (code, msg)
         };
-        let code = if code == 0 { -1 } else { code };
+        // A failure that left no code is Aeron's generic error, not "not connected" (-1).
+        let code = if code == 0 { -11 } else { code };
         Self::with_message(code, msg)
+    }
+
+    /// [`last`](Self::last) for a failed async add poll, where C reports the driver's refusal
+    /// as `-AERON_ERROR_CODE_*`: its kind is [`AeronErrorType::DriverError`].
+    #[cold]
+    pub(crate) fn last_from_driver() -> Self {
+        let mut e = Self::last();
+        if (-DRIVER_ERROR_CODE_MAX..=-1).contains(&e.code) {
+            e.origin = Origin::Driver;
+        }
+        e
     }
 
     /// The kind of this error.
     #[inline]
     pub fn kind(&self) -> AeronErrorType {
-        AeronErrorType::from_code(self.code)
+        match self.origin {
+            Origin::Driver => AeronErrorType::DriverError(-self.code),
+            Origin::Call if (-6..=-1).contains(&self.code) => AeronErrorType::Unknown(self.code),
+            _ => AeronErrorType::from_code(self.code),
+        }
     }
 
     /// Aeron's message, when the error came from a failed C call.
@@ -202,7 +262,15 @@ impl AeronCError {
 /// [`AeronCError::describe_code`].
 impl fmt::Display for AeronCError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = Self::describe_code(self.code);
+        let kind = self.kind();
+        let what = match kind {
+            AeronErrorType::DriverError(_) => Cow::Borrowed(kind.description()),
+            // C's generic failure codes: the message says what failed.
+            AeronErrorType::Unknown(c) if self.origin == Origin::Call && (-DRIVER_ERROR_CODE_MAX..=-1).contains(&c) => {
+                Cow::Borrowed("failed")
+            }
+            _ => Self::describe_code(self.code),
+        };
         match &self.message {
             Some(m) if !m.is_empty() => write!(f, "{what} ({}): {m}", self.code),
             _ => write!(f, "{what} ({})", self.code),

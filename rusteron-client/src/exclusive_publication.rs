@@ -14,10 +14,21 @@ crate::c_wrapper!(
     /// Created by [`Aeron::add_exclusive_publication`](crate::Aeron::add_exclusive_publication);
     /// closed when the last clone drops; it keeps its client alive.
     ///
-    /// Threads: `Send`, not `Sync`: offers must come from one thread at a time.
+    /// Threads: neither `Send` nor `Sync`: offers must come from one thread at a time, and
+    /// clones share one C publication. To offer on another thread, add it there or move it with
+    /// [`handoff`](Self::handoff) (see [`Handoff`](crate::Handoff)); several threads offering
+    /// to one stream use an [`AeronPublication`](crate::AeronPublication).
+    ///
+    /// ```compile_fail,E0277
+    /// fn offer_from_two_threads(p: &rusteron_client::AeronExclusivePublication) {
+    ///     let clone = p.clone();
+    ///     std::thread::spawn(move || clone.offer(b"x"));
+    ///     p.offer(b"y").ok();
+    /// }
+    /// ```
     AeronExclusivePublication => bindings::aeron_exclusive_publication_t
 );
-unsafe impl Send for AeronExclusivePublication {}
+crate::single_threaded!(AeronExclusivePublication);
 
 publication_common!(
     AeronExclusivePublication,

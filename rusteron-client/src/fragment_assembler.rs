@@ -28,11 +28,14 @@ macro_rules! c_assembler {
         crate::c_wrapper!(
             $(#[$doc])*
             ///
-            /// Threads: `Send`, not `Sync`: an assembler's buffers are used by one polling thread.
-            /// Clones share the same C assembler; poll it from one thread at a time.
+            /// Threads: neither `Send` nor `Sync`: an assembler's buffers are used by one polling
+            /// thread and clones share the same C assembler. Create it on that thread or move it
+            /// with `handoff()` (see [`Handoff`](crate::Handoff)).
+            ///
+            #[doc = concat!("```compile_fail,E0277\nfn poll_elsewhere(a: &rusteron_client::", stringify!($name), ") {\n    let clone = a.clone();\n    std::thread::spawn(move || drop(clone));\n}\n```")]
             $name => $ctype
         );
-        unsafe impl Send for $name {}
+        crate::single_threaded!($name);
 
         impl $name {
             /// Creates an assembler delivering whole messages to `delegate`

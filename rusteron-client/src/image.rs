@@ -16,10 +16,17 @@ crate::c_wrapper!(
     /// retained (`aeron_subscription_image_retain`) and released when the last clone drops, and
     /// they keep their subscription alive.
     ///
-    /// Threads: `Send`, not `Sync` (polling an image is single-threaded).
+    /// Threads: neither `Send` nor `Sync`: polling an image is single-threaded, and an image is
+    /// polled through its subscription too, so it stays on the subscription's thread (no
+    /// handoff: look it up on the thread that polls).
+    ///
+    /// ```compile_fail,E0277
+    /// fn poll_elsewhere(image: rusteron_client::AeronImage) {
+    ///     std::thread::spawn(move || image.position());
+    /// }
+    /// ```
     AeronImage => bindings::aeron_image_t
 );
-unsafe impl Send for AeronImage {}
 
 crate::c_struct_wrapper!(@pointers
     /// Configuration of an image that does not change during its lifetime

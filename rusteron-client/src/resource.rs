@@ -160,6 +160,13 @@ impl<T> ManagedCResource<T> {
         other.dependencies.lock().unwrap_or_else(|e| e.into_inner()).extend(deps);
     }
 
+    /// Handles on everything this resource keeps alive (for a copy of the C object that points
+    /// to the same handlers: keeping these keeps them alive even if the original replaces them).
+    #[doc(hidden)]
+    pub fn dependencies(&self) -> Vec<Dependency> {
+        self.dependencies.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(_, d)| d.clone()).collect()
+    }
+
     /// True once the C close has run.
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
@@ -250,6 +257,30 @@ impl<T> CResource<T> {
             CResource::OwnedOnHeap(a) => Some(a),
             CResource::Borrowed(_) => None,
         }
+    }
+}
+
+/// `Ok` if `resource` is the only handle on an object it owns: not a borrowed view, not a view
+/// kept alive by its owner (no close of its own), and no other strong reference (clones, and
+/// everything made from the object, hold one). For [`SingleThreaded`](crate::SingleThreaded).
+#[doc(hidden)]
+pub fn sole_handle<T>(resource: &mut CResource<T>) -> Result<(), &'static str> {
+    match resource {
+        CResource::Borrowed(_) => Err("it is a borrowed view of an object C owns"),
+        CResource::OwnedOnHeap(a) => match Arc::get_mut(a) {
+            None => Err("other handles on the same C object exist (clones, or objects made from it such as \
+                 images, assemblers, pollers, a proxy or a replay merge); drop them first, or create the \
+                 object on the thread that uses it"),
+            Some(m) => {
+                if *m.closed.get_mut() {
+                    Err("it is already closed")
+                } else if m.cleanup.get_mut().unwrap_or_else(|e| e.into_inner()).is_none() {
+                    Err("it is a view of an object owned elsewhere")
+                } else {
+                    Ok(())
+                }
+            }
+        },
     }
 }
 
@@ -349,8 +380,8 @@ macro_rules! c_wrapper {
             }
 
             /// Type-erased handle that keeps this wrapper's C object alive.
-            #[allow(dead_code)]
-            pub(crate) fn as_dependency(&self) -> $crate::resource::Dependency {
+            #[doc(hidden)]
+            pub fn as_dependency(&self) -> $crate::resource::Dependency {
                 std::sync::Arc::new(self.inner.managed().cloned())
             }
         }

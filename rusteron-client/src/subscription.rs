@@ -14,10 +14,20 @@ crate::c_wrapper!(
     /// [`AeronAsyncAddSubscription`](crate::AeronAsyncAddSubscription); closed when the last
     /// clone drops. It keeps its client and its image handlers alive.
     ///
-    /// Threads: `Send`, not `Sync`: polling is single-threaded in Aeron's C client.
+    /// Threads: neither `Send` nor `Sync`: polling is single-threaded in Aeron's C client, and
+    /// clones share one C subscription, so no clone may reach another thread. To poll on
+    /// another thread, add the subscription there or move it with
+    /// [`handoff`](Self::handoff) (see [`Handoff`](crate::Handoff)).
+    ///
+    /// ```compile_fail,E0277
+    /// fn send_a_clone(s: &rusteron_client::AeronSubscription) {
+    ///     let clone = s.clone();
+    ///     std::thread::spawn(move || drop(clone)); // error: `*mut aeron_subscription_t` cannot be sent
+    /// }
+    /// ```
     AeronSubscription => bindings::aeron_subscription_t
 );
-unsafe impl Send for AeronSubscription {}
+crate::single_threaded!(AeronSubscription);
 
 crate::c_struct_wrapper!(@pointers
     /// Configuration of a subscription that does not change during its lifetime

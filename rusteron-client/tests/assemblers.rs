@@ -173,18 +173,24 @@ fn closure_assembler_reassembles_and_passes_small_messages() {
 fn session_buffer_cannot_be_deleted_from_the_delegate() {
     let md = big_driver();
     let (_aeron, publication, sub) = setup(&md, "aeron:ipc");
-    let assembler: Arc<Mutex<Option<AeronFragmentAssembler>>> = Arc::new(Mutex::new(None));
+    // The assembler is not `Send`, and a delegate must be: the delegate reaches its own
+    // assembler through a thread-local of the polling thread.
+    thread_local! {
+        static ASSEMBLER: std::cell::RefCell<Option<AeronFragmentAssembler>> = const { std::cell::RefCell::new(None) };
+    }
     let outcomes: Arc<Mutex<Vec<Result<bool, AeronCError>>>> = Arc::new(Mutex::new(Vec::new()));
-    let (a, o) = (assembler.clone(), outcomes.clone());
+    let o = outcomes.clone();
     let session = publication.session_id();
     let delegate = Handlers::leak(move |msg: &[u8], _h: AeronHeader<'_>| {
         assert_eq!(msg.len(), BIG);
-        if let Some(asm) = a.lock().unwrap().as_ref() {
-            o.lock().unwrap().push(asm.delete_session_buffer(session));
-        }
+        ASSEMBLER.with(|a| {
+            if let Some(asm) = a.borrow().as_ref() {
+                o.lock().unwrap().push(asm.delete_session_buffer(session));
+            }
+        });
     });
     let built = AeronFragmentAssembler::new(&delegate).unwrap();
-    *assembler.lock().unwrap() = Some(built.clone());
+    ASSEMBLER.with(|a| *a.borrow_mut() = Some(built.clone()));
     offer_all(&publication, &pattern(9, BIG));
     assert!(wait_until(TIMEOUT, || {
         built.poll(&sub, 100).unwrap();
@@ -193,5 +199,5 @@ fn session_buffer_cannot_be_deleted_from_the_delegate() {
     let e = outcomes.lock().unwrap()[0].as_ref().expect_err("refused inside the delegate").clone();
     assert!(e.message().unwrap_or("").contains("inside an assembler's delegate"), "{e}");
     assert!(built.delete_session_buffer(session).unwrap(), "deleted after the poll");
-    assembler.lock().unwrap().take();
+    ASSEMBLER.with(|a| a.borrow_mut().take());
 }

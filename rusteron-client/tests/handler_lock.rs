@@ -57,7 +57,8 @@ fn a_handler_polled_from_two_threads_is_never_entered_twice() {
         for i in 0..per_stream as u64 {
             assert!(wait_until(TIMEOUT, || publication.offer(&i.to_le_bytes()).is_ok()));
         }
-        pairs.push((sub, publication));
+        // Each pair moves to its poller thread (single-threaded objects are not `Send`).
+        pairs.push((sub.handoff().unwrap(), publication.handoff().unwrap()));
     }
     // Both pollers start together, each on its own subscription, sharing the one handler.
     let barrier = Arc::new(std::sync::Barrier::new(2));
@@ -65,7 +66,7 @@ fn a_handler_polled_from_two_threads_is_never_entered_twice() {
     for (sub, publication) in pairs {
         let (h, seen, barrier) = (handler.clone(), seen.clone(), barrier.clone());
         threads.push(std::thread::spawn(move || {
-            let _keep = publication;
+            let (sub, _keep) = (sub.into_inner(), publication.into_inner());
             barrier.wait();
             assert!(wait_until(TIMEOUT, || {
                 sub.poll(Some(&h), 1).unwrap();
@@ -80,9 +81,14 @@ fn a_handler_polled_from_two_threads_is_never_entered_twice() {
     assert_eq!(overlaps.load(Ordering::SeqCst), 0, "two threads were inside the same handler at once");
 }
 
+thread_local! {
+    /// The subscription `Reentrant` polls from inside its callback (a handler must be `Send`,
+    /// a subscription is not: it stays on the polling thread).
+    static REENTRANT_SUB: std::cell::RefCell<Option<AeronSubscription>> = const { std::cell::RefCell::new(None) };
+}
+
 /// A handler that polls its own subscription with itself from inside the callback.
 struct Reentrant {
-    sub: Option<AeronSubscription>,
     me: Option<Handler<Reentrant>>,
     nested_result: Option<Result<i32, AeronCError>>,
 }
@@ -90,7 +96,7 @@ struct Reentrant {
 impl AeronFragmentHandlerCallback for Reentrant {
     fn handle_aeron_fragment_handler(&mut self, _buffer: &[u8], _header: AeronHeader<'_>) {
         if self.nested_result.is_none() {
-            let (sub, me) = (self.sub.clone().unwrap(), self.me.clone().unwrap());
+            let (sub, me) = (REENTRANT_SUB.with(|s| s.borrow().clone().unwrap()), self.me.clone().unwrap());
             self.nested_result = Some(sub.poll(Some(&me), 10));
         }
     }
@@ -114,7 +120,8 @@ fn re_entering_a_handler_from_its_own_callback_is_an_error_not_aliasing() {
     for i in 0..3u64 {
         assert!(wait_until(TIMEOUT, || publication.offer(&i.to_le_bytes()).is_ok()));
     }
-    let handler = Handlers::leak(Reentrant { sub: Some(sub.clone()), me: None, nested_result: None });
+    REENTRANT_SUB.with(|s| *s.borrow_mut() = Some(sub.clone()));
+    let handler = Handlers::leak(Reentrant { me: None, nested_result: None });
     handler.with_mut(|r| r.me = Some(handler.clone())).unwrap();
     assert!(wait_until(TIMEOUT, || sub.poll(Some(&handler), 10).unwrap() > 0));
     let nested = handler.with_mut(|r| r.nested_result.take()).unwrap().expect("callback ran");
@@ -123,8 +130,8 @@ fn re_entering_a_handler_from_its_own_callback_is_an_error_not_aliasing() {
     // Break the cycle (handler -> itself) so it can be freed.
     handler.with_mut(|r| {
         r.me = None;
-        r.sub = None;
     });
+    REENTRANT_SUB.with(|s| s.borrow_mut().take());
 }
 
 #[test]

@@ -270,3 +270,27 @@ fn duration_max_timeouts_mean_as_long_as_possible() {
     let cnc = AeronCnc::new(&md.dir_str().into_c_string_for("dir").unwrap(), Duration::MAX).unwrap();
     assert_eq!(cnc.get_constants().unwrap().pid(), md.pid() as i64);
 }
+
+/// An add the driver refuses reports the driver's error ("invalid channel", `DriverError`), not
+/// an offer result: the C client negates the driver's code, which then reads as -1, the
+/// "not connected" of an offer. A failed offer still reads as an offer result.
+#[test]
+fn a_driver_refusal_is_not_read_as_an_offer_result() {
+    let md = MediaDriverProcess::start().expect("driver");
+    let aeron = md.connect().expect("client");
+    // The client's parser accepts a UDP channel without an endpoint; the driver refuses it with
+    // AERON_ERROR_CODE_INVALID_CHANNEL (1), which the C client reports as -1.
+    let channel = c"aeron:udp";
+    let e = aeron.add_publication(channel, 7001, TIMEOUT).expect_err("the driver refuses the channel");
+    assert!(matches!(e.kind(), AeronErrorType::DriverError(_)), "{e:?}");
+    assert!(!e.kind().is_retryable(), "{e:?}");
+    assert_eq!((e.code, e.kind()), (-1, AeronErrorType::DriverError(1)), "{e:?}");
+    let shown = e.to_string();
+    assert!(!shown.contains("not connected"), "{shown}");
+    assert!(shown.starts_with("invalid channel (-1)"), "{shown}");
+
+    // An offer on a publication nobody listens to is still "not connected".
+    let publication = aeron.add_exclusive_publication(c"aeron:ipc", 7002, TIMEOUT).unwrap();
+    let e = publication.offer(b"nobody listens").expect_err("not connected");
+    assert_eq!(e.kind(), AeronErrorType::NullOrNotConnected);
+}

@@ -1,0 +1,518 @@
+//! Fault matrix: what clients see when a real Java archive or a real `aeronmd` dies (SIGKILL)
+//! under them, when no archive is there at all, and when UDP loses packets during a replay
+//! merge. Every wait is bounded, and every test body runs on its own thread with a hard limit
+//! ([`bounded`]), so a hang fails the test instead of hanging `cargo test`.
+
+mod common;
+use common::*;
+use rusteron_archive::testing::*;
+use rusteron_archive::*;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The archive clients' message timeout in these tests.
+const MESSAGE_TIMEOUT: Duration = Duration::from_secs(2);
+/// What a failing call may take beyond its timeout.
+const SLACK: Duration = Duration::from_secs(1);
+/// The hard limit of one test body.
+const BODY_LIMIT: Duration = Duration::from_secs(150);
+
+/// Runs `body` on its own thread and fails if it does not finish within `limit` (a hang in C
+/// then fails the test; the stuck thread is left behind). Panics of `body` are passed on.
+fn bounded(name: &str, limit: Duration, body: impl FnOnce() + Send + 'static) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
+            let _ = tx.send(());
+            if let Err(p) = r {
+                std::panic::resume_unwind(p);
+            }
+        })
+        .unwrap();
+    match rx.recv_timeout(limit) {
+        Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            if let Err(p) = handle.join() {
+                std::panic::resume_unwind(p);
+            }
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("{name} did not finish within {limit:?}: a hang"),
+    }
+}
+
+/// Asserts that `f` returns an error within `bound`; returns the error and the time taken.
+fn fails_within<T: std::fmt::Debug>(
+    what: &str,
+    bound: Duration,
+    f: impl FnOnce() -> Result<T, AeronCError>,
+) -> (AeronCError, Duration) {
+    let t0 = Instant::now();
+    let r = f();
+    let took = t0.elapsed();
+    let e = match r {
+        Ok(v) => panic!("{what}: succeeded ({v:?}) after {took:?}, expected an error"),
+        Err(e) => e,
+    };
+    assert!(took < bound, "{what}: the error took {took:?} (bound {bound:?}): {e}");
+    println!("{what}: error after {took:?}: {e}");
+    (e, took)
+}
+
+/// The 64-byte message number `i`: its number, then bytes derived from it.
+fn message(i: u64) -> [u8; 64] {
+    let mut m = [0u8; 64];
+    m[..8].copy_from_slice(&i.to_le_bytes());
+    for (k, b) in m[8..].iter_mut().enumerate() {
+        *b = (i.wrapping_mul(31).wrapping_add(k as u64 * 7) & 0xff) as u8;
+    }
+    m
+}
+
+/// An archive context on `aeron` for `process` with [`MESSAGE_TIMEOUT`].
+fn archive_context(process: &EmbeddedArchiveMediaDriverProcess, aeron: &Aeron) -> AeronArchiveContext {
+    let ctx = process.archive_context(aeron).unwrap();
+    ctx.set_message_timeout(MESSAGE_TIMEOUT).unwrap();
+    ctx
+}
+
+/// Replays `recording_id` from 0 for `length` bytes and returns the first `expected` messages
+/// (each checked to be intact, byte for byte).
+fn replay_messages(archive: &AeronArchive, recording_id: i64, length: i64, expected: usize) -> Vec<u64> {
+    let params = AeronArchiveReplayParams::new_default().unwrap().with_position(0).with_length(length);
+    let sub = archive.replay(recording_id, &c(&replay_channel()), 7102, &params).expect("replay");
+    let mut got = Vec::new();
+    let mut bad = Vec::new();
+    let deadline = Instant::now() + TIMEOUT;
+    while got.len() < expected {
+        assert!(Instant::now() < deadline, "replay stalled at {} of {expected} messages", got.len());
+        let n = sub
+            .poll_once(
+                |buf: &[u8], _h: AeronHeader<'_>| {
+                    let i = u64::from_le_bytes(buf[..8].try_into().unwrap());
+                    if buf != message(i) {
+                        bad.push(i);
+                    }
+                    got.push(i);
+                },
+                256,
+            )
+            .unwrap();
+        if n == 0 {
+            std::thread::yield_now();
+        }
+    }
+    assert!(bad.is_empty(), "corrupt messages in the replay: {:?}", &bad[..bad.len().min(10)]);
+    got
+}
+
+/// 1. The archive is SIGKILLed while it records: archive calls fail within the message timeout
+///    (plus slack), everything drops, and an archive restarted on the same directories (with
+///    record checksums on) still has the recording, whose acknowledged prefix replays byte for
+///    byte.
+#[test]
+fn archive_killed_mid_recording_keeps_the_acknowledged_prefix() {
+    bounded("archive_killed_mid_recording", BODY_LIMIT, || {
+        let mut process =
+            EmbeddedArchiveMediaDriverProcess::start_with(&[(RECORD_CHECKSUM_PROP, CRC32_CHECKSUM)]).expect("archive");
+        assert_eq!(process.setting(RECORD_CHECKSUM_PROP), Some(CRC32_CHECKSUM));
+        let aeron = process.connect_aeron().unwrap();
+        let archive = AeronArchive::connect(&archive_context(&process, &aeron)).unwrap();
+
+        let channel = "aeron:ipc?term-length=65536";
+        let stream_id = 7101;
+        archive.start_recording(&c(channel), stream_id, SOURCE_LOCATION_LOCAL, false).unwrap();
+        let publication = aeron.add_exclusive_publication(&c(channel), stream_id, TIMEOUT).unwrap();
+        // ends[i]: the stream position just after message i (padding frames at term ends make
+        // positions irregular).
+        let mut ends = Vec::new();
+        for i in 0..5_000u64 {
+            ends.push(offer_exclusive(&publication, &message(i)));
+        }
+        let end = *ends.last().unwrap();
+        let recording_id = await_recording_position(&aeron, &archive, publication.session_id(), end);
+        // Acknowledged: what the archive said it has recorded.
+        let acknowledged = archive.get_recording_position(recording_id).unwrap();
+        assert_eq!(acknowledged, end);
+        // More, not waited for: the kill lands while these are being recorded.
+        let more_until = Instant::now() + Duration::from_millis(300);
+        while Instant::now() < more_until {
+            if let Ok(p) = publication.offer(&message(ends.len() as u64)) {
+                ends.push(p);
+            }
+        }
+        let sent = ends.len();
+        let count_to = |position: i64| ends.iter().take_while(|&&e| e <= position).count();
+
+        process.kill();
+        let t_kill = Instant::now();
+        assert!(!process.is_running());
+        let (e, _) = fails_within("get_recording_position after the kill", MESSAGE_TIMEOUT + SLACK, || {
+            archive.get_recording_position(recording_id)
+        });
+        assert!(!e.to_string().is_empty());
+        fails_within("list_recordings after the kill", MESSAGE_TIMEOUT + SLACK, || archive.list_recordings_vec(0, 10));
+        let t0 = Instant::now();
+        drop(publication);
+        drop(archive);
+        drop(aeron);
+        println!("dropped the clients of the dead archive in {:?}", t0.elapsed());
+        assert!(t0.elapsed() < Duration::from_secs(5), "drops took {:?}", t0.elapsed());
+
+        let t0 = Instant::now();
+        process.restart().expect("restart on the same directories");
+        println!("archive restarted in {:?} ({:?} after the kill)", t0.elapsed(), t_kill.elapsed());
+        assert_eq!(process.starts(), 2);
+        let aeron = process.connect_aeron().unwrap();
+        let archive = AeronArchive::connect(&archive_context(&process, &aeron)).unwrap();
+        let recordings = archive.list_recordings_vec(0, 10).unwrap();
+        let d = recordings.iter().find(|d| d.recording_id == recording_id).expect("the recording is in the catalog");
+        println!(
+            "recovered recording {recording_id}: start {} stop {} (acknowledged {acknowledged}, {sent} messages sent \
+             up to {})",
+            d.start_position,
+            d.stop_position,
+            ends[sent - 1]
+        );
+        assert_eq!(d.start_position, 0);
+        assert!(d.stop_position >= acknowledged, "stop {} < acknowledged {acknowledged}", d.stop_position);
+        assert!(d.stop_position <= ends[sent - 1], "stop {} beyond what was sent", d.stop_position);
+        assert_eq!(archive.get_stop_position(recording_id).unwrap(), d.stop_position);
+
+        // The acknowledged prefix, byte for byte, then everything recovered: a prefix of what was sent.
+        let n = count_to(acknowledged);
+        let got = replay_messages(&archive, recording_id, acknowledged, n);
+        assert_eq!(got, (0..n as u64).collect::<Vec<_>>());
+        let n = count_to(d.stop_position);
+        let got = replay_messages(&archive, recording_id, d.stop_position, n);
+        assert_eq!(got, (0..n as u64).collect::<Vec<_>>());
+    });
+}
+
+/// 2. The archive is SIGKILLed during a replay to a subscriber on its own `aeronmd`: the replay
+///    image goes away within the subscriber driver's image liveness timeout (plus slack), and
+///    archive calls fail within the message timeout (plus slack).
+#[test]
+fn archive_killed_mid_replay_ends_the_replay() {
+    bounded("archive_killed_mid_replay", BODY_LIMIT, || {
+        let image_liveness = Duration::from_secs(2);
+        let mut process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        let md = MediaDriverProcess::start_with_env(&[("AERON_IMAGE_LIVENESS_TIMEOUT", "2s")]).expect("aeronmd");
+        // Publisher and recording on the archive's own driver; the recording stays live.
+        let (aeron, archive) = process.connect().unwrap();
+        let channel = "aeron:ipc?term-length=65536";
+        let stream_id = 7201;
+        archive.start_recording(&c(channel), stream_id, SOURCE_LOCATION_LOCAL, false).unwrap();
+        let publication = aeron.add_exclusive_publication(&c(channel), stream_id, TIMEOUT).unwrap();
+        let mut end = 0;
+        for i in 0..2_000u64 {
+            end = offer_exclusive(&publication, &message(i));
+        }
+        let recording_id = await_recording_position(&aeron, &archive, publication.session_id(), end);
+
+        // The subscriber and its archive client on the other driver, over UDP.
+        let sub_aeron = md.connect().unwrap();
+        let sub_archive = AeronArchive::connect(&archive_context(&process, &sub_aeron)).unwrap();
+        // Replays what is recorded, then follows the live recording: it would never end.
+        let params = AeronArchiveReplayParams::new_default().unwrap().with_position(0);
+        let replay = sub_archive.replay(recording_id, &c(&replay_channel()), 7202, &params).expect("replay");
+        let mut received = 0u64;
+        let poll = |received: &mut u64| {
+            replay
+                .poll_once(
+                    |buf: &[u8], _h: AeronHeader<'_>| {
+                        assert_eq!(u64::from_le_bytes(buf[..8].try_into().unwrap()), *received);
+                        *received += 1;
+                    },
+                    256,
+                )
+                .unwrap()
+        };
+        assert!(wait_until(TIMEOUT, || {
+            poll(&mut received);
+            received >= 1_000
+        }));
+
+        process.kill();
+        let t_kill = Instant::now();
+        let gone = wait_until(image_liveness + Duration::from_secs(4), || {
+            poll(&mut received);
+            replay.image_count().unwrap_or(0) == 0
+        });
+        let took = t_kill.elapsed();
+        assert!(gone, "the replay image is still there {took:?} after the archive died");
+        println!("replay image gone {took:?} after the kill ({received} messages received)");
+        assert!(!replay.is_connected());
+        // Nothing more arrives, and polling the ended replay is fine.
+        assert_eq!(poll(&mut received), 0);
+
+        fails_within("stop_replay after the kill", MESSAGE_TIMEOUT + SLACK, || {
+            sub_archive.stop_all_replays(recording_id)
+        });
+        fails_within("get_recording_position after the kill", MESSAGE_TIMEOUT + SLACK, || {
+            sub_archive.get_recording_position(recording_id)
+        });
+        let t0 = Instant::now();
+        drop(replay);
+        drop(sub_archive);
+        drop(sub_aeron);
+        drop(publication);
+        drop(archive);
+        drop(aeron);
+        assert!(t0.elapsed() < Duration::from_secs(5), "drops took {:?}", t0.elapsed());
+    });
+}
+
+/// 3. `aeronmd` is SIGKILLed while a client publishes: within the client's driver timeout (plus
+///    the driver's heartbeat period and slack) the client's error handler hears of it, the client
+///    closes, offers fail with a closed/not-connected error, blocking adds fail at once, and
+///    everything drops without hanging.
+#[test]
+fn media_driver_killed_while_publishing() {
+    bounded("media_driver_killed_while_publishing", BODY_LIMIT, || {
+        let driver_timeout = Duration::from_secs(3);
+        let mut md = MediaDriverProcess::start().expect("aeronmd");
+        let ctx = md.context().unwrap();
+        ctx.set_driver_timeout(driver_timeout).unwrap();
+        let errors = Arc::new(Mutex::new(Vec::<(i32, String)>::new()));
+        let e2 = errors.clone();
+        let handler = Handlers::leak(move |code: i32, msg: &str| e2.lock().unwrap().push((code, msg.to_string())));
+        ctx.set_error_handler(Some(&handler)).unwrap();
+        let aeron = Aeron::connect(&ctx).unwrap();
+        let channel = c"aeron:ipc?term-length=65536";
+        let sub = aeron
+            .add_subscription(channel, 7301, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+            .unwrap();
+        let publication = aeron.add_publication(channel, 7301, TIMEOUT).unwrap();
+        assert!(wait_until(TIMEOUT, || publication.is_connected()));
+        let mut sent = 0u64;
+        let mut received = 0u64;
+        let drain =
+            |received: &mut u64| sub.poll_once(|_b: &[u8], _h: AeronHeader<'_>| *received += 1, 256).unwrap_or(0);
+        while sent < 1_000 {
+            if publication.offer(&message(sent)).is_ok() {
+                sent += 1;
+            }
+            drain(&mut received);
+        }
+
+        md.kill();
+        let t_kill = Instant::now();
+        // Keep publishing (and consuming) until an offer fails for good.
+        let bound = driver_timeout + Duration::from_secs(1) + Duration::from_secs(3);
+        let mut last = None;
+        let ended = wait_until(bound, || {
+            drain(&mut received);
+            match publication.offer(&message(sent)) {
+                Ok(_) => {
+                    sent += 1;
+                    false
+                }
+                Err(e) if e.kind().is_retryable() => false,
+                Err(e) => {
+                    last = Some(e);
+                    true
+                }
+            }
+        });
+        let took = t_kill.elapsed();
+        assert!(ended, "offers still not failing {took:?} after the driver died");
+        let e = last.unwrap();
+        println!("offer failed {took:?} after the kill: {e} ({sent} sent, {received} received)");
+        assert!(
+            matches!(e.kind(), AeronErrorType::PublicationClosed | AeronErrorType::NullOrNotConnected),
+            "offer error: {e}"
+        );
+        assert!(wait_until(SLACK, || aeron.is_closed()), "the client did not close");
+        assert!(wait_until(SLACK, || !errors.lock().unwrap().is_empty()), "the error handler was not called");
+        let seen = errors.lock().unwrap().clone();
+        println!("error handler: {seen:?}");
+        assert!(
+            seen.iter()
+                .any(|(code, msg)| *code == AeronErrorType::ClientErrorDriverTimeout.code()
+                    || msg.contains("MediaDriver")),
+            "{seen:?}"
+        );
+        // A blocking add on the closed client fails at once, not at its timeout.
+        fails_within("add_publication on the closed client", SLACK, || aeron.add_publication(channel, 7302, TIMEOUT));
+
+        let t0 = Instant::now();
+        drop(publication);
+        drop(sub);
+        drop(aeron);
+        drop(ctx);
+        println!("dropped everything in {:?}", t0.elapsed());
+        assert!(t0.elapsed() < Duration::from_secs(5), "drops took {:?}", t0.elapsed());
+    });
+}
+
+/// 4. No archive at the control channel: the connect ends with a timed-out error within the
+///    message timeout plus one second, and says so (it is not an "invalid channel").
+#[test]
+fn archive_absent_at_connect_times_out() {
+    bounded("archive_absent_at_connect", BODY_LIMIT, || {
+        let md = MediaDriverProcess::start().expect("aeronmd");
+        let aeron = md.connect().unwrap();
+        let ctx = AeronArchiveContext::new().unwrap();
+        ctx.set_aeron(&aeron).unwrap();
+        let port = find_unused_udp_port(42_000).unwrap();
+        ctx.set_control_request_channel(&c(&format!("aeron:udp?endpoint=localhost:{port}"))).unwrap();
+        ctx.set_control_response_channel(c"aeron:udp?endpoint=localhost:0").unwrap();
+        ctx.set_message_timeout(MESSAGE_TIMEOUT).unwrap();
+        let (e, took) =
+            fails_within("connect without an archive", MESSAGE_TIMEOUT + SLACK, || AeronArchive::connect(&ctx));
+        assert!(took >= MESSAGE_TIMEOUT - Duration::from_millis(100), "gave up early: {took:?}");
+        let text = e.to_string();
+        assert_eq!(e.kind(), AeronErrorType::TimedOut, "{text}");
+        assert!(text.contains("archive connect timeout") && text.contains("timed out"), "{text}");
+        assert!(!text.contains("invalid channel"), "{text}");
+
+        let connect = AeronArchive::async_connect(&ctx).unwrap();
+        let (e, _) = fails_within("async connect without an archive", MESSAGE_TIMEOUT + SLACK, || {
+            connect.poll_blocking(TIMEOUT)
+        });
+        assert_eq!(e.kind(), AeronErrorType::TimedOut, "{e}");
+    });
+}
+
+/// Task B: the media driver dies, then an archive connect is attempted on a client of it. C's
+/// connect used to spin forever (its session-id step has no deadline); now both the blocking and
+/// the async connect fail within the message timeout plus one second, and once the client has
+/// timed the driver out, at once.
+#[test]
+fn archive_connect_on_a_dead_media_driver_fails_within_the_message_timeout() {
+    bounded("archive_connect_on_a_dead_media_driver", BODY_LIMIT, || {
+        let mut md = MediaDriverProcess::start().expect("aeronmd");
+        let ctx = md.context().unwrap();
+        let driver_timeout = Duration::from_secs(4);
+        ctx.set_driver_timeout(driver_timeout).unwrap();
+        let aeron = Aeron::connect(&ctx).unwrap();
+        let archive_ctx = AeronArchiveContext::new().unwrap();
+        archive_ctx.set_aeron(&aeron).unwrap();
+        let port = find_unused_udp_port(42_000).unwrap();
+        archive_ctx.set_control_request_channel(&c(&format!("aeron:udp?endpoint=localhost:{port}"))).unwrap();
+        archive_ctx.set_control_response_channel(c"aeron:udp?endpoint=localhost:0").unwrap();
+        archive_ctx.set_message_timeout(MESSAGE_TIMEOUT).unwrap();
+
+        md.kill();
+        // The scenario of the report: the connect starts ~700 ms after the driver died, long
+        // before the client notices (its driver timeout is 4 s).
+        std::thread::sleep(Duration::from_millis(700));
+        assert!(!aeron.is_closed());
+        let (e, _) = fails_within("connect after the driver died", MESSAGE_TIMEOUT + SLACK, || {
+            AeronArchive::connect(&archive_ctx)
+        });
+        assert_eq!(e.kind(), AeronErrorType::TimedOut, "{e}");
+        assert!(e.to_string().contains("media driver did not answer"), "{e}");
+
+        let (e, _) = fails_within("async connect after the driver died", MESSAGE_TIMEOUT + SLACK, || {
+            AeronArchiveAsyncConnect::new(&archive_ctx).and_then(|connect| connect.poll_blocking(TIMEOUT))
+        });
+        assert!(matches!(e.kind(), AeronErrorType::TimedOut | AeronErrorType::ClientErrorDriverTimeout), "{e}");
+
+        // Once the client has timed the driver out, the connect fails at once.
+        assert!(wait_until(driver_timeout + Duration::from_secs(3), || aeron.is_closed()), "the client did not close");
+        let (e, _) = fails_within("connect on the closed client", SLACK, || AeronArchive::connect(&archive_ctx));
+        assert_eq!(e.kind(), AeronErrorType::ClientErrorDriverTimeout, "{e}");
+        let (e, _) = fails_within("async connect on the closed client", SLACK, || {
+            AeronArchiveAsyncConnect::new(&archive_ctx).and_then(|connect| connect.poll_blocking(TIMEOUT))
+        });
+        assert_eq!(e.kind(), AeronErrorType::ClientErrorDriverTimeout, "{e}");
+    });
+}
+
+/// 5. A replay merge whose subscriber runs on its own `aeronmd` that drops incoming data frames
+///    at random (Aeron's `loss` interceptor): every message still arrives once, in order, and the
+///    subscriber's driver did send NAKs (so loss really happened).
+#[test]
+fn replay_merge_survives_udp_loss() {
+    bounded("replay_merge_survives_udp_loss", BODY_LIMIT, || {
+        let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        // recv-msg-mask 0x2: only DATA frames (type 1) are dropped, 5% of them, reproducibly.
+        let md = MediaDriverProcess::start_with_env(&[
+            ("AERON_UDP_CHANNEL_INCOMING_INTERCEPTORS", "loss"),
+            ("AERON_UDP_CHANNEL_TRANSPORT_BINDINGS_LOSS_ARGS", "rate=0.05|seed=7|recv-msg-mask=0x2"),
+        ])
+        .expect("lossy aeronmd");
+        let (aeron, archive) = process.connect().unwrap();
+        let control_port = find_unused_udp_port(42_000).unwrap();
+        let live_port = find_unused_udp_port(42_000).unwrap();
+        let replay_port = find_unused_udp_port(42_000).unwrap();
+        let stream_id = 7501;
+        let publication_channel =
+            format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}|term-length=65536");
+        let live_destination = format!("aeron:udp?endpoint=localhost:{live_port}|control=localhost:{control_port}");
+        let replay_destination = format!("aeron:udp?endpoint=localhost:{replay_port}");
+
+        let publication = aeron.add_exclusive_publication(&c(&publication_channel), stream_id, TIMEOUT).unwrap();
+        let sub_id =
+            archive.start_recording(&c(&publication_channel), stream_id, SOURCE_LOCATION_LOCAL, false).unwrap();
+        let initial = 3_000u64;
+        let mut end = 0;
+        for i in 0..initial {
+            end = offer_exclusive(&publication, &message(i));
+        }
+        let recording_id = await_recording_position(&aeron, &archive, publication.session_id(), end);
+
+        // The subscriber side: its own client and archive client, on the lossy driver.
+        let sub_aeron = md.connect().unwrap();
+        let sub_archive = AeronArchive::connect(&archive_context(&process, &sub_aeron)).unwrap();
+        let subscription = add_subscription(&sub_aeron, "aeron:udp?control-mode=manual", stream_id);
+        let merge = AeronArchiveReplayMerge::new(
+            &subscription,
+            &sub_archive,
+            &c(&format!("aeron:udp?session-id={}", publication.session_id())),
+            &c(&replay_destination),
+            &c(&live_destination),
+            recording_id,
+            0,
+            AeronArchiveReplayMerge::epoch_clock_ms(),
+            REPLAY_MERGE_PROGRESS_TIMEOUT_DEFAULT_MS,
+        )
+        .expect("replay merge");
+
+        let total = 20_000u64;
+        let mut sent = initial;
+        let mut received = Vec::with_capacity(total as usize);
+        let mut corrupt = 0u64;
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while (received.len() as u64) < total || !merge.is_merged() {
+            assert!(
+                Instant::now() < deadline,
+                "merge stuck: merged={} live_added={} received={} sent={sent}",
+                merge.is_merged(),
+                merge.is_live_added(),
+                received.len()
+            );
+            assert!(!merge.has_failed(), "merge failed after {} messages", received.len());
+            if sent < total && publication.offer(&message(sent)).is_ok() {
+                sent += 1;
+            }
+            let n = merge
+                .poll_once(
+                    |buf: &[u8], _h: AeronHeader<'_>| {
+                        let i = u64::from_le_bytes(buf[..8].try_into().unwrap());
+                        if buf != message(i) {
+                            corrupt += 1;
+                        }
+                        received.push(i);
+                    },
+                    64,
+                )
+                .unwrap();
+            if n == 0 {
+                std::thread::yield_now();
+            }
+        }
+        assert_eq!(corrupt, 0);
+        assert_eq!(received.len() as u64, total, "no message twice");
+        assert!(received.iter().enumerate().all(|(k, &i)| k as u64 == i), "every message once, in order");
+        let naks =
+            counters_reader_of(&sub_aeron).get_counter_value(AeronSystemCounterType::NakMessagesSent.id()).unwrap();
+        println!("replay merge under 5% loss: {total} messages in order, {naks} NAKs sent by the subscriber's driver");
+        assert!(naks > 0, "no NAKs: the loss interceptor dropped nothing");
+        drop(merge);
+        drop(subscription);
+        archive.stop_recording_subscription(sub_id).unwrap();
+    });
+}
