@@ -138,8 +138,7 @@ macos-artifacts-check TARGETS="aarch64-apple-darwin x86_64-apple-darwin": setup
 macos-bindings-rust-check TARGETS="aarch64-apple-darwin x86_64-apple-darwin": setup
     bash scripts/check-macos-bindings-rust.sh {{TARGETS}}
 
-# Perf regression guard (in `just test`): callgrind instructions of offer, try_claim + commit and
-# poll (empty and with fragments), ours against raw C in the same run; fails over the margin
+# Perf regression guard (part of `just test`): offer/claim/poll instructions, ours vs raw C, callgrind
 bench-guard: setup
     bash scripts/bench-guard.sh
 
