@@ -136,3 +136,11 @@ macos-artifacts-check TARGETS="aarch64-apple-darwin x86_64-apple-darwin": setup
 # cargo check of the safe crates against each macOS archive's bindings.rs (host target, no link)
 macos-bindings-rust-check TARGETS="aarch64-apple-darwin x86_64-apple-darwin": setup
     bash scripts/check-macos-bindings-rust.sh {{TARGETS}}
+
+# Soak (minutes; not part of `just test`): rounds of publishing into one recording while the archive and
+# its media driver are SIGKILLed at random points (seeded, seed printed) and restarted on the same
+# directories, the recording extended after each restart, then a replay that checks every acknowledged
+# message is present once, in order, byte-identical. ARGS: --messages N --restarts R --seed S --size B
+# --checksum (record CRC-32) --fresh-dir-per-round (control: a new archive each round)
+soak *ARGS: setup
+    cargo run --release -p rusteron-archive --example soak -- {{ARGS}}

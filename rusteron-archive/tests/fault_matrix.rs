@@ -516,3 +516,310 @@ fn replay_merge_survives_udp_loss() {
         archive.stop_recording_subscription(sub_id).unwrap();
     });
 }
+
+/// The merge progress timeout of the replay merge cases.
+const MERGE_PROGRESS_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A recorded UDP stream on `process`'s driver and a replay merge of it from position 0 on a
+/// client of `sub_aeron` (the subscriber's own driver), mid-replay: it has received some
+/// messages and is still catching up. Returns the merge, its subscription, the publisher's
+/// pieces (kept alive) and the number of messages received.
+struct MergeSetup {
+    merge: AeronArchiveReplayMerge,
+    subscription: AeronSubscription,
+    received: u64,
+    _sub_archive: AeronArchive,
+    _publication: AeronExclusivePublication,
+    _archive: AeronArchive,
+    _aeron: Aeron,
+}
+
+fn merge_mid_replay(process: &EmbeddedArchiveMediaDriverProcess, sub_aeron: &Aeron, stream_id: i32) -> MergeSetup {
+    let (aeron, archive) = process.connect().unwrap();
+    let control_port = find_unused_udp_port(42_000).unwrap();
+    let live_port = find_unused_udp_port(42_000).unwrap();
+    let replay_port = find_unused_udp_port(42_000).unwrap();
+    let publication_channel =
+        format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}|term-length=65536");
+    let publication = aeron.add_exclusive_publication(&c(&publication_channel), stream_id, TIMEOUT).unwrap();
+    archive.start_recording(&c(&publication_channel), stream_id, SOURCE_LOCATION_LOCAL, false).unwrap();
+    let mut end = 0;
+    for i in 0..50_000u64 {
+        end = offer_exclusive(&publication, &message(i));
+    }
+    let recording_id = await_recording_position(&aeron, &archive, publication.session_id(), end);
+    let sub_archive = AeronArchive::connect(&archive_context(process, sub_aeron)).unwrap();
+    let subscription = add_subscription(sub_aeron, "aeron:udp?control-mode=manual", stream_id);
+    let merge = AeronArchiveReplayMerge::new(
+        &subscription,
+        &sub_archive,
+        &c(&format!("aeron:udp?session-id={}", publication.session_id())),
+        &c(&format!("aeron:udp?endpoint=localhost:{replay_port}")),
+        &c(&format!("aeron:udp?endpoint=localhost:{live_port}|control=localhost:{control_port}")),
+        recording_id,
+        0,
+        AeronArchiveReplayMerge::epoch_clock_ms(),
+        MERGE_PROGRESS_TIMEOUT.as_millis() as i64,
+    )
+    .expect("replay merge");
+    let mut received = 0u64;
+    assert!(wait_until(TIMEOUT, || {
+        merge
+            .poll_once(
+                |buf: &[u8], _h: AeronHeader<'_>| {
+                    assert_eq!(u64::from_le_bytes(buf[..8].try_into().unwrap()), received);
+                    received += 1;
+                },
+                4,
+            )
+            .expect("merge poll before the fault");
+        received >= 1_000
+    }));
+    assert!(!merge.is_merged() && !merge.has_failed(), "the merge is still replaying");
+    MergeSetup {
+        merge,
+        subscription,
+        received,
+        _sub_archive: sub_archive,
+        _publication: publication,
+        _archive: archive,
+        _aeron: aeron,
+    }
+}
+
+/// Polls `merge` until a poll fails; returns the error and how long after `since` it came.
+fn poll_merge_until_failed(merge: &AeronArchiveReplayMerge, bound: Duration, since: Instant) -> (AeronCError, Duration) {
+    let mut failure = None;
+    let failed = wait_until(bound, || match merge.poll_once(|_b: &[u8], _h: AeronHeader<'_>| {}, 16) {
+        Ok(_) => false,
+        Err(e) => {
+            failure = Some(e);
+            true
+        }
+    });
+    let took = since.elapsed();
+    assert!(failed, "the merge still has not failed {took:?} after the fault");
+    assert!(merge.has_failed());
+    (failure.unwrap(), took)
+}
+
+/// 6. The archive is SIGKILLed while a replay merge replays: the merge's poll fails within its
+///    merge progress timeout (plus slack), `has_failed` says so, further polls keep failing at
+///    once, and the merge drops without hanging.
+#[test]
+fn replay_merge_fails_within_its_progress_timeout_when_the_archive_dies() {
+    bounded("replay_merge_archive_killed", BODY_LIMIT, || {
+        let mut process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        let md = MediaDriverProcess::start().expect("aeronmd");
+        let sub_aeron = md.connect().unwrap();
+        let setup = merge_mid_replay(&process, &sub_aeron, 7601);
+        process.kill();
+        let t_kill = Instant::now();
+        let (e, took) =
+            poll_merge_until_failed(&setup.merge, MERGE_PROGRESS_TIMEOUT + SLACK + Duration::from_secs(1), t_kill);
+        println!(
+            "replay merge (archive killed after {} messages): poll failed {took:?} after the kill: {e}",
+            setup.received
+        );
+        assert!(took < MERGE_PROGRESS_TIMEOUT + SLACK, "{took:?}");
+        let (e2, _) = fails_within("a poll of the failed merge", SLACK, || {
+            setup.merge.poll_once(|_b: &[u8], _h: AeronHeader<'_>| {}, 16)
+        });
+        println!("  then: {e2}");
+        let t0 = Instant::now();
+        drop(setup);
+        drop(sub_aeron);
+        println!("  dropped in {:?}", t0.elapsed());
+        assert!(t0.elapsed() < Duration::from_secs(5), "drops took {:?}", t0.elapsed());
+    });
+}
+
+/// 7. The subscriber's own `aeronmd` is SIGKILLed while a replay merge replays: the poll fails
+///    within the merge progress timeout (plus slack), and the merge, its subscription and the
+///    client drop without hanging, both before the client noticed the driver's death (its
+///    driver timeout is longer than the progress timeout) and after.
+#[test]
+fn replay_merge_fails_within_its_progress_timeout_when_its_media_driver_dies() {
+    bounded("replay_merge_driver_killed", BODY_LIMIT, || {
+        let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        let mut md = MediaDriverProcess::start().expect("aeronmd");
+        let driver_timeout = Duration::from_secs(4);
+        let ctx = md.context().unwrap();
+        ctx.set_driver_timeout(driver_timeout).unwrap();
+        let sub_aeron = Aeron::connect(&ctx).unwrap();
+        let setup = merge_mid_replay(&process, &sub_aeron, 7701);
+        md.kill();
+        let t_kill = Instant::now();
+        let (e, took) =
+            poll_merge_until_failed(&setup.merge, MERGE_PROGRESS_TIMEOUT + SLACK + Duration::from_secs(1), t_kill);
+        println!(
+            "replay merge (its driver killed after {} messages): poll failed {took:?} after the kill: {e}",
+            setup.received
+        );
+        assert!(took < MERGE_PROGRESS_TIMEOUT + SLACK, "{took:?}");
+        // Dropped while the client still believes in its driver: the close must not wait for
+        // an answer that cannot come.
+        assert!(!sub_aeron.is_closed(), "the client noticed already: the case is not covered");
+        let t0 = Instant::now();
+        drop(setup);
+        println!("  merge dropped {:?} after the kill, in {:?}", t_kill.elapsed(), t0.elapsed());
+        assert!(t0.elapsed() < driver_timeout + SLACK, "the drop took {:?}", t0.elapsed());
+        assert!(wait_until(driver_timeout + Duration::from_secs(3), || sub_aeron.is_closed()));
+        let t0 = Instant::now();
+        drop(sub_aeron);
+        drop(ctx);
+        assert!(t0.elapsed() < Duration::from_secs(5), "drops took {:?}", t0.elapsed());
+    });
+}
+
+/// Errors a persistent subscription's listener heard, with when.
+type Heard = Arc<Mutex<Vec<(Instant, i32, String)>>>;
+
+struct PsListener(Heard);
+impl AeronArchivePersistentSubscriptionListener for PsListener {
+    fn on_error(&mut self, errcode: i32, message: &str) {
+        self.0.lock().unwrap().push((Instant::now(), errcode, message.to_string()));
+    }
+}
+
+/// A persistent subscription, on a client of `sub_aeron`, of a recorded live UDP stream on
+/// `process`'s driver, replaying from the start; polled until it has some messages.
+fn persistent_subscription_mid_replay(
+    process: &EmbeddedArchiveMediaDriverProcess,
+    sub_aeron: &Aeron,
+    stream_id: i32,
+    heard: &Heard,
+) -> (AeronArchivePersistentSubscription, u64, AeronExclusivePublication, AeronArchive, Aeron) {
+    let (aeron, archive) = process.connect().unwrap();
+    let control_port = find_unused_udp_port(43_000).unwrap();
+    let live = format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}|term-length=65536");
+    let publication = aeron.add_exclusive_publication(&c(&live), stream_id, TIMEOUT).unwrap();
+    archive.start_recording(&c(&live), stream_id, SOURCE_LOCATION_LOCAL, false).unwrap();
+    let mut end = 0;
+    for i in 0..50_000u64 {
+        end = offer_exclusive(&publication, &message(i));
+    }
+    let recording_id = await_recording_position(&aeron, &archive, publication.session_id(), end);
+    let ctx = AeronArchivePersistentSubscriptionContext::new().unwrap();
+    ctx.set_aeron(sub_aeron).unwrap();
+    ctx.set_archive_context(&archive_context(process, sub_aeron)).unwrap();
+    ctx.set_recording_id(recording_id).unwrap();
+    ctx.set_live_channel(&c(&format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}"))).unwrap();
+    ctx.set_live_stream_id(stream_id).unwrap();
+    ctx.set_replay_channel(c"aeron:udp?endpoint=localhost:0").unwrap();
+    ctx.set_replay_stream_id(stream_id + 1).unwrap();
+    ctx.set_start_position(AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_START).unwrap();
+    ctx.set_listener(&Handler::leak(PsListener(heard.clone()))).unwrap();
+    let mut ps = AeronArchivePersistentSubscription::create(&ctx).expect("create");
+    let mut received = 0u64;
+    assert!(wait_until(TIMEOUT, || {
+        ps.poll_once(
+            |buf: &[u8], _h: AeronHeader<'_>| {
+                assert_eq!(u64::from_le_bytes(buf[..8].try_into().unwrap()), received);
+                received += 1;
+            },
+            4,
+        )
+        .expect("persistent subscription poll before the fault");
+        received >= 1_000
+    }));
+    assert!(ps.is_replaying(), "still replaying");
+    (ps, received, publication, archive, aeron)
+}
+
+/// 8. The archive (and with it the live stream's driver) is SIGKILLed while a persistent
+///    subscription replays: it does not fail (it retries, waiting for the archive to come back),
+///    but its listener hears of it within the message timeout (plus slack), polls keep
+///    returning, and it drops without hanging.
+#[test]
+fn persistent_subscription_reports_a_dead_archive_within_the_message_timeout() {
+    bounded("persistent_subscription_archive_killed", BODY_LIMIT, || {
+        let mut process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        let md = MediaDriverProcess::start().expect("aeronmd");
+        let sub_aeron = md.connect().unwrap();
+        let heard: Heard = Arc::default();
+        let (mut ps, received, publication, archive, aeron) =
+            persistent_subscription_mid_replay(&process, &sub_aeron, 7801, &heard);
+        heard.lock().unwrap().clear();
+        process.kill();
+        let t_kill = Instant::now();
+        let reported = wait_until(MESSAGE_TIMEOUT + SLACK + Duration::from_secs(2), || {
+            ps.poll_once(|_b: &[u8], _h: AeronHeader<'_>| {}, 16).expect("poll after the kill");
+            !heard.lock().unwrap().is_empty() || ps.has_failed()
+        });
+        let took = t_kill.elapsed();
+        let first = heard.lock().unwrap().first().cloned();
+        println!(
+            "persistent subscription (archive killed after {received} messages): reported={reported} after {took:?}: \
+             first error {:?}, failed={:?}, replaying={}",
+            first.as_ref().map(|(at, code, msg)| (at.duration_since(t_kill), code, msg)),
+            ps.failure_reason(),
+            ps.is_replaying()
+        );
+        assert!(reported, "nothing reported {took:?} after the archive died");
+        let at = first.map(|(at, ..)| at.duration_since(t_kill)).unwrap_or(took);
+        assert!(at < MESSAGE_TIMEOUT + SLACK, "first report {at:?} after the kill");
+        // Polls keep returning while it waits for the archive (each one bounded).
+        let t0 = Instant::now();
+        let mut polls = 0;
+        while t0.elapsed() < Duration::from_millis(500) {
+            ps.poll_once(|_b: &[u8], _h: AeronHeader<'_>| {}, 16).expect("poll while the archive is gone");
+            polls += 1;
+        }
+        println!("  {polls} polls in 500 ms while the archive is gone; errors heard: {}", heard.lock().unwrap().len());
+        let t0 = Instant::now();
+        drop(ps);
+        drop(publication);
+        drop(archive);
+        drop(aeron);
+        drop(sub_aeron);
+        assert!(t0.elapsed() < Duration::from_secs(5), "drops took {:?}", t0.elapsed());
+    });
+}
+
+/// 9. The persistent subscription's own `aeronmd` is SIGKILLed while it replays: once its client
+///    times the driver out, the subscription fails for good (`has_failed`, with a reason) within
+///    the driver timeout plus the message timeout (plus slack); polls return at once, and it
+///    drops without hanging.
+#[test]
+fn persistent_subscription_fails_when_its_media_driver_dies() {
+    bounded("persistent_subscription_driver_killed", BODY_LIMIT, || {
+        let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        let mut md = MediaDriverProcess::start().expect("aeronmd");
+        let driver_timeout = Duration::from_secs(3);
+        let ctx = md.context().unwrap();
+        ctx.set_driver_timeout(driver_timeout).unwrap();
+        let sub_aeron = Aeron::connect(&ctx).unwrap();
+        let heard: Heard = Arc::default();
+        let (mut ps, received, publication, archive, aeron) =
+            persistent_subscription_mid_replay(&process, &sub_aeron, 7901, &heard);
+        md.kill();
+        let t_kill = Instant::now();
+        let bound = driver_timeout + MESSAGE_TIMEOUT + SLACK;
+        let failed = wait_until(bound + Duration::from_secs(2), || {
+            let _ = ps.poll_once(|_b: &[u8], _h: AeronHeader<'_>| {}, 16);
+            ps.has_failed()
+        });
+        let took = t_kill.elapsed();
+        println!(
+            "persistent subscription (its driver killed after {received} messages): failed={failed} after {took:?}: \
+             {:?}; client closed: {}; errors heard: {:?}",
+            ps.failure_reason(),
+            sub_aeron.is_closed(),
+            heard.lock().unwrap().iter().map(|(at, c, m)| (at.duration_since(t_kill), *c, m.clone())).collect::<Vec<_>>()
+        );
+        assert!(failed, "not failed {took:?} after its driver died");
+        assert!(took < bound, "{took:?}");
+        let t0 = Instant::now();
+        let _ = ps.poll_once(|_b: &[u8], _h: AeronHeader<'_>| {}, 16);
+        assert!(t0.elapsed() < SLACK, "a poll of the failed subscription took {:?}", t0.elapsed());
+        let t0 = Instant::now();
+        drop(ps);
+        drop(sub_aeron);
+        drop(ctx);
+        drop(publication);
+        drop(archive);
+        drop(aeron);
+        assert!(t0.elapsed() < Duration::from_secs(5), "drops took {:?}", t0.elapsed());
+    });
+}
