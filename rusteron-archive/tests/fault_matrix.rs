@@ -830,3 +830,159 @@ fn persistent_subscription_fails_when_its_media_driver_dies() {
         assert!(t0.elapsed() < Duration::from_secs(5), "drops took {:?}", t0.elapsed());
     });
 }
+
+/// The payload of the large messages of the torn frame case: a 6048-byte frame, longer than a
+/// 4 KiB page, so the last frame always straddles a page boundary (the only case the Java
+/// archive's recovery checks).
+const LARGE: usize = 6016;
+const LARGE_FRAME: i64 = 32 + LARGE as i64;
+const PAGE: i64 = 4096;
+
+/// Large message `i`: its number, then non-zero bytes derived from it; with `zero_from`, the
+/// bytes from that payload offset on are zeros (a genuine message that looks like a torn one).
+fn large_message(i: u64, zero_from: Option<usize>) -> Vec<u8> {
+    let mut m = vec![0u8; LARGE];
+    m[..8].copy_from_slice(&i.to_le_bytes());
+    for (k, b) in m[8..].iter_mut().enumerate() {
+        *b = 1 + ((i as usize * 7 + k) % 250) as u8;
+    }
+    if let Some(z) = zero_from {
+        m[z..].fill(0);
+    }
+    m
+}
+
+/// How a crash leaves the last frame on disk.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum LastFrame {
+    /// Torn: the pages after its first page boundary never reached the file (zeros).
+    TornZeros,
+    /// Torn: those pages hold stale bytes (not the frame's).
+    TornStale,
+    /// Complete, but its payload after the page boundary is genuinely all zeros.
+    CompleteZeroTail,
+}
+
+/// What the archive made of the last frame after a restart.
+#[derive(Debug, PartialEq)]
+enum Recovered {
+    /// It refused to start ("potentially incomplete last fragment straddling page boundary").
+    Refused,
+    /// It started and counted the frame as recorded; `intact` says whether the replayed
+    /// message is the one sent, `replayed` how many of the recording's messages came back.
+    Counted { intact: bool, replayed: usize },
+    /// It started and cut the frame off.
+    Dropped,
+}
+
+/// Records `count` large messages (the last one shaped by `case`), SIGKILLs the archive once
+/// the recording counter reported all of them, shapes the last frame on disk as `case` says,
+/// restarts the archive on the same directories and reports what it recovered. A refusal is
+/// repaired (the last frame cut off) and the archive started again, so the next case can run.
+fn torn_frame_case(process: &mut EmbeddedArchiveMediaDriverProcess, case: LastFrame, stream_id: i32) -> Recovered {
+    let aeron = process.connect_aeron().unwrap();
+    let archive = AeronArchive::connect(&archive_context(process, &aeron)).unwrap();
+    let channel = "aeron:ipc?term-length=1m|mtu=8192";
+    archive.start_recording(&c(channel), stream_id, SOURCE_LOCATION_LOCAL, false).unwrap();
+    let publication = aeron.add_exclusive_publication(&c(channel), stream_id, TIMEOUT).unwrap();
+    let count = 40u64;
+    let last_start = (count as i64 - 1) * LARGE_FRAME;
+    // The first page boundary inside the last frame, as a payload offset.
+    let boundary = (last_start / PAGE + 1) * PAGE;
+    let zero_from = (boundary - last_start - 32) as usize;
+    let mut end = 0;
+    for i in 0..count {
+        let shaped = (i == count - 1 && case == LastFrame::CompleteZeroTail).then_some(zero_from);
+        end = offer_exclusive(&publication, &large_message(i, shaped));
+    }
+    assert_eq!(end, count as i64 * LARGE_FRAME);
+    let recording_id = await_recording_position(&aeron, &archive, publication.session_id(), end);
+    process.kill();
+    drop(publication);
+    drop(archive);
+    drop(aeron);
+
+    let segment = std::path::Path::new(process.archive_dir()).join(format!("{recording_id}-0.rec"));
+    let mut bytes = std::fs::read(&segment).expect("segment file");
+    let torn = boundary as usize..end as usize;
+    match case {
+        LastFrame::TornZeros => bytes[torn].fill(0),
+        LastFrame::TornStale => bytes[torn].fill(0xA5),
+        LastFrame::CompleteZeroTail => {}
+    }
+    std::fs::write(&segment, &bytes).unwrap();
+
+    if let Err(e) = process.restart() {
+        let text = e.to_string();
+        assert!(text.contains("straddling page boundary"), "the restart failed otherwise: {text}");
+        // The repair `ArchiveTool verify` would make: the last frame cut off.
+        bytes[last_start as usize..end as usize].fill(0);
+        std::fs::write(&segment, &bytes).unwrap();
+        process.restart().expect("restart after the repair");
+        return Recovered::Refused;
+    }
+    let (_aeron, archive) = process.connect().unwrap();
+    let stop = archive.get_stop_position(recording_id).unwrap();
+    if stop < end {
+        assert_eq!(stop, last_start, "only the last frame may go");
+        return Recovered::Dropped;
+    }
+    assert_eq!(stop, end);
+    let params = AeronArchiveReplayParams::new_default().unwrap().with_position(0).with_length(end);
+    let sub = archive.replay(recording_id, &c(&replay_channel()), stream_id + 1, &params).expect("replay");
+    let mut replayed = Vec::new();
+    let mut ended_at = None;
+    wait_until(Duration::from_secs(10), || {
+        let n = sub.poll_once(|buf: &[u8], _h: AeronHeader<'_>| replayed.push(buf.to_vec()), 64).unwrap_or(0);
+        if n == 0 && !replayed.is_empty() && sub.image_count().unwrap_or(0) == 0 {
+            ended_at.get_or_insert(replayed.len());
+        }
+        replayed.len() == count as usize || ended_at.is_some()
+    });
+    let intact = replayed.len() == count as usize
+        && replayed.last().map(|m| m.as_slice())
+            == Some(large_message(count - 1, (case == LastFrame::CompleteZeroTail).then_some(zero_from)).as_slice());
+    Recovered::Counted { intact, replayed: replayed.len() }
+}
+
+/// 10. A crash that tears the last recorded frame, with and without the record checksum: the
+///     Java archive's recovery checks only a last frame that straddles a page boundary; it is
+///     valid when its checksum matches (record checksum on) or when every page after the
+///     boundary holds some non-zero byte. What each shape of last frame becomes, measured.
+#[test]
+fn torn_last_frame_with_and_without_the_record_checksum() {
+    bounded("torn_last_frame", BODY_LIMIT, || {
+        let cases = [LastFrame::TornZeros, LastFrame::TornStale, LastFrame::CompleteZeroTail];
+        let mut results = Vec::new();
+        for checksum in [false, true] {
+            let mut props = vec![];
+            if checksum {
+                props.push((RECORD_CHECKSUM_PROP, CRC32_CHECKSUM));
+                props.push((REPLAY_CHECKSUM_PROP, CRC32_CHECKSUM));
+            }
+            let mut process = EmbeddedArchiveMediaDriverProcess::start_with(&props).expect("archive");
+            for (k, case) in cases.iter().enumerate() {
+                let t0 = Instant::now();
+                let r = torn_frame_case(&mut process, *case, 7950 + 10 * k as i32 + if checksum { 100 } else { 0 });
+                println!(
+                    "record checksum {}: last frame {case:?} -> {r:?} ({:?})",
+                    if checksum { "CRC-32" } else { "off" },
+                    t0.elapsed()
+                );
+                results.push((checksum, *case, r));
+            }
+        }
+        let of = |checksum: bool, case: LastFrame| &results.iter().find(|r| r.0 == checksum && r.1 == case).unwrap().2;
+        // A torn frame whose missing pages read as zeros: refused either way.
+        assert_eq!(of(false, LastFrame::TornZeros), &Recovered::Refused);
+        assert_eq!(of(true, LastFrame::TornZeros), &Recovered::Refused);
+        // A torn frame over stale bytes: counted as recorded either way (the checksum is not
+        // what decides when the pages hold data); its replay is not the message sent.
+        assert!(matches!(of(false, LastFrame::TornStale), Recovered::Counted { intact: false, .. }));
+        assert!(matches!(of(true, LastFrame::TornStale), Recovered::Counted { intact: false, .. }));
+        // A complete frame whose tail is zeros: refused without the checksum (a false alarm),
+        // kept with it.
+        assert_eq!(of(false, LastFrame::CompleteZeroTail), &Recovered::Refused);
+        assert!(matches!(of(true, LastFrame::CompleteZeroTail), Recovered::Counted { intact: true, .. }));
+    });
+}
