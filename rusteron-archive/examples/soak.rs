@@ -68,6 +68,16 @@ fn resources() -> String {
     format!("RSS {}, {} fds, {} threads", proc_status("VmRSS:"), fd_count(), proc_status("Threads:"))
 }
 
+/// CPU time (user + system) of process `pid` so far.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (in parentheses): state is field 3, utime 14, stime 15.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<u64> = rest.split_whitespace().skip(11).take(2).filter_map(|v| v.parse().ok()).collect();
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    Duration::from_nanos(f.iter().sum::<u64>() * 1_000_000_000 / ticks)
+}
+
 /// Size of a directory's files (catalog and segments), in bytes.
 fn dir_bytes(dir: &str) -> u64 {
     std::fs::read_dir(dir)
@@ -231,10 +241,16 @@ fn main() -> Result<()> {
 
         // Publish until the kill point (or, in the last round, the end).
         let first_id = next_id;
+        let jvm_cpu0 = cpu_time(process.pid());
         let t0 = Instant::now();
         let mut sent = 0u64;
         let mut back_pressured = 0u64;
+        // When half of the round was sent: the rates of the two halves show a warming JVM.
+        let mut half_at = None;
         while sent < kill_after {
+            if half_at.is_none() && sent >= kill_after / 2 {
+                half_at = Some((t0.elapsed(), reader.get_counter_value(counter_id)?));
+            }
             fill_message(&mut msg, next_id);
             match publication.offer(&msg) {
                 Ok(p) => {
@@ -253,7 +269,7 @@ fn main() -> Result<()> {
         let end = publication.position();
         sent_total += sent;
 
-        let (ack, stop, took, how);
+        let (ack, stop, took, how, jvm_cpu);
         if last {
             // The end: wait until everything is recorded, stop the recording, wait for its stop.
             if !wait_until(TIMEOUT, || reader.get_counter_value(counter_id).unwrap_or(-1) >= end) {
@@ -261,6 +277,7 @@ fn main() -> Result<()> {
             }
             took = t0.elapsed();
             ack = reader.get_counter_value(counter_id)?;
+            jvm_cpu = (cpu_time(process.pid()), process.pid());
             archive.stop_recording_subscription(subscription_id)?;
             if !wait_until(TIMEOUT, || archive.get_stop_position(recording_id).unwrap_or(-1) == end) {
                 return Err("the recording did not stop at the end".into());
@@ -271,6 +288,7 @@ fn main() -> Result<()> {
             // Acknowledged: what the recording counter says now, just before the kill.
             ack = reader.get_counter_value(counter_id)?;
             took = t0.elapsed();
+            jvm_cpu = (cpu_time(process.pid()), process.pid());
             process.kill();
             restarts += 1;
             let t_drop = Instant::now();
@@ -310,7 +328,19 @@ fn main() -> Result<()> {
             )
             .into());
         }
+        let (half_t, half_pos) = half_at.unwrap_or((Duration::ZERO, start));
+        let halves = format!(
+            "recorded {:.2} then {:.2} M msg/s in the round's two halves",
+            ((half_pos - start) / frame) as f64 / half_t.as_secs_f64().max(1e-9) / 1e6,
+            ((ack - half_pos) / frame) as f64 / (took - half_t).as_secs_f64().max(1e-9) / 1e6
+        );
         let acked = ((ack - start) / frame) as u64;
+        let round_cpu = jvm_cpu.0.saturating_sub(jvm_cpu0);
+        let cpu = format!(
+            "archive JVM CPU {:.0} ns per recorded message ({round_cpu:.2?} in the round, {:.2?} since it started)",
+            round_cpu.as_nanos() as f64 / acked.max(1) as f64,
+            jvm_cpu.0
+        );
         let recorded = ((stop - start) / frame) as u64;
         acked_total += acked;
         spans.push(Span { recording_id, first_id, acked, recorded });
@@ -318,7 +348,7 @@ fn main() -> Result<()> {
         println!(
             "round {round}: sent {sent} in {publish_took:.2?} ({:.2} M msg/s offered), acknowledged {acked} ({:.2} M \
              msg/s recorded), recovered {recorded} (+{} past the acknowledgement, {} sent but not recorded), {} \
-             back-pressured offers, connect+extend {connect_took:.0?}, archive dir {archive_dir_mb:.0} MB; {how}; {}",
+             back-pressured offers, {halves}, {cpu}, connect+extend {connect_took:.0?}, archive dir {archive_dir_mb:.0} MB; {how}; {}",
             sent as f64 / publish_took.as_secs_f64() / 1e6,
             acked as f64 / took.as_secs_f64() / 1e6,
             recorded - acked,
