@@ -317,10 +317,7 @@ fn main() -> Result<()> {
                 let (_a, archive) = process.connect()?;
                 stop = archive.get_stop_position(recording_id)?;
             }
-            how = format!(
-                "killed at {}; clients dropped in {drop_took:.0?}, archive back in {restart_took:.2?}",
-                ack
-            );
+            how = format!("killed at {}; clients dropped in {drop_took:.0?}, archive back in {restart_took:.2?}", ack);
         }
         if stop < ack || stop > end || (stop - start) % frame != 0 {
             return Err(format!(

@@ -588,7 +588,11 @@ fn merge_mid_replay(process: &EmbeddedArchiveMediaDriverProcess, sub_aeron: &Aer
 }
 
 /// Polls `merge` until a poll fails; returns the error and how long after `since` it came.
-fn poll_merge_until_failed(merge: &AeronArchiveReplayMerge, bound: Duration, since: Instant) -> (AeronCError, Duration) {
+fn poll_merge_until_failed(
+    merge: &AeronArchiveReplayMerge,
+    bound: Duration,
+    since: Instant,
+) -> (AeronCError, Duration) {
     let mut failure = None;
     let failed = wait_until(bound, || match merge.poll_once(|_b: &[u8], _h: AeronHeader<'_>| {}, 16) {
         Ok(_) => false,
@@ -813,7 +817,12 @@ fn persistent_subscription_fails_when_its_media_driver_dies() {
              {:?}; client closed: {}; errors heard: {:?}",
             ps.failure_reason(),
             sub_aeron.is_closed(),
-            heard.lock().unwrap().iter().map(|(at, c, m)| (at.duration_since(t_kill), *c, m.clone())).collect::<Vec<_>>()
+            heard
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|(at, c, m)| (at.duration_since(t_kill), *c, m.clone()))
+                .collect::<Vec<_>>()
         );
         assert!(failed, "not failed {took:?} after its driver died");
         assert!(took < bound, "{took:?}");
