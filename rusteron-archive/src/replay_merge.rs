@@ -37,6 +37,13 @@ pub const REPLAY_MERGE_PROGRESS_TIMEOUT_DEFAULT_MS: i64 = 5_000;
 /// for that step, and the other way round. The fragment handler runs outside the lock. Do not
 /// use [`AeronArchive::proxy`], [`AeronArchive::control_response_poller`] or
 /// [`AeronArchive::get_control_response_subscription`] while a merge of that archive is polled.
+///
+/// Dead archive or media driver: until it has merged, a merge that makes no progress fails
+/// after its merge progress timeout: the poll (or `do_work`) returns the error and
+/// [`has_failed`](Self::has_failed) is true; every later poll fails at once (C's would return 0
+/// forever). Once merged it is a plain live subscription with no deadline of its own: watch its
+/// [`image`](Self::image). Dropping it never waits for a dead driver beyond the client's driver
+/// timeout (see `bounded_close` in the source; C's own close would loop forever).
 #[derive(Clone)]
 pub struct AeronArchiveReplayMerge {
     inner: Arc<MergeInner>,
