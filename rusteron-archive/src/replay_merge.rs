@@ -39,9 +39,10 @@ pub const REPLAY_MERGE_PROGRESS_TIMEOUT_DEFAULT_MS: i64 = 5_000;
 /// [`AeronArchive::get_control_response_subscription`] while a merge of that archive is polled.
 ///
 /// Dead archive or media driver: until it has merged, a merge that makes no progress fails
-/// after its merge progress timeout: the poll (or `do_work`) returns the error and
-/// [`has_failed`](Self::has_failed) is true; every later poll fails at once (C's would return 0
-/// forever). Once merged it is a plain live subscription with no deadline of its own: watch its
+/// after its merge progress timeout, and at the latest once its client has timed the media
+/// driver out (`ClientErrorDriverTimeout`, even with a long progress timeout): the poll (or
+/// `do_work`) returns the error and [`has_failed`](Self::has_failed) is true; every later poll
+/// fails at once (C's would return 0 forever). Once merged it is a plain live subscription with no deadline of its own: watch its
 /// [`image`](Self::image). Dropping it never waits for a dead driver beyond the client's driver
 /// timeout (see `bounded_close` in the source; C's own close would loop forever).
 #[derive(Clone)]
@@ -264,8 +265,19 @@ impl AeronArchiveReplayMerge {
                 "the replay merge has failed (an earlier poll or do_work returned why): start a new one",
             ));
         }
+        // A closed client (its media driver timed out) can make no more progress; C would only
+        // notice at the merge progress timeout, which may be long.
+        let client = unsafe { (*(*self.inner.archive.get_inner()).ctx).aeron };
+        if !client.is_null() && unsafe { bindings::aeron_is_closed(client) } && !self.is_merged() {
+            let code = crate::AeronErrorType::ClientErrorDriverTimeout.code();
+            self.inner.failure.store(code, std::sync::atomic::Ordering::Relaxed);
+            return Err(AeronCError::with_message(
+                code,
+                "replay merge: the client is closed (its media driver timed out): the merge cannot progress",
+            ));
+        }
         let rc = self.locked_do_work_raw(work_count);
-        if rc < 0 || self.has_failed() {
+        if rc < 0 || unsafe { bindings::aeron_archive_replay_merge_has_failed(self.get_inner()) } {
             let e = if rc < 0 {
                 AeronCError::last()
             } else {
@@ -350,9 +362,11 @@ impl AeronArchiveReplayMerge {
         unsafe { bindings::aeron_archive_replay_merge_is_merged(self.get_inner()) }
     }
 
-    /// True if the merge failed (no progress in time, or an archive error).
+    /// True if the merge failed (no progress in time, an archive error, or its client closed
+    /// because the media driver timed out).
     pub fn has_failed(&self) -> bool {
-        unsafe { bindings::aeron_archive_replay_merge_has_failed(self.get_inner()) }
+        self.inner.failure.load(std::sync::atomic::Ordering::Relaxed) != 0
+            || unsafe { bindings::aeron_archive_replay_merge_has_failed(self.get_inner()) }
     }
 
     /// True once the live destination was added.

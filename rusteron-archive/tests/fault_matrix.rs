@@ -535,6 +535,15 @@ struct MergeSetup {
 }
 
 fn merge_mid_replay(process: &EmbeddedArchiveMediaDriverProcess, sub_aeron: &Aeron, stream_id: i32) -> MergeSetup {
+    merge_mid_replay_with(process, sub_aeron, stream_id, MERGE_PROGRESS_TIMEOUT)
+}
+
+fn merge_mid_replay_with(
+    process: &EmbeddedArchiveMediaDriverProcess,
+    sub_aeron: &Aeron,
+    stream_id: i32,
+    progress_timeout: Duration,
+) -> MergeSetup {
     let (aeron, archive) = process.connect().unwrap();
     let control_port = find_unused_udp_port(42_000).unwrap();
     let live_port = find_unused_udp_port(42_000).unwrap();
@@ -559,7 +568,7 @@ fn merge_mid_replay(process: &EmbeddedArchiveMediaDriverProcess, sub_aeron: &Aer
         recording_id,
         0,
         AeronArchiveReplayMerge::epoch_clock_ms(),
-        MERGE_PROGRESS_TIMEOUT.as_millis() as i64,
+        progress_timeout.as_millis() as i64,
     )
     .expect("replay merge");
     let mut received = 0u64;
@@ -670,6 +679,37 @@ fn replay_merge_fails_within_its_progress_timeout_when_its_media_driver_dies() {
         assert!(t0.elapsed() < driver_timeout + SLACK, "the drop took {:?}", t0.elapsed());
         assert!(wait_until(driver_timeout + Duration::from_secs(3), || sub_aeron.is_closed()));
         let t0 = Instant::now();
+        drop(sub_aeron);
+        drop(ctx);
+        assert!(t0.elapsed() < Duration::from_secs(5), "drops took {:?}", t0.elapsed());
+    });
+}
+
+/// 7b. Like 7, with a merge progress timeout of an hour: the merge fails once its client has
+///     timed the driver out (within the driver timeout plus the client's keepalive interval and
+///     slack), with `ClientErrorDriverTimeout`, instead of an hour later.
+#[test]
+fn replay_merge_with_a_long_progress_timeout_fails_when_its_client_closes() {
+    bounded("replay_merge_long_timeout_driver_killed", BODY_LIMIT, || {
+        let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        let mut md = MediaDriverProcess::start().expect("aeronmd");
+        let driver_timeout = Duration::from_secs(3);
+        let ctx = md.context().unwrap();
+        ctx.set_driver_timeout(driver_timeout).unwrap();
+        let sub_aeron = Aeron::connect(&ctx).unwrap();
+        let setup = merge_mid_replay_with(&process, &sub_aeron, 7751, Duration::from_secs(3600));
+        md.kill();
+        let t_kill = Instant::now();
+        let bound = driver_timeout + Duration::from_secs(1) + SLACK;
+        let (e, took) = poll_merge_until_failed(&setup.merge, bound + Duration::from_secs(2), t_kill);
+        println!(
+            "replay merge with a 1 h progress timeout (its driver killed): poll failed {took:?} after the kill: {e}"
+        );
+        assert!(took < bound, "{took:?}");
+        assert_eq!(e.kind(), AeronErrorType::ClientErrorDriverTimeout, "{e}");
+        assert!(sub_aeron.is_closed());
+        let t0 = Instant::now();
+        drop(setup);
         drop(sub_aeron);
         drop(ctx);
         assert!(t0.elapsed() < Duration::from_secs(5), "drops took {:?}", t0.elapsed());
