@@ -152,3 +152,11 @@ bench-peer: setup
     trap stop_driver EXIT
     start_driver backoff
     RUSTERON_BENCH_RESULTS="$target/bench-results" RUSTERON_BENCH_TRANSPORTS=ipc peer_cargo bench --bench peer
+
+# Soak (minutes; not part of `just test`): rounds of publishing into one recording while the archive and
+# its media driver are SIGKILLed at random points (seeded, seed printed) and restarted on the same
+# directories, the recording extended after each restart, then a replay that checks every acknowledged
+# message is present once, in order, byte-identical. ARGS: --messages N --restarts R --seed S --size B
+# --checksum (record CRC-32) --fresh-dir-per-round (control: a new archive each round)
+soak *ARGS: setup
+    cargo run --release -p rusteron-archive --example soak -- {{ARGS}}
