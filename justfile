@@ -31,6 +31,7 @@ test: setup
     just dependent-check
     just package-check
     just memcheck
+    just bench-guard
     cargo clippy --workspace --all-targets -- -D warnings
 
 # Pack Aeron libs, aeronmd, bindings and headers for `precompile`: target/artifacts/rusteron-aeron-<v>-<triple>.tar.gz
@@ -136,6 +137,29 @@ macos-artifacts-check TARGETS="aarch64-apple-darwin x86_64-apple-darwin": setup
 # cargo check of the safe crates against each macOS archive's bindings.rs (host target, no link)
 macos-bindings-rust-check TARGETS="aarch64-apple-darwin x86_64-apple-darwin": setup
     bash scripts/check-macos-bindings-rust.sh {{TARGETS}}
+
+# Perf regression guard (part of `just test`): offer/claim/poll instructions, ours vs raw C, callgrind
+bench-guard: setup
+    bash scripts/bench-guard.sh
+
+# The published rusteron-client (crates.io) peer bench alone, against a fresh aeronmd (IPC part)
+bench-peer: setup
+    #!/usr/bin/env bash
+    set -euo pipefail
+    target="${CARGO_TARGET_DIR:-$PWD/target}"
+    source scripts/bench-lib.sh
+    bench_build client
+    trap stop_driver EXIT
+    start_driver backoff
+    RUSTERON_BENCH_RESULTS="$target/bench-results" RUSTERON_BENCH_TRANSPORTS=ipc peer_cargo bench --bench peer
+
+# Soak (minutes; not part of `just test`): rounds of publishing into one recording while the archive and
+# its media driver are SIGKILLed at random points (seeded, seed printed) and restarted on the same
+# directories, the recording extended after each restart, then a replay that checks every acknowledged
+# message is present once, in order, byte-identical. ARGS: --messages N --restarts R --seed S --size B
+# --checksum (record CRC-32) --fresh-dir-per-round (control: a new archive each round)
+soak *ARGS: setup
+    cargo run --release -p rusteron-archive --example soak -- {{ARGS}}
 
 # ---------------------------------------------------------------------------------------------
 # Client examples (rusteron-client/examples) and the `rusteron` tool. Each starts an embedded

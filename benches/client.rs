@@ -203,7 +203,7 @@ fn publish_batch<S: Sender>(
 }
 
 struct Clients {
-    _md: testing::MediaDriverProcess,
+    _md: BenchDriver,
     aeron: Aeron,
     raw: RawClient,
     stream: i32,
@@ -301,6 +301,76 @@ fn throughput(c: &mut Criterion) {
     g.finish();
 }
 
+/// `n` messages through `send` (offer, or try_claim + copy + commit), timed in chunks of 4,096 that
+/// fit in the publication window, with `drain` (polling the subscription in this thread until a
+/// poll finds nothing: over IPC every sent message is readable at once) outside the clock: the
+/// cost of one call with no back pressure.
+fn per_call(n: u64, mut send: impl FnMut(&[u8]) -> bool, mut drain: impl FnMut()) -> std::time::Duration {
+    let msg = [7u8; MSG_LEN];
+    let (mut done, mut total) = (0u64, std::time::Duration::ZERO);
+    while done < n {
+        let chunk = (n - done).min(4096);
+        drain();
+        let start = Instant::now();
+        for _ in 0..chunk {
+            while !send(black_box(&msg)) {
+                std::hint::spin_loop();
+            }
+        }
+        total += start.elapsed();
+        done += chunk;
+    }
+    drain();
+    total
+}
+
+/// One offer, and one try_claim + copy + commit, per call (32 bytes, exclusive IPC publication).
+fn per_call_32b(c: &mut Criterion) {
+    let mut cl = Clients::new();
+    let mut g = c.benchmark_group("per_call_32B");
+    for (op, claim) in [("offer", false), ("try_claim", true)] {
+        let stream = cl.next_stream();
+        let sub = cl.rust_sub(stream);
+        let p = cl.aeron.add_exclusive_publication(&IPC.into_c_string(), stream, TIMEOUT).expect("publication");
+        assert!(testing::wait_until(TIMEOUT, || p.is_connected() && sub.is_connected()));
+        let mut count = |m: &[u8], _h: AeronHeader<'_>| {
+            black_box(m.len());
+        };
+        g.bench_function(BenchmarkId::new(op, "rust"), |b| {
+            b.iter_custom(|n| {
+                per_call(
+                    n,
+                    |m| if claim { Sender::claim(&p, m) } else { Sender::offer(&p, m) },
+                    || while sub.poll_with(&mut count, 256).unwrap_or(0) > 0 {},
+                )
+            })
+        });
+
+        let stream = cl.next_stream();
+        let rsub = cl.raw.add_subscription(IPC, stream);
+        let rp = RawExclusive(cl.raw.add_exclusive_publication(IPC, stream));
+        raw_wait_connected(rsub);
+        g.bench_function(BenchmarkId::new(op, "raw"), |b| {
+            b.iter_custom(|n| {
+                per_call(
+                    n,
+                    |m| if claim { rp.claim(m) } else { rp.offer(m) },
+                    || {
+                        while unsafe { raw::aeron_subscription_poll(rsub, Some(raw_count), std::ptr::null_mut(), 256) }
+                            > 0
+                        {}
+                    },
+                )
+            })
+        });
+        unsafe {
+            raw::aeron_exclusive_publication_close(rp.0, None, std::ptr::null_mut());
+            raw::aeron_subscription_close(rsub, None, std::ptr::null_mut());
+        }
+    }
+    g.finish();
+}
+
 unsafe extern "C" fn raw_nothing(_c: *mut c_void, _b: *const u8, _l: usize, _h: *mut raw::aeron_header_t) {}
 
 /// One poll of a connected subscription with nothing to read.
@@ -382,6 +452,6 @@ fn back_pressured_offer(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = criterion();
-    targets = empty_poll, back_pressured_offer, throughput
+    targets = empty_poll, back_pressured_offer, per_call_32b, throughput
 }
 criterion_main!(benches);

@@ -270,12 +270,22 @@ fn ping_pong(c: &mut Criterion, transport: &str) {
     drop(rc);
 }
 
+/// `RUSTERON_BENCH_TRANSPORTS=ipc` or `udp` (scripts/bench.sh, which shares one driver per idle
+/// strategy with the peer bench) runs one part; unset, both.
+fn enabled(transport: &str) -> bool {
+    std::env::var("RUSTERON_BENCH_TRANSPORTS").map(|t| t.split(',').any(|x| x == transport)).unwrap_or(true)
+}
+
 fn ipc(c: &mut Criterion) {
-    ping_pong(c, "ipc");
+    if enabled("ipc") {
+        ping_pong(c, "ipc");
+    }
 }
 
 fn udp(c: &mut Criterion) {
-    ping_pong(c, "udp");
+    if enabled("udp") {
+        ping_pong(c, "udp");
+    }
 }
 
 criterion_group! {

@@ -1,38 +1,51 @@
 #!/usr/bin/env bash
-# Instructions per hot-path operation, wrapper vs raw C, counted by valgrind's callgrind (repeatable
-# on a noisy machine: counts do not depend on load). Builds and runs benches/instructions.rs under
-# callgrind and prints a table (also written to <target>/bench-results/instructions.md).
+# Instructions per hot-path operation, counted by valgrind's callgrind (repeatable on a noisy
+# machine: counts do not depend on load): raw C and our wrapper (benches/instructions.rs, one
+# process), and the published rusteron-client from crates.io (benches/peer/src/instructions.rs,
+# its own process and its own Aeron build), same operations, data and call pattern, against one
+# aeronmd. Prints a table, also written to <target>/bench-results/instructions.{md,json}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-$PWD/target}"
+source scripts/bench-lib.sh
 if ! command -v valgrind >/dev/null; then
   echo "bench-instructions: valgrind not found (apt-get install -y valgrind); skipped"; exit 0
 fi
-cargo bench -p rusteron-archive --bench instructions --no-run -q 2>/dev/null
-bin=$(ls -t "$target"/release/deps/instructions-* | grep -v '\.d$' | head -n 1)
-out="$target/bench-results/callgrind.instructions.out"
-mkdir -p "$target/bench-results"
-log=$(valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" --bench 2>/dev/null)
-echo "$log"
-callgrind_annotate --inclusive=yes "$out" 2>/dev/null > "$out.txt"
-python3 - "$out.txt" "$target/bench-results/instructions.md" <<PY
-import re, sys
-text = open(sys.argv[1]).read()
-calls = {}
-for line in """$log""".splitlines():
-    if line.startswith("calls "):
-        parts = line.split()[1:]
-        for name, n in zip(parts[0::2], parts[1::2]):
-            calls[name] = int(n)
-ir = {}
-for m in re.finditer(r"^\s*([\d,]+) \([^)]*\)\s+\S*instructions::(\w+) \[", text, re.M):
-    ir[m.group(2)] = int(m.group(1).replace(",", ""))
-rows = ["| operation | raw C, instructions/op | Rust wrapper, instructions/op | wrapper - raw |", "|---|---:|---:|---:|"]
-for op, label in [("offer", "exclusive offer (32 B)"), ("try_claim", "try_claim + copy + commit (32 B)"), ("poll", "poll (mix: 20,000 empty, 4,000 with 10 fragments)")]:
-    w = ir["wrapper_" + op] / calls["wrapper_" + op]
-    r = ir["raw_" + op] / calls["raw_" + op]
-    rows.append(f"| {label} | {r:.1f} | {w:.1f} | {w - r:+.1f} ({w / r:.3f}x) |")
-table = "\n".join(rows)
+res="$target/bench-results"
+mkdir -p "$res"
+bench_build instructions
+ours=$(bench_bin instructions)
+peer_cargo build -q --release --bin peer-instructions
+peer_bin="$peer_target/release/peer-instructions"
+trap stop_driver EXIT
+start_driver backoff
+ops=()
+[ -n "${RUSTERON_INSTRUCTIONS_OPS:-}" ] && ops=(RUSTERON_INSTRUCTIONS_OPS="$RUSTERON_INSTRUCTIONS_OPS")
+callgrind_counts "$ours" "$res/callgrind.instructions.out" "${ops[@]}" > "$res/instructions.counts"
+callgrind_counts "$peer_bin" "$res/callgrind.peer.out" AERON_DIR="$RUSTERON_BENCH_AERON_DIR_BACKOFF" "${ops[@]}" >> "$res/instructions.counts"
+stop_driver
+python3 - "$res" <<'PY'
+import json, os, sys
+res = sys.argv[1]
+per = {}
+for line in open(os.path.join(res, "instructions.counts")):
+    name, ir, calls = line.split()
+    per[name] = int(ir) / int(calls)
+rows = [
+    "| operation | raw C | ours | published 0.2.16 | ours / raw | published / raw | ours / published |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+]
+out = {}
+for op, label in [("offer", "exclusive offer (32 B)"), ("try_claim", "try_claim + copy + commit (32 B)"),
+                  ("poll", "poll reading fragments (up to 10 per poll)"), ("poll_empty", "poll, nothing to read")]:
+    r, w, p = per.get("raw_" + op), per.get("wrapper_" + op), per.get("peer_" + op)
+    out[op] = {"raw": r, "ours": w, "peer": p}
+    ps = f"{p:.1f}" if p else "n/a"
+    pr = f"{p / r:.3f}" if p else "n/a"
+    wp = f"{w / p:.3f}" if p else "n/a"
+    rows.append(f"| {label} | {r:.1f} | {w:.1f} | {ps} | {w / r:.3f} ({w - r:+.1f}) | {pr} | {wp} |")
+table = "Instructions per operation (callgrind, inclusive: C included)\n\n" + "\n".join(rows)
 print(table)
-open(sys.argv[2], "w").write(table + "\n")
+open(os.path.join(res, "instructions.md"), "w").write(table + "\n")
+json.dump(out, open(os.path.join(res, "instructions.json"), "w"), indent=1)
 PY

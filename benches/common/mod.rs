@@ -23,19 +23,64 @@ pub fn criterion() -> criterion::Criterion {
         .configure_from_args()
 }
 
+/// The driver settings shared with `scripts/bench.sh` and the peer bench (`benches/driver.env`).
+pub fn driver_env(idle: &str) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = include_str!("../driver.env")
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+        .collect();
+    env.push(("AERON_SHARED_IDLE_STRATEGY".to_string(), idle.to_string()));
+    env
+}
+
+/// The environment variable naming the Aeron directory of a driver that `scripts/bench.sh`
+/// started with `driver_env(idle)`, shared by our benches and the peer's in alternating runs.
+pub fn shared_driver_var(idle: &str) -> String {
+    format!("RUSTERON_BENCH_AERON_DIR_{}", idle.to_uppercase())
+}
+
+/// The media driver a bench talks to: its own `aeronmd`, or the one `scripts/bench.sh` shares
+/// between our benches and the peer crate's.
+pub enum BenchDriver {
+    Own(MediaDriverProcess),
+    Shared(String),
+}
+
+impl BenchDriver {
+    pub fn dir_str(&self) -> &str {
+        match self {
+            BenchDriver::Own(md) => md.dir_str(),
+            BenchDriver::Shared(dir) => dir,
+        }
+    }
+
+    pub fn connect(&self) -> Result<rusteron_client::Aeron, rusteron_client::AeronCError> {
+        use rusteron_client::IntoCString;
+        match self {
+            BenchDriver::Own(md) => md.connect(),
+            BenchDriver::Shared(dir) => {
+                let ctx = rusteron_client::AeronContext::new()?;
+                ctx.set_dir(&dir.as_str().into_c_string())?;
+                ctx.set_driver_timeout_ms(10_000)?;
+                rusteron_client::Aeron::connect(&ctx)
+            }
+        }
+    }
+}
+
 /// The C media driver as every bench runs it: shared threading (one driver thread, 2 cores),
 /// 16 MiB terms so throughput is not limited by the publication window, files on /dev/shm.
-pub fn driver(idle: &str) -> MediaDriverProcess {
-    MediaDriverProcess::start_with_env(&[
-        ("AERON_THREADING_MODE", "SHARED"),
-        ("AERON_SHARED_IDLE_STRATEGY", idle),
-        ("AERON_TERM_BUFFER_LENGTH", "16777216"),
-        ("AERON_IPC_TERM_BUFFER_LENGTH", "16777216"),
-        ("AERON_SOCKET_SO_RCVBUF", "2097152"),
-        ("AERON_SOCKET_SO_SNDBUF", "2097152"),
-        ("AERON_RCV_INITIAL_WINDOW_LENGTH", "2097152"),
-    ])
-    .expect("aeronmd starts")
+/// When `scripts/bench.sh` started one for this idle strategy, that one.
+pub fn driver(idle: &str) -> BenchDriver {
+    if let Ok(dir) = std::env::var(shared_driver_var(idle)) {
+        if !dir.is_empty() {
+            return BenchDriver::Shared(dir);
+        }
+    }
+    let env = driver_env(idle);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    BenchDriver::Own(MediaDriverProcess::start_with_env(&env).expect("aeronmd starts"))
 }
 
 /// Where JSON results go: `$CARGO_TARGET_DIR/bench-results` or `<workspace>/target/bench-results`.

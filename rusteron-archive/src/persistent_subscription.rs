@@ -465,6 +465,14 @@ impl AeronArchivePersistentSubscription {
     }
 
     /// Does work and delivers up to `fragment_limit` fragments (`aeron_archive_persistent_subscription_poll`).
+    ///
+    /// Never waits: each call does one step and returns. A dead archive does not fail the
+    /// subscription: it waits for the archive and reconnects, and the listener's `on_error`
+    /// hears of it once the reconnect times out (the subscriber driver's image liveness timeout
+    /// plus the archive context's message timeout; C reports that timeout with code -1). A dead
+    /// media driver of its own client fails it for good once the client has timed the driver out
+    /// ([`has_failed`](Self::has_failed), [`failure_reason`](Self::failure_reason)). Measured in
+    /// `tests/fault_matrix.rs`.
     pub fn poll_once<F: AeronFragmentHandlerCallback>(
         &mut self,
         mut handler: F,

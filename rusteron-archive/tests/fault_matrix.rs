@@ -516,3 +516,558 @@ fn replay_merge_survives_udp_loss() {
         archive.stop_recording_subscription(sub_id).unwrap();
     });
 }
+
+/// The merge progress timeout of the replay merge cases.
+const MERGE_PROGRESS_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A recorded UDP stream on `process`'s driver and a replay merge of it from position 0 on a
+/// client of `sub_aeron` (the subscriber's own driver), mid-replay: it has received some
+/// messages and is still catching up. Returns the merge, its subscription, the publisher's
+/// pieces (kept alive) and the number of messages received.
+struct MergeSetup {
+    merge: AeronArchiveReplayMerge,
+    _subscription: AeronSubscription,
+    received: u64,
+    _sub_archive: AeronArchive,
+    _publication: AeronExclusivePublication,
+    _archive: AeronArchive,
+    _aeron: Aeron,
+}
+
+fn merge_mid_replay(process: &EmbeddedArchiveMediaDriverProcess, sub_aeron: &Aeron, stream_id: i32) -> MergeSetup {
+    merge_mid_replay_with(process, sub_aeron, stream_id, MERGE_PROGRESS_TIMEOUT)
+}
+
+fn merge_mid_replay_with(
+    process: &EmbeddedArchiveMediaDriverProcess,
+    sub_aeron: &Aeron,
+    stream_id: i32,
+    progress_timeout: Duration,
+) -> MergeSetup {
+    let (aeron, archive) = process.connect().unwrap();
+    let control_port = find_unused_udp_port(42_000).unwrap();
+    let live_port = find_unused_udp_port(42_000).unwrap();
+    let replay_port = find_unused_udp_port(42_000).unwrap();
+    let publication_channel =
+        format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}|term-length=65536");
+    let publication = aeron.add_exclusive_publication(&c(&publication_channel), stream_id, TIMEOUT).unwrap();
+    archive.start_recording(&c(&publication_channel), stream_id, SOURCE_LOCATION_LOCAL, false).unwrap();
+    let mut end = 0;
+    for i in 0..50_000u64 {
+        end = offer_exclusive(&publication, &message(i));
+    }
+    let recording_id = await_recording_position(&aeron, &archive, publication.session_id(), end);
+    let sub_archive = AeronArchive::connect(&archive_context(process, sub_aeron)).unwrap();
+    let subscription = add_subscription(sub_aeron, "aeron:udp?control-mode=manual", stream_id);
+    let merge = AeronArchiveReplayMerge::new(
+        &subscription,
+        &sub_archive,
+        &c(&format!("aeron:udp?session-id={}", publication.session_id())),
+        &c(&format!("aeron:udp?endpoint=localhost:{replay_port}")),
+        &c(&format!("aeron:udp?endpoint=localhost:{live_port}|control=localhost:{control_port}")),
+        recording_id,
+        0,
+        AeronArchiveReplayMerge::epoch_clock_ms(),
+        progress_timeout.as_millis() as i64,
+    )
+    .expect("replay merge");
+    let mut received = 0u64;
+    assert!(wait_until(TIMEOUT, || {
+        merge
+            .poll_once(
+                |buf: &[u8], _h: AeronHeader<'_>| {
+                    assert_eq!(u64::from_le_bytes(buf[..8].try_into().unwrap()), received);
+                    received += 1;
+                },
+                4,
+            )
+            .expect("merge poll before the fault");
+        received >= 1_000
+    }));
+    assert!(!merge.is_merged() && !merge.has_failed(), "the merge is still replaying");
+    MergeSetup {
+        merge,
+        _subscription: subscription,
+        received,
+        _sub_archive: sub_archive,
+        _publication: publication,
+        _archive: archive,
+        _aeron: aeron,
+    }
+}
+
+/// Polls `merge` until a poll fails; returns the error and how long after `since` it came.
+fn poll_merge_until_failed(
+    merge: &AeronArchiveReplayMerge,
+    bound: Duration,
+    since: Instant,
+) -> (AeronCError, Duration) {
+    let mut failure = None;
+    let failed = wait_until(bound, || match merge.poll_once(|_b: &[u8], _h: AeronHeader<'_>| {}, 16) {
+        Ok(_) => false,
+        Err(e) => {
+            failure = Some(e);
+            true
+        }
+    });
+    let took = since.elapsed();
+    assert!(failed, "the merge still has not failed {took:?} after the fault");
+    assert!(merge.has_failed());
+    (failure.unwrap(), took)
+}
+
+/// 6. The archive is SIGKILLed while a replay merge replays: the merge's poll fails within its
+///    merge progress timeout (plus slack), `has_failed` says so, further polls keep failing at
+///    once, and the merge drops without hanging.
+#[test]
+fn replay_merge_fails_within_its_progress_timeout_when_the_archive_dies() {
+    bounded("replay_merge_archive_killed", BODY_LIMIT, || {
+        let mut process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        let md = MediaDriverProcess::start().expect("aeronmd");
+        let sub_aeron = md.connect().unwrap();
+        let setup = merge_mid_replay(&process, &sub_aeron, 7601);
+        process.kill();
+        let t_kill = Instant::now();
+        let (e, took) =
+            poll_merge_until_failed(&setup.merge, MERGE_PROGRESS_TIMEOUT + SLACK + Duration::from_secs(1), t_kill);
+        println!(
+            "replay merge (archive killed after {} messages): poll failed {took:?} after the kill: {e}",
+            setup.received
+        );
+        assert!(took < MERGE_PROGRESS_TIMEOUT + SLACK, "{took:?}");
+        let (e2, _) = fails_within("a poll of the failed merge", SLACK, || {
+            setup.merge.poll_once(|_b: &[u8], _h: AeronHeader<'_>| {}, 16)
+        });
+        println!("  then: {e2}");
+        let t0 = Instant::now();
+        drop(setup);
+        drop(sub_aeron);
+        println!("  dropped in {:?}", t0.elapsed());
+        assert!(t0.elapsed() < Duration::from_secs(5), "drops took {:?}", t0.elapsed());
+    });
+}
+
+/// 7. The subscriber's own `aeronmd` is SIGKILLed while a replay merge replays: the poll fails
+///    within the merge progress timeout (plus slack), and the merge, its subscription and the
+///    client drop without hanging, both before the client noticed the driver's death (its
+///    driver timeout is longer than the progress timeout) and after.
+#[test]
+fn replay_merge_fails_within_its_progress_timeout_when_its_media_driver_dies() {
+    bounded("replay_merge_driver_killed", BODY_LIMIT, || {
+        let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        let mut md = MediaDriverProcess::start().expect("aeronmd");
+        let driver_timeout = Duration::from_secs(4);
+        let ctx = md.context().unwrap();
+        ctx.set_driver_timeout(driver_timeout).unwrap();
+        let sub_aeron = Aeron::connect(&ctx).unwrap();
+        let setup = merge_mid_replay(&process, &sub_aeron, 7701);
+        md.kill();
+        let t_kill = Instant::now();
+        let (e, took) =
+            poll_merge_until_failed(&setup.merge, MERGE_PROGRESS_TIMEOUT + SLACK + Duration::from_secs(1), t_kill);
+        println!(
+            "replay merge (its driver killed after {} messages): poll failed {took:?} after the kill: {e}",
+            setup.received
+        );
+        assert!(took < MERGE_PROGRESS_TIMEOUT + SLACK, "{took:?}");
+        // Dropped while the client still believes in its driver: the close must not wait for
+        // an answer that cannot come.
+        assert!(!sub_aeron.is_closed(), "the client noticed already: the case is not covered");
+        let t0 = Instant::now();
+        drop(setup);
+        println!("  merge dropped {:?} after the kill, in {:?}", t_kill.elapsed(), t0.elapsed());
+        assert!(t0.elapsed() < driver_timeout + SLACK, "the drop took {:?}", t0.elapsed());
+        assert!(wait_until(driver_timeout + Duration::from_secs(3), || sub_aeron.is_closed()));
+        let t0 = Instant::now();
+        drop(sub_aeron);
+        drop(ctx);
+        assert!(t0.elapsed() < Duration::from_secs(5), "drops took {:?}", t0.elapsed());
+    });
+}
+
+/// 7b. Like 7, with a merge progress timeout of an hour: the merge fails once its client has
+///     timed the driver out (within the driver timeout plus the client's keepalive interval and
+///     slack), with `ClientErrorDriverTimeout`, instead of an hour later.
+#[test]
+fn replay_merge_with_a_long_progress_timeout_fails_when_its_client_closes() {
+    bounded("replay_merge_long_timeout_driver_killed", BODY_LIMIT, || {
+        let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        let mut md = MediaDriverProcess::start().expect("aeronmd");
+        let driver_timeout = Duration::from_secs(3);
+        let ctx = md.context().unwrap();
+        ctx.set_driver_timeout(driver_timeout).unwrap();
+        let sub_aeron = Aeron::connect(&ctx).unwrap();
+        let setup = merge_mid_replay_with(&process, &sub_aeron, 7751, Duration::from_secs(3600));
+        md.kill();
+        let t_kill = Instant::now();
+        let bound = driver_timeout + Duration::from_secs(1) + SLACK;
+        let (e, took) = poll_merge_until_failed(&setup.merge, bound + Duration::from_secs(2), t_kill);
+        println!(
+            "replay merge with a 1 h progress timeout (its driver killed): poll failed {took:?} after the kill: {e}"
+        );
+        assert!(took < bound, "{took:?}");
+        assert_eq!(e.kind(), AeronErrorType::ClientErrorDriverTimeout, "{e}");
+        assert!(sub_aeron.is_closed());
+        let t0 = Instant::now();
+        drop(setup);
+        drop(sub_aeron);
+        drop(ctx);
+        assert!(t0.elapsed() < Duration::from_secs(5), "drops took {:?}", t0.elapsed());
+    });
+}
+
+/// Errors a persistent subscription's listener heard, with when.
+type Heard = Arc<Mutex<Vec<(Instant, i32, String)>>>;
+
+struct PsListener(Heard);
+impl AeronArchivePersistentSubscriptionListener for PsListener {
+    fn on_error(&mut self, errcode: i32, message: &str) {
+        self.0.lock().unwrap().push((Instant::now(), errcode, message.to_string()));
+    }
+}
+
+/// A persistent subscription, on a client of `sub_aeron`, of a recorded live UDP stream on
+/// `process`'s driver, replaying from the start; polled until it has some messages.
+fn persistent_subscription_mid_replay(
+    process: &EmbeddedArchiveMediaDriverProcess,
+    sub_aeron: &Aeron,
+    stream_id: i32,
+    heard: &Heard,
+) -> (AeronArchivePersistentSubscription, u64, AeronExclusivePublication, AeronArchive, Aeron) {
+    let (aeron, archive) = process.connect().unwrap();
+    let control_port = find_unused_udp_port(43_000).unwrap();
+    let live = format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}|term-length=65536");
+    let publication = aeron.add_exclusive_publication(&c(&live), stream_id, TIMEOUT).unwrap();
+    archive.start_recording(&c(&live), stream_id, SOURCE_LOCATION_LOCAL, false).unwrap();
+    let mut end = 0;
+    for i in 0..50_000u64 {
+        end = offer_exclusive(&publication, &message(i));
+    }
+    let recording_id = await_recording_position(&aeron, &archive, publication.session_id(), end);
+    let ctx = AeronArchivePersistentSubscriptionContext::new().unwrap();
+    ctx.set_aeron(sub_aeron).unwrap();
+    ctx.set_archive_context(&archive_context(process, sub_aeron)).unwrap();
+    ctx.set_recording_id(recording_id).unwrap();
+    ctx.set_live_channel(&c(&format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}"))).unwrap();
+    ctx.set_live_stream_id(stream_id).unwrap();
+    ctx.set_replay_channel(c"aeron:udp?endpoint=localhost:0").unwrap();
+    ctx.set_replay_stream_id(stream_id + 1).unwrap();
+    ctx.set_start_position(AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_START).unwrap();
+    ctx.set_listener(&Handler::leak(PsListener(heard.clone()))).unwrap();
+    let mut ps = AeronArchivePersistentSubscription::create(&ctx).expect("create");
+    let mut received = 0u64;
+    assert!(wait_until(TIMEOUT, || {
+        ps.poll_once(
+            |buf: &[u8], _h: AeronHeader<'_>| {
+                assert_eq!(u64::from_le_bytes(buf[..8].try_into().unwrap()), received);
+                received += 1;
+            },
+            4,
+        )
+        .expect("persistent subscription poll before the fault");
+        received >= 1_000
+    }));
+    assert!(ps.is_replaying(), "still replaying");
+    (ps, received, publication, archive, aeron)
+}
+
+/// 8. The archive (and with it the live stream's driver) is SIGKILLed while a persistent
+///    subscription replays: it does not fail (it retries, waiting for the archive to come back),
+///    but its listener hears of it (a connect timeout) within the subscriber driver's image
+///    liveness timeout plus twice the message timeout (plus slack), polls keep returning at
+///    once; when the archive is restarted on the same directories the subscription reconnects
+///    by itself and delivers the rest of the recording, continuing the sequence exactly; it
+///    drops without hanging.
+#[test]
+fn persistent_subscription_reports_a_dead_archive_within_the_message_timeout() {
+    bounded("persistent_subscription_archive_killed", BODY_LIMIT, || {
+        let image_liveness = Duration::from_secs(2);
+        let mut process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        let md = MediaDriverProcess::start_with_env(&[("AERON_IMAGE_LIVENESS_TIMEOUT", "2s")]).expect("aeronmd");
+        let sub_aeron = md.connect().unwrap();
+        let heard: Heard = Arc::default();
+        let (mut ps, received, publication, archive, aeron) =
+            persistent_subscription_mid_replay(&process, &sub_aeron, 7801, &heard);
+        heard.lock().unwrap().clear();
+        // Every message from here on is checked to continue the sequence: none lost, none twice.
+        let next = std::cell::Cell::new(received);
+        let out_of_sequence = std::cell::RefCell::new(Vec::new());
+        let consume = |ps: &mut AeronArchivePersistentSubscription| {
+            ps.poll_once(
+                |buf: &[u8], _h: AeronHeader<'_>| {
+                    let i = u64::from_le_bytes(buf[..8].try_into().unwrap());
+                    if i != next.get() || buf != message(i) {
+                        out_of_sequence.borrow_mut().push((next.get(), i));
+                    }
+                    next.set(i + 1);
+                },
+                16,
+            )
+        };
+        process.kill();
+        let t_kill = Instant::now();
+        // The replay image (and the archive's control response image) go away after the
+        // subscriber driver's image liveness timeout; the subscription's archive client notices
+        // then and reconnects, and that connect times out after the message timeout: the first
+        // report (measured: 5.5 s with these settings). Allowed: twice the message timeout.
+        let bound = image_liveness + 2 * MESSAGE_TIMEOUT + SLACK;
+        let reported = wait_until(bound + Duration::from_secs(10), || {
+            consume(&mut ps).expect("poll after the kill");
+            !heard.lock().unwrap().is_empty() || ps.has_failed()
+        });
+        let took = t_kill.elapsed();
+        let first = heard.lock().unwrap().first().cloned();
+        println!(
+            "persistent subscription (archive killed after {received} messages): reported={reported} after {took:?}: \
+             first error {:?}, failed={:?}, replaying={}",
+            first.as_ref().map(|(at, code, msg)| (at.duration_since(t_kill), code, msg)),
+            ps.failure_reason(),
+            ps.is_replaying()
+        );
+        assert!(reported, "nothing reported {took:?} after the archive died");
+        let at = first.map(|(at, ..)| at.duration_since(t_kill)).unwrap_or(took);
+        assert!(at < bound, "first report {at:?} after the kill");
+        // Polls keep returning while it waits for the archive (each one bounded).
+        let t0 = Instant::now();
+        let mut polls = 0;
+        while t0.elapsed() < Duration::from_millis(500) {
+            consume(&mut ps).expect("poll while the archive is gone");
+            polls += 1;
+        }
+        println!("  {polls} polls in 500 ms while the archive is gone; errors heard: {}", heard.lock().unwrap().len());
+        // The archive comes back on the same directories: the subscription reconnects by itself
+        // and replays the rest of the (recovered) recording, continuing where it stopped.
+        let t0 = Instant::now();
+        process.restart().expect("restart");
+        let caught_up = wait_until(Duration::from_secs(30), || {
+            consume(&mut ps).expect("poll after the restart");
+            next.get() >= 50_000
+        });
+        let (next, out_of_sequence) = (next.get(), out_of_sequence.into_inner());
+        println!(
+            "  after the restart ({:?}): {} messages in all, {} out of sequence, replaying={} failed={:?}",
+            t0.elapsed(),
+            next,
+            out_of_sequence.len(),
+            ps.is_replaying(),
+            ps.failure_reason()
+        );
+        assert!(caught_up, "the subscription did not resume after the restart: {next} of 50000");
+        assert!(out_of_sequence.is_empty(), "{:?}", &out_of_sequence[..out_of_sequence.len().min(10)]);
+        let t0 = Instant::now();
+        drop(ps);
+        drop(publication);
+        drop(archive);
+        drop(aeron);
+        drop(sub_aeron);
+        assert!(t0.elapsed() < Duration::from_secs(5), "drops took {:?}", t0.elapsed());
+    });
+}
+
+/// 9. The persistent subscription's own `aeronmd` is SIGKILLed while it replays: once its client
+///    times the driver out, the subscription fails for good (`has_failed`, with a reason) within
+///    the driver timeout plus the message timeout (plus slack); polls return at once, and it
+///    drops without hanging.
+#[test]
+fn persistent_subscription_fails_when_its_media_driver_dies() {
+    bounded("persistent_subscription_driver_killed", BODY_LIMIT, || {
+        let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        let mut md = MediaDriverProcess::start().expect("aeronmd");
+        let driver_timeout = Duration::from_secs(3);
+        let ctx = md.context().unwrap();
+        ctx.set_driver_timeout(driver_timeout).unwrap();
+        let sub_aeron = Aeron::connect(&ctx).unwrap();
+        let heard: Heard = Arc::default();
+        let (mut ps, received, publication, archive, aeron) =
+            persistent_subscription_mid_replay(&process, &sub_aeron, 7901, &heard);
+        md.kill();
+        let t_kill = Instant::now();
+        let bound = driver_timeout + MESSAGE_TIMEOUT + SLACK;
+        let failed = wait_until(bound + Duration::from_secs(2), || {
+            let _ = ps.poll_once(|_b: &[u8], _h: AeronHeader<'_>| {}, 16);
+            ps.has_failed()
+        });
+        let took = t_kill.elapsed();
+        println!(
+            "persistent subscription (its driver killed after {received} messages): failed={failed} after {took:?}: \
+             {:?}; client closed: {}; errors heard: {:?}",
+            ps.failure_reason(),
+            sub_aeron.is_closed(),
+            heard
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|(at, c, m)| (at.duration_since(t_kill), *c, m.clone()))
+                .collect::<Vec<_>>()
+        );
+        assert!(failed, "not failed {took:?} after its driver died");
+        assert!(took < bound, "{took:?}");
+        let t0 = Instant::now();
+        let _ = ps.poll_once(|_b: &[u8], _h: AeronHeader<'_>| {}, 16);
+        assert!(t0.elapsed() < SLACK, "a poll of the failed subscription took {:?}", t0.elapsed());
+        let t0 = Instant::now();
+        drop(ps);
+        drop(sub_aeron);
+        drop(ctx);
+        drop(publication);
+        drop(archive);
+        drop(aeron);
+        assert!(t0.elapsed() < Duration::from_secs(5), "drops took {:?}", t0.elapsed());
+    });
+}
+
+/// The payload of the large messages of the torn frame case: a 6048-byte frame, longer than a
+/// 4 KiB page, so the last frame always straddles a page boundary (the only case the Java
+/// archive's recovery checks).
+const LARGE: usize = 6016;
+const LARGE_FRAME: i64 = 32 + LARGE as i64;
+const PAGE: i64 = 4096;
+
+/// Large message `i`: its number, then non-zero bytes derived from it; with `zero_from`, the
+/// bytes from that payload offset on are zeros (a genuine message that looks like a torn one).
+fn large_message(i: u64, zero_from: Option<usize>) -> Vec<u8> {
+    let mut m = vec![0u8; LARGE];
+    m[..8].copy_from_slice(&i.to_le_bytes());
+    for (k, b) in m[8..].iter_mut().enumerate() {
+        *b = 1 + ((i as usize * 7 + k) % 250) as u8;
+    }
+    if let Some(z) = zero_from {
+        m[z..].fill(0);
+    }
+    m
+}
+
+/// How a crash leaves the last frame on disk.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum LastFrame {
+    /// Torn: the pages after its first page boundary never reached the file (zeros).
+    TornZeros,
+    /// Torn: those pages hold stale bytes (not the frame's).
+    TornStale,
+    /// Complete, but its payload after the page boundary is genuinely all zeros.
+    CompleteZeroTail,
+}
+
+/// What the archive made of the last frame after a restart.
+#[derive(Debug, PartialEq)]
+enum Recovered {
+    /// It refused to start ("potentially incomplete last fragment straddling page boundary").
+    Refused,
+    /// It started and counted the frame as recorded; `intact` says whether the replayed
+    /// message is the one sent, `replayed` how many of the recording's messages came back.
+    Counted { intact: bool, replayed: usize },
+    /// It started and cut the frame off.
+    Dropped,
+}
+
+/// Records `count` large messages (the last one shaped by `case`), SIGKILLs the archive once
+/// the recording counter reported all of them, shapes the last frame on disk as `case` says,
+/// restarts the archive on the same directories and reports what it recovered. A refusal is
+/// repaired (the last frame cut off) and the archive started again, so the next case can run.
+fn torn_frame_case(process: &mut EmbeddedArchiveMediaDriverProcess, case: LastFrame, stream_id: i32) -> Recovered {
+    let aeron = process.connect_aeron().unwrap();
+    let archive = AeronArchive::connect(&archive_context(process, &aeron)).unwrap();
+    let channel = "aeron:ipc?term-length=1m|mtu=8192";
+    archive.start_recording(&c(channel), stream_id, SOURCE_LOCATION_LOCAL, false).unwrap();
+    let publication = aeron.add_exclusive_publication(&c(channel), stream_id, TIMEOUT).unwrap();
+    let count = 40u64;
+    let last_start = (count as i64 - 1) * LARGE_FRAME;
+    // The first page boundary inside the last frame, as a payload offset.
+    let boundary = (last_start / PAGE + 1) * PAGE;
+    let zero_from = (boundary - last_start - 32) as usize;
+    let mut end = 0;
+    for i in 0..count {
+        let shaped = (i == count - 1 && case == LastFrame::CompleteZeroTail).then_some(zero_from);
+        end = offer_exclusive(&publication, &large_message(i, shaped));
+    }
+    assert_eq!(end, count as i64 * LARGE_FRAME);
+    let recording_id = await_recording_position(&aeron, &archive, publication.session_id(), end);
+    process.kill();
+    drop(publication);
+    drop(archive);
+    drop(aeron);
+
+    let segment = std::path::Path::new(process.archive_dir()).join(format!("{recording_id}-0.rec"));
+    let mut bytes = std::fs::read(&segment).expect("segment file");
+    let torn = boundary as usize..end as usize;
+    match case {
+        LastFrame::TornZeros => bytes[torn].fill(0),
+        LastFrame::TornStale => bytes[torn].fill(0xA5),
+        LastFrame::CompleteZeroTail => {}
+    }
+    std::fs::write(&segment, &bytes).unwrap();
+
+    if let Err(e) = process.restart() {
+        let text = e.to_string();
+        assert!(text.contains("straddling page boundary"), "the restart failed otherwise: {text}");
+        // The repair `ArchiveTool verify` would make: the last frame cut off.
+        bytes[last_start as usize..end as usize].fill(0);
+        std::fs::write(&segment, &bytes).unwrap();
+        process.restart().expect("restart after the repair");
+        return Recovered::Refused;
+    }
+    let (_aeron, archive) = process.connect().unwrap();
+    let stop = archive.get_stop_position(recording_id).unwrap();
+    if stop < end {
+        assert_eq!(stop, last_start, "only the last frame may go");
+        return Recovered::Dropped;
+    }
+    assert_eq!(stop, end);
+    let params = AeronArchiveReplayParams::new_default().unwrap().with_position(0).with_length(end);
+    let sub = archive.replay(recording_id, &c(&replay_channel()), stream_id + 1, &params).expect("replay");
+    let mut replayed = Vec::new();
+    let mut ended_at = None;
+    wait_until(Duration::from_secs(10), || {
+        let n = sub.poll_once(|buf: &[u8], _h: AeronHeader<'_>| replayed.push(buf.to_vec()), 64).unwrap_or(0);
+        if n == 0 && !replayed.is_empty() && sub.image_count().unwrap_or(0) == 0 {
+            ended_at.get_or_insert(replayed.len());
+        }
+        replayed.len() == count as usize || ended_at.is_some()
+    });
+    let intact = replayed.len() == count as usize
+        && replayed.last().map(|m| m.as_slice())
+            == Some(large_message(count - 1, (case == LastFrame::CompleteZeroTail).then_some(zero_from)).as_slice());
+    Recovered::Counted { intact, replayed: replayed.len() }
+}
+
+/// 10. A crash that tears the last recorded frame, with and without the record checksum: the
+///     Java archive's recovery checks only a last frame that straddles a page boundary; it is
+///     valid when its checksum matches (record checksum on) or when every page after the
+///     boundary holds some non-zero byte. What each shape of last frame becomes, measured.
+#[test]
+fn torn_last_frame_with_and_without_the_record_checksum() {
+    bounded("torn_last_frame", BODY_LIMIT, || {
+        let cases = [LastFrame::TornZeros, LastFrame::TornStale, LastFrame::CompleteZeroTail];
+        let mut results = Vec::new();
+        for checksum in [false, true] {
+            let mut props = vec![];
+            if checksum {
+                props.push((RECORD_CHECKSUM_PROP, CRC32_CHECKSUM));
+                props.push((REPLAY_CHECKSUM_PROP, CRC32_CHECKSUM));
+            }
+            let mut process = EmbeddedArchiveMediaDriverProcess::start_with(&props).expect("archive");
+            for (k, case) in cases.iter().enumerate() {
+                let t0 = Instant::now();
+                let r = torn_frame_case(&mut process, *case, 7950 + 10 * k as i32 + if checksum { 100 } else { 0 });
+                println!(
+                    "record checksum {}: last frame {case:?} -> {r:?} ({:?})",
+                    if checksum { "CRC-32" } else { "off" },
+                    t0.elapsed()
+                );
+                results.push((checksum, *case, r));
+            }
+        }
+        let of = |checksum: bool, case: LastFrame| &results.iter().find(|r| r.0 == checksum && r.1 == case).unwrap().2;
+        // A torn frame whose missing pages read as zeros: refused either way.
+        assert_eq!(of(false, LastFrame::TornZeros), &Recovered::Refused);
+        assert_eq!(of(true, LastFrame::TornZeros), &Recovered::Refused);
+        // A torn frame over stale bytes: counted as recorded either way (the checksum is not
+        // what decides when the pages hold data); its replay is not the message sent.
+        assert!(matches!(of(false, LastFrame::TornStale), Recovered::Counted { intact: false, .. }));
+        assert!(matches!(of(true, LastFrame::TornStale), Recovered::Counted { intact: false, .. }));
+        // A complete frame whose tail is zeros: refused without the checksum (a false alarm),
+        // kept with it.
+        assert_eq!(of(false, LastFrame::CompleteZeroTail), &Recovered::Refused);
+        assert!(matches!(of(true, LastFrame::CompleteZeroTail), Recovered::Counted { intact: true, .. }));
+    });
+}

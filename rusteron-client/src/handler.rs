@@ -390,3 +390,135 @@ pub fn resume_nested_panic() {
         std::panic::resume_unwind(p);
     }
 }
+
+thread_local! {
+    /// A panic caught in the fragment handler of a plain poll ([`poll_fragment_trampoline`]),
+    /// resumed by that poll once C has returned ([`poll_result`]). A raw pointer (from
+    /// `Box::into_raw`) so that the slot has no destructor: a `const` thread-local without one is
+    /// a plain `%fs`-relative load, with no lazy-initialisation check.
+    static POLL_PANIC: Cell<Option<std::ptr::NonNull<dyn Any + Send>>> = const { Cell::new(None) };
+}
+
+#[inline(always)]
+fn poll_panic_pending() -> bool {
+    POLL_PANIC.with(|p| p.get().is_some())
+}
+
+#[cold]
+#[inline(never)]
+fn stash_poll_panic(payload: Box<dyn Any + Send>) {
+    // SAFETY of the later `Box::from_raw`: the pointer comes from `Box::into_raw` and is taken
+    // out of the slot exactly once (`resume_poll_panic`).
+    let p = std::ptr::NonNull::from(Box::leak(payload));
+    POLL_PANIC.with(|slot| slot.set(Some(p)));
+}
+
+/// Resumes the panic `poll_result` found in the slot. Never returns.
+#[cold]
+#[inline(never)]
+fn resume_poll_panic() -> ! {
+    match POLL_PANIC.with(|slot| slot.take()) {
+        // SAFETY: see `stash_poll_panic`.
+        Some(p) => std::panic::resume_unwind(unsafe { Box::from_raw(p.as_ptr()) }),
+        None => unreachable!("resume_poll_panic is called only when a panic is pending"),
+    }
+}
+
+/// The trampoline and `clientd` of a plain poll with `handler` (`&mut &mut H` on the polling
+/// frame). When `&mut H` is a thin pointer (any closure or sized handler) C gets the handler's
+/// own address; for a trait object, the address of the reference on the polling frame.
+#[inline(always)]
+pub(crate) fn poll_args<H: crate::AeronFragmentHandlerCallback + ?Sized>(
+    handler: &mut &mut H,
+) -> (crate::bindings::aeron_fragment_handler_t, *mut std::os::raw::c_void) {
+    if std::mem::size_of::<*mut H>() == std::mem::size_of::<*mut std::os::raw::c_void>() {
+        (Some(poll_fragment_trampoline_thin::<H>), &mut **handler as *mut H as *mut std::os::raw::c_void)
+    } else {
+        (Some(poll_fragment_trampoline::<H>), handler as *mut &mut H as *mut std::os::raw::c_void)
+    }
+}
+
+/// [`poll_fragment_trampoline`] for a handler whose `&mut H` is a thin pointer: `clientd` is
+/// the handler itself.
+///
+/// # Safety
+/// As for [`poll_fragment_trampoline`], with `clientd` pointing at the live handler.
+pub(crate) unsafe extern "C" fn poll_fragment_trampoline_thin<H: crate::AeronFragmentHandlerCallback + ?Sized>(
+    clientd: *mut std::os::raw::c_void,
+    buffer: *const u8,
+    length: usize,
+    header: *mut crate::bindings::aeron_header_t,
+) {
+    if std::mem::size_of::<*mut H>() != std::mem::size_of::<*mut std::os::raw::c_void>() {
+        // Never chosen by `poll_args` for such an `H`.
+        return;
+    }
+    // SAFETY: `*mut H` is a thin pointer (checked above), so it has the representation of
+    // `clientd`, which `poll_args` made from a `&mut H`.
+    let handler: *mut H = std::ptr::read(&clientd as *const *mut std::os::raw::c_void as *const *mut H);
+    poll_fragment(&mut *handler, buffer, length, header)
+}
+
+#[inline(always)]
+unsafe fn poll_fragment<H: crate::AeronFragmentHandlerCallback + ?Sized>(
+    handler: &mut H,
+    buffer: *const u8,
+    length: usize,
+    header: *mut crate::bindings::aeron_header_t,
+) {
+    if poll_panic_pending() {
+        return;
+    }
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        let data = if length == 0 { &[][..] } else { std::slice::from_raw_parts(buffer, length) };
+        handler.handle_aeron_fragment_handler(data, crate::AeronHeader::from_raw(header))
+    }));
+    if let Err(p) = r {
+        stash_poll_panic(p);
+    }
+}
+/// The fragment trampoline of a plain poll (`aeron_subscription_poll`, `aeron_image_poll`):
+/// `clientd` points at a `&mut H` on the polling stack frame (trait objects; see [`poll_args`]).
+///
+/// The panic guarantee, at the lowest cost found: a panic in the handler is caught here (it never
+/// unwinds into C), kept in a thread-local slot, and every later fragment of the same poll is
+/// skipped (consumed, not handed to the handler). The poll resumes the panic after C returns,
+/// and only looks for one when C reports fragments ([`poll_result`]): C counts every fragment
+/// it hands to the handler (`++fragments_read` before each call in `aeron_image_poll`), so a
+/// poll that returns 0 never called the handler and an empty poll pays nothing for the
+/// guarantee. When the handler cannot unwind, `catch_unwind` compiles away.
+///
+/// # Safety
+/// `clientd` must point at a live `&mut H`, and C must call this only during a plain poll on
+/// this thread whose result goes through [`poll_result`].
+pub(crate) unsafe extern "C" fn poll_fragment_trampoline<H: crate::AeronFragmentHandlerCallback + ?Sized>(
+    clientd: *mut std::os::raw::c_void,
+    buffer: *const u8,
+    length: usize,
+    header: *mut crate::bindings::aeron_header_t,
+) {
+    poll_fragment::<H>(&mut **(clientd as *mut &mut H), buffer, length, header)
+}
+
+/// The result of a plain poll that used [`poll_fragment_trampoline`]: the fragment count, a
+/// panic caught in the handler resumed, or Aeron's error (built out of line).
+#[inline(always)]
+pub(crate) fn poll_result(rc: std::os::raw::c_int) -> Result<i32, crate::AeronCError> {
+    // Nothing read (the common case of a busy poll): one test, no look at the slot.
+    if rc == 0 {
+        Ok(0)
+    } else if rc > 0 {
+        if poll_panic_pending() {
+            resume_poll_panic();
+        }
+        Ok(rc)
+    } else {
+        Err(poll_error())
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn poll_error() -> crate::AeronCError {
+    crate::AeronCError::last()
+}

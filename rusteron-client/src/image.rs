@@ -113,15 +113,11 @@ impl AeronImage {
         handler: &mut F,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let rc = Guarded::run(handler, |clientd| unsafe {
-            bindings::aeron_image_poll(
-                self.get_inner(),
-                Some(fragment_handler_trampoline::<F>),
-                clientd,
-                fragment_limit,
-            )
-        });
-        check(rc)
+        // No panic slot to set up: see `poll_fragment_trampoline` and `poll_result`.
+        let mut handler: &mut F = handler;
+        let (trampoline, clientd) = crate::handler::poll_args(&mut handler);
+        let rc = unsafe { bindings::aeron_image_poll(self.get_inner(), trampoline, clientd, fragment_limit) };
+        crate::handler::poll_result(rc)
     }
 
     /// Polls with flow control (`aeron_image_controlled_poll`): the handler returns an

@@ -3,7 +3,7 @@
 
 use crate::bindings;
 use crate::callbacks::*;
-use crate::error::{check, AeronCError};
+use crate::error::AeronCError;
 use crate::handler::{Guarded, Handler};
 use crate::strings::c_str_to_str;
 use std::marker::PhantomData;
@@ -24,15 +24,27 @@ unsafe impl Sync for AeronPublication {}
 
 /// Turns an offer/try_claim result into a `Result`: a position, or the kind of refusal.
 /// No message is read and nothing is allocated (back pressure is a normal event).
+///
+/// The refusals that are normal events (back pressure, admin action, not connected, ...) carry
+/// only their code and are built inline, in registers. `AERON_PUBLICATION_ERROR`, which reads
+/// Aeron's message (a `String`), is built out of line in [`offer_error`].
 #[inline(always)]
 pub(crate) fn offer_result(rc: i64) -> Result<i64, AeronCError> {
     if rc >= 0 {
         Ok(rc)
     } else if rc == bindings::AERON_PUBLICATION_ERROR as i64 {
-        Err(AeronCError::last())
+        Err(offer_error())
     } else {
         Err(AeronCError::from_code(rc as i32))
     }
+}
+
+/// The error of an offer/try_claim that failed in C (`AERON_PUBLICATION_ERROR`): Aeron's code
+/// and message.
+#[cold]
+#[inline(never)]
+fn offer_error() -> AeronCError {
+    AeronCError::last()
 }
 
 /// One buffer of a gathered offer (`aeron_iovec_t`), borrowing the bytes it points to.
@@ -111,21 +123,35 @@ impl<'a> AeronBufferClaim<'a> {
         unsafe { (*(self.raw.frame_header as *mut bindings::aeron_data_header_t)).reserved_value = value }
     }
 
-    /// Publishes the claimed message (`aeron_buffer_claim_commit`).
+    /// Publishes the claimed message: what `aeron_buffer_claim_commit` does, inline.
+    ///
+    /// Aeron's commit is one release store of the frame length into the claimed frame's header
+    /// (`aeron_publication.c`). It is done here on the claim's fields instead of by calling C
+    /// with a pointer to the claim: that needs the claim in memory, so the compiler copies it
+    /// (a copy as a whole compiles to 16-byte loads of fields C wrote with 8-byte stores, which
+    /// the CPU cannot store-forward: a stall per message), and keeps it in memory from
+    /// `try_claim` on. Reading the fields leaves the claim in registers.
     #[inline]
     pub fn commit(self) -> Result<i32, AeronCError> {
-        let mut raw = self.raw;
-        // Committed: the abort in Drop must not run.
+        let (frame_header, length) = (self.raw.frame_header, self.raw.length);
+        // Committed: the abort in Drop must not run (nothing is moved: `self` is dead).
         std::mem::forget(self);
-        check(unsafe { bindings::aeron_buffer_claim_commit(&mut raw) })
+        // SAFETY: the claim came from a successful try_claim (C filled its fields) and borrows
+        // its publication, so the frame is in the mapped log.
+        unsafe { publish_frame(frame_header, length, false) };
+        Ok(0)
     }
 
-    /// Gives the space up: subscribers skip it as padding (`aeron_buffer_claim_abort`).
+    /// Gives the space up: subscribers skip it as padding. What `aeron_buffer_claim_abort` does,
+    /// inline (see [`commit`](Self::commit)): the frame's type becomes padding, then the frame
+    /// length is stored with release ordering.
     #[inline]
     pub fn abort(self) -> Result<i32, AeronCError> {
-        let mut raw = self.raw;
+        let (frame_header, length) = (self.raw.frame_header, self.raw.length);
         std::mem::forget(self);
-        check(unsafe { bindings::aeron_buffer_claim_abort(&mut raw) })
+        // SAFETY: as in `commit`.
+        unsafe { publish_frame(frame_header, length, true) };
+        Ok(0)
     }
 
     /// The C claim.
@@ -134,11 +160,36 @@ impl<'a> AeronBufferClaim<'a> {
     }
 }
 
+/// Aeron's claim commit and abort (`aeron_buffer_claim_commit` / `_abort` in 1.54.0's
+/// `aeron_publication.c`): with `pad`, the frame's type becomes padding; then the frame length
+/// (header plus `length`) is stored with release ordering, which hands the frame to subscribers.
+/// A null `frame_header` does nothing, as in C.
+///
+/// # Safety
+/// `frame_header` must be null or point at the header of a frame claimed by `try_claim` in a
+/// log that is still mapped, and not yet committed or aborted.
+#[inline(always)]
+unsafe fn publish_frame(frame_header: *mut u8, length: usize, pad: bool) {
+    if frame_header.is_null() {
+        return;
+    }
+    let header = frame_header as *mut bindings::aeron_data_header_t;
+    if pad {
+        std::ptr::addr_of_mut!((*header).frame_header.type_).write(crate::AERON_HDR_TYPE_PAD);
+    }
+    let frame_length = length as i32 + std::mem::size_of::<bindings::aeron_data_header_t>() as i32;
+    // SAFETY: frame_length is the first field of a frame header, 4-byte aligned in the term
+    // buffer (frames are 32-byte aligned); subscribers read it with acquire ordering.
+    let frame_length_ptr = std::ptr::addr_of_mut!((*header).frame_header.frame_length);
+    std::sync::atomic::AtomicI32::from_ptr(frame_length_ptr).store(frame_length, std::sync::atomic::Ordering::Release);
+}
+
 impl Drop for AeronBufferClaim<'_> {
     /// A claim dropped without `commit` or `abort` is aborted (those two forget the claim).
     #[inline]
     fn drop(&mut self) {
-        unsafe { bindings::aeron_buffer_claim_abort(&mut self.raw) };
+        // SAFETY: as in `commit`; fields read by value, so the claim's address is not taken.
+        unsafe { publish_frame(self.raw.frame_header, self.raw.length, true) };
     }
 }
 
@@ -221,21 +272,20 @@ macro_rules! publication_common {
             /// [`AeronBufferClaim`]. `length` must fit in one frame (up to the MTU payload).
             #[inline]
             pub fn try_claim(&self, length: usize) -> Result<AeronBufferClaim<'_>, AeronCError> {
-                let mut raw = bindings::aeron_buffer_claim_t {
-                    frame_header: std::ptr::null_mut(),
-                    data: std::ptr::null_mut(),
-                    length: 0,
-                };
-                let pos = offer_result(unsafe { bindings::$try_claim(self.get_inner(), length, &mut raw) })?;
+                // C fills all three fields when it succeeds (`aeron_buffer_claim_wrap`); they are
+                // read only then, so the struct is not zeroed first.
+                let mut raw = std::mem::MaybeUninit::<bindings::aeron_buffer_claim_t>::uninit();
+                let pos = offer_result(unsafe { bindings::$try_claim(self.get_inner(), length, raw.as_mut_ptr()) })?;
                 // C has just written the claim with three 8-byte stores. Copying the struct as a
                 // whole lets the compiler reload it with 16-byte vector loads, which cannot be
                 // store-forwarded and stall the pipeline (measured: +40% per message in the
                 // try_claim throughput bench). Reading each field on its own avoids that.
                 let claim = unsafe {
+                    let raw = raw.as_ptr();
                     bindings::aeron_buffer_claim_t {
-                        frame_header: std::ptr::read_volatile(&raw.frame_header),
-                        data: std::ptr::read_volatile(&raw.data),
-                        length: std::ptr::read_volatile(&raw.length),
+                        frame_header: std::ptr::read_volatile(std::ptr::addr_of!((*raw).frame_header)),
+                        data: std::ptr::read_volatile(std::ptr::addr_of!((*raw).data)),
+                        length: std::ptr::read_volatile(std::ptr::addr_of!((*raw).length)),
                     }
                 };
                 Ok(AeronBufferClaim::new(claim, pos))

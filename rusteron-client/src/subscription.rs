@@ -67,15 +67,11 @@ impl AeronSubscription {
         handler: &mut F,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let rc = Guarded::run(handler, |clientd| unsafe {
-            bindings::aeron_subscription_poll(
-                self.get_inner(),
-                Some(fragment_handler_trampoline::<F>),
-                clientd,
-                fragment_limit,
-            )
-        });
-        check(rc)
+        // No panic slot to set up: see `poll_fragment_trampoline` and `poll_result`.
+        let mut handler: &mut F = handler;
+        let (trampoline, clientd) = crate::handler::poll_args(&mut handler);
+        let rc = unsafe { bindings::aeron_subscription_poll(self.get_inner(), trampoline, clientd, fragment_limit) };
+        crate::handler::poll_result(rc)
     }
 
     /// Polls with a leaked [`Handler`]; `None` consumes fragments without a handler... which C
