@@ -341,7 +341,10 @@ fn invoker_mode_getters_headers_and_end_of_stream() {
         aeron.main_do_work().unwrap();
     }
     let mut checked = false;
+    // In invoker mode the image reaches the subscription only through a duty cycle run here:
+    // a connected publication does not mean the client has processed the image yet.
     assert!(wait_until(TIMEOUT, || {
+        aeron.main_do_work().unwrap();
         sub.poll_once(
             |m: &[u8], h: AeronHeader<'_>| {
                 assert_eq!(m, b"hdr");
