@@ -73,14 +73,26 @@ impl AeronDriverContext {
     /// A driver context with Aeron's defaults (`aeron_driver_context_init`, which also reads the
     /// `AERON_*` environment variables), except for two that suit a driver owned by this process:
     /// `dir_warn_if_exists` is off (C would print to stderr) and `dir_delete_on_shutdown` is on
-    /// (the directory goes when the driver is dropped). Both can be set back.
+    /// (the directory goes when the driver that ran on it is dropped). Both can be set back.
     ///
     /// Aeron's defaults include 16 MiB network and 64 MiB IPC terms and the directory
     /// `/dev/shm/aeron-<user>` on Linux, the one a client uses by default.
+    ///
+    /// # Files
+    /// A context never deletes anything by itself: dropping one that no driver ran on (never
+    /// started, refused, or whose start failed) leaves its directory exactly as it was, whatever
+    /// `dir_delete_on_shutdown` says. Only a driver that ran removes its directory, when it is
+    /// dropped (see [`set_dir_delete_on_shutdown`](Self::set_dir_delete_on_shutdown)).
     pub fn new() -> Result<Self, AeronCError> {
         let m = ManagedCResource::new(
             |p| unsafe { bindings::aeron_driver_context_init(p) },
-            Some(Box::new(|p| unsafe { bindings::aeron_driver_context_close(p) })),
+            Some(Box::new(|p| unsafe {
+                // C's close deletes `aeron_dir` whenever the flag is set, whether or not a driver
+                // ever ran on it: that would delete a live driver's directory. The delete the flag
+                // asks for is done by `DriverCore` for a driver that ran; the close never deletes.
+                bindings::aeron_driver_context_set_dir_delete_on_shutdown(p, false);
+                bindings::aeron_driver_context_close(p)
+            })),
         )?;
         let ctx = unsafe { Self::from_managed(m) };
         ctx.set_dir_warn_if_exists(false)?;
@@ -320,10 +332,23 @@ impl AeronDriverContext {
         /// Whether the driver prints a warning to stderr when its directory already exists (off in `new`: library code never prints).
         set_dir_warn_if_exists, get_dir_warn_if_exists, aeron_driver_context_set_dir_warn_if_exists, aeron_driver_context_get_dir_warn_if_exists, bool);
     crate::scalar_property!(
-        /// Delete the Aeron directory at start (a stale directory of a dead driver is otherwise reused).
+        /// Delete the Aeron directory at start, without looking inside (Aeron's
+        /// `dir_delete_on_start`; off by default).
+        ///
+        /// Either way a start recreates a directory that exists: with this off, Aeron first
+        /// checks the CnC file and refuses (`EBUSY`) when a driver heartbeats there, otherwise
+        /// it saves a non-empty error log of the dead driver to a file beside the directory and
+        /// deletes the directory. With this on, Aeron would delete the directory even under a
+        /// live driver; the embedded drivers here refuse that case (`EBUSY`, nothing touched)
+        /// before Aeron sees it, so on is only "skip the error-log report".
         set_dir_delete_on_start, get_dir_delete_on_start, aeron_driver_context_set_dir_delete_on_start, aeron_driver_context_get_dir_delete_on_start, bool);
     crate::scalar_property!(
-        /// Delete the Aeron directory when the driver closes (on in `new`: the embedded driver owns its directory).
+        /// Remove the Aeron directory when the driver that ran on it is dropped (on in `new`: an
+        /// embedded driver owns its directory).
+        ///
+        /// Only a driver that ran removes anything: a context dropped unused, a refused start
+        /// (another driver is active on the directory) or a start that failed leave the
+        /// directory as they found it, even with this on.
         set_dir_delete_on_shutdown, get_dir_delete_on_shutdown, aeron_driver_context_set_dir_delete_on_shutdown, aeron_driver_context_get_dir_delete_on_shutdown, bool);
     crate::scalar_property!(
         /// Length of the ring buffer of commands from clients to the driver (bytes).
@@ -568,13 +593,29 @@ pub fn is_driver_active(dir: &CStr, timeout: std::time::Duration) -> bool {
     }
 }
 
-/// A started C driver and the context it runs on, closed in that order, once.
+/// The version word at the start of `dir/cnc.dat` (0 while its driver initialises), read as a
+/// plain file; `None` when there is no such file or it is shorter than the word.
+fn cnc_version_on_disk(dir: &Path) -> Option<i32> {
+    use std::io::Read;
+    let mut word = [0u8; 4];
+    std::fs::File::open(dir.join("cnc.dat")).ok()?.read_exact(&mut word).ok()?;
+    Some(i32::from_ne_bytes(word))
+}
+
+/// A started C driver and the context it runs on, closed in that order, once; then, for a
+/// driver that ran and was asked to, its directory is removed.
 struct DriverCore {
     driver: *mut bindings::aeron_driver_t,
-    /// Dropped after `aeron_driver_close` (field drop runs after `Drop::drop`): closing it
-    /// deletes the directory when `dir_delete_on_shutdown` is set.
-    context: AeronDriverContext,
+    /// Closed right after `aeron_driver_close` (taken in `Drop`). Its close never deletes the
+    /// directory (see `AeronDriverContext::new`): `Drop` does, for a driver that ran.
+    context: Option<AeronDriverContext>,
     dir: PathBuf,
+    /// `dir_delete_on_shutdown` as configured when the driver started.
+    delete_dir_on_shutdown: bool,
+    /// `dir` did not exist before this start: a failed start removes what it made there.
+    created_dir: bool,
+    /// Set once `aeron_driver_start` succeeded: the driver ran on `dir` and owns it.
+    ran: bool,
 }
 
 impl DriverCore {
@@ -592,9 +633,36 @@ impl DriverCore {
             ));
         }
         let dir = PathBuf::from(context.get_dir());
+        // Refuse a directory a live driver heartbeats in before Aeron sees it: with
+        // `dir_delete_on_start` Aeron would delete it without looking. Without that flag Aeron
+        // refuses by itself, as fast. A live driver's CnC file answers at once; a CnC file whose
+        // version is still 0 (a driver initialising, or one whose init failed and left it)
+        // makes `aeron_is_driver_active` wait up to the driver timeout for the version: that
+        // wait is done once, here only when Aeron itself would not look (delete on start).
+        let timeout = std::time::Duration::from_millis(context.get_driver_timeout_ms());
+        let version = cnc_version_on_disk(&dir);
+        let must_look = version.is_some_and(|v| v != 0) || (version == Some(0) && context.get_dir_delete_on_start());
+        let dir_c = CString::new(dir.as_os_str().as_encoded_bytes()).unwrap_or_default();
+        if must_look && is_driver_active(&dir_c, timeout) {
+            return Err(AeronCError::with_message(
+                libc::EBUSY,
+                format!(
+                    "{call}: another media driver is active on {} (its heartbeat is younger than the driver \
+                     timeout, {} ms); nothing in the directory was touched",
+                    dir.display(),
+                    timeout.as_millis()
+                ),
+            ));
+        }
+        let delete_dir_on_shutdown = context.get_dir_delete_on_shutdown();
+        let created_dir = !dir.exists();
         let mut driver: *mut bindings::aeron_driver_t = std::ptr::null_mut();
         if unsafe { bindings::aeron_driver_init(&mut driver, context.get_inner()) } < 0 || driver.is_null() {
             let e = AeronCError::last();
+            drop(context);
+            if created_dir {
+                remove_failed_start_dir(&dir);
+            }
             return Err(AeronCError::with_message(
                 e.code,
                 format!(
@@ -604,14 +672,20 @@ impl DriverCore {
                 ),
             ));
         }
-        let core = DriverCore { driver, context, dir };
+        let mut core =
+            DriverCore { driver, context: Some(context), dir, delete_dir_on_shutdown, created_dir, ran: false };
         if unsafe { bindings::aeron_driver_start(core.driver, manual_main_loop) } < 0 {
             let e = AeronCError::last();
             return Err(AeronCError::with_message(
                 e.code,
-                format!("{call}: the media driver did not start: {}", e.message().unwrap_or("")),
+                format!(
+                    "{call}: the media driver did not start on {}: {}",
+                    core.dir.display(),
+                    e.message().unwrap_or("")
+                ),
             ));
         }
+        core.ran = true;
         log::debug!("{call}: media driver running on {}", core.dir.display());
         Ok(core)
     }
@@ -632,15 +706,41 @@ impl Drop for DriverCore {
         if unsafe { bindings::aeron_driver_close(self.driver) } < 0 {
             log::error!("aeron_driver_close failed: {}", AeronCError::last());
         }
+        // Unmaps the CnC and loss-report files and frees the context (never deletes).
+        drop(self.context.take());
         log::debug!("media driver on {} closed", self.dir.display());
-        let _ = &self.context;
+        if self.ran && self.delete_dir_on_shutdown {
+            match std::fs::remove_dir_all(&self.dir) {
+                Ok(()) => log::debug!("removed the driver's directory {}", self.dir.display()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => log::error!("cannot remove the driver's directory {}: {e}", self.dir.display()),
+            }
+        } else if !self.ran && self.created_dir {
+            remove_failed_start_dir(&self.dir);
+        }
+    }
+}
+
+/// After a start that failed on a directory that did not exist before it: removes what the start
+/// made, so the directory is as it was found (absent). Kept when a driver that did start there
+/// since (another process racing this one) marked its CnC file ready.
+fn remove_failed_start_dir(dir: &Path) {
+    if cnc_version_on_disk(dir).is_some_and(|v| v != 0) {
+        log::debug!("{} now holds another driver's ready CnC file: kept", dir.display());
+        return;
+    }
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => log::debug!("removed {}, made by a start that failed", dir.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => log::error!("cannot remove {}, made by a start that failed: {e}", dir.display()),
     }
 }
 
 /// The C media driver running inside this process on its own threads
 /// (`aeron_driver_start(driver, false)`), as `aeronmd` would in a process of its own. Dropping it
 /// stops the threads, closes the driver and its context and, with `dir_delete_on_shutdown` (on by
-/// default in [`AeronDriverContext::new`]), deletes its directory.
+/// default in [`AeronDriverContext::new`]), deletes its directory. Only a driver that ran
+/// deletes: a refused or failed start leaves the directory alone (see [`start`](Self::start)).
 ///
 /// Threads: `Send + Sync`. The driver runs on its own threads; this handle only knows where and
 /// stops it on drop.
@@ -681,7 +781,20 @@ impl EmbeddedMediaDriver {
     /// # Errors
     /// `EBUSY` when a clone of the context exists; `EINVAL` for the `INVOKER` threading mode
     /// (use [`SteppedMediaDriver`]); Aeron's error when the driver refuses its settings (a term
-    /// length that is not a power of two, say) or its directory (another driver is active there).
+    /// length that is not a power of two, say).
+    ///
+    /// `EBUSY` at once, with nothing in the directory touched, when another driver (in any
+    /// process) heartbeats in the directory, even with `dir_delete_on_start`.
+    ///
+    /// # Files and waits
+    /// An existing directory without a live driver is deleted and recreated (Aeron's rule; the
+    /// dead driver's non-empty error log is first saved to a file beside it). A start that
+    /// fails removes the directory only if it did not exist before the call; an existing one
+    /// is left as far as Aeron's init got (recreated, never removed). One case
+    /// waits: a `cnc.dat` whose version word is still 0 (a driver initialising there, or one
+    /// whose init failed and left the file) is watched for up to the context's driver timeout
+    /// ([`AeronDriverContext::set_driver_timeout`], 10 s by default) before Aeron decides no
+    /// driver is coming and recreates the directory; shorten that timeout to shorten the wait.
     pub fn start(context: AeronDriverContext) -> Result<Self, AeronCError> {
         let threading_mode = context.get_threading_mode();
         Ok(EmbeddedMediaDriver {

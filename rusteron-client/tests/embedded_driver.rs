@@ -137,7 +137,8 @@ fn two_embedded_drivers_on_different_directories() {
     context.set_dir(&a.dir().to_string_lossy().as_ref().into_c_string()).unwrap();
     context.set_dir_delete_on_shutdown(false).unwrap();
     let err = EmbeddedMediaDriver::start(context).expect_err("an active driver owns that directory");
-    assert!(err.to_string().contains("Active media driver detected"), "{err}");
+    assert_eq!(err.code, libc::EBUSY, "{err}");
+    assert!(err.to_string().contains("another media driver is active"), "{err}");
     // ... and the running one is unharmed.
     assert_eq!(exchange(&pub_a, &sub_a, 10), (0..10).collect::<Vec<_>>());
 }
