@@ -314,7 +314,17 @@ impl EmbeddedArchiveMediaDriverProcess {
 
     /// Like [`start`](Self::start) with extra Java system properties (`("aeron.x", "v")`),
     /// which override the defaults; e.g. `(RECORD_CHECKSUM_PROP, CRC32_CHECKSUM)` for a recovery
-    /// test. [`settings`](Self::settings) lists what the archive runs with.
+    /// test. [`settings`](Self::settings) lists what the archive runs with, and every accessor
+    /// ([`aeron_dir`](Self::aeron_dir), [`archive_dir`](Self::archive_dir), the channels,
+    /// [`archive_id`](Self::archive_id)) reports the overridden value, which the helper also
+    /// waits on.
+    ///
+    /// # Files
+    /// The JVM's media driver deletes and recreates its Aeron directory at start
+    /// (`aeron.dir.delete.on.start`), so an `aeron.dir` where a live media driver heartbeats is
+    /// refused at once (`EBUSY`), nothing started or touched. On drop the helper removes its own
+    /// root folder and the Aeron directory its driver ran in; an overridden `aeron.archive.dir`
+    /// is the caller's and is kept.
     pub fn start_with(extra_props: &[(&str, &str)]) -> Result<Self, AeronCError> {
         let java = find_java()?;
         let jar = find_aeron_all_jar()?;
@@ -356,6 +366,30 @@ impl EmbeddedArchiveMediaDriverProcess {
         for (k, v) in extra_props {
             props.retain(|(pk, _)| pk != k);
             props.push((k.to_string(), v.to_string()));
+        }
+        // What the JVM runs with is what the accessors report and what the helper waits on.
+        let setting = |name: &str| props.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+        let aeron_dir = setting("aeron.dir");
+        let archive_dir = setting("aeron.archive.dir");
+        let control_request_channel = setting("aeron.archive.control.channel");
+        let recording_events_channel = setting("aeron.archive.recording.events.channel");
+        let replication_channel = setting("aeron.archive.replication.channel");
+        let archive_id = setting("aeron.archive.id").parse::<i64>().map_err(|e| {
+            let _ = std::fs::remove_dir_all(&root);
+            error(format!(
+                "start_with: aeron.archive.id must be a 64-bit integer, not {:?}: {e}",
+                setting("aeron.archive.id")
+            ))
+        })?;
+        // The JVM's driver deletes its Aeron directory at start (aeron.dir.delete.on.start):
+        // never point it at a directory a live driver (of any process) heartbeats in.
+        let aeron_dir_c = aeron_dir.as_str().into_c_string_for("start_with: aeron.dir")?;
+        if rusteron_client::is_driver_active(&aeron_dir_c, Duration::from_secs(10)) {
+            let _ = std::fs::remove_dir_all(&root);
+            return Err(AeronCError::with_message(
+                libc::EBUSY,
+                format!("start_with: aeron.dir {aeron_dir} belongs to a media driver that is running; nothing was started or touched"),
+            ));
         }
 
         let log = root.join("archive.log");
@@ -580,6 +614,11 @@ impl Drop for EmbeddedArchiveMediaDriverProcess {
         self.kill();
         if std::thread::panicking() {
             log::error!("archive log tail ({}), dropped while panicking:\n{}", self.log.display(), self.log_tail());
+        }
+        // The Aeron directory its driver ran in, when start_with put it outside the root (an
+        // overridden archive directory is the caller's and stays).
+        if !Path::new(&self.aeron_dir).starts_with(&self.root) {
+            let _ = std::fs::remove_dir_all(&self.aeron_dir);
         }
         let _ = std::fs::remove_dir_all(&self.root);
     }

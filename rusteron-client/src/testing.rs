@@ -145,9 +145,27 @@ impl MediaDriverProcess {
     }
 
     /// Like [`start`](Self::start), with extra `AERON_*` environment settings for the driver.
+    ///
+    /// An `AERON_DIR` among them is the directory the driver runs in and [`dir`](Self::dir)
+    /// reports. The driver deletes and recreates its directory at start
+    /// (`AERON_DIR_DELETE_ON_START`), so a directory where a live driver heartbeats is refused at
+    /// once (`EBUSY`), nothing started or touched; on drop the directory the driver ran in is
+    /// removed.
     pub fn start_with_env(env: &[(&str, &str)]) -> Result<Self, AeronCError> {
         let aeronmd = aeronmd_path()?;
-        let dir = unique_dir("rusteron-md");
+        let dir = match env.iter().rev().find(|(k, _)| *k == "AERON_DIR") {
+            Some((_, d)) => {
+                let c = d.into_c_string_for("MediaDriverProcess::start_with_env: AERON_DIR")?;
+                if crate::is_driver_active(&c, Duration::from_secs(10)) {
+                    return Err(AeronCError::with_message(
+                        libc::EBUSY,
+                        format!("MediaDriverProcess::start_with_env: AERON_DIR {d} belongs to a media driver that is running; nothing was started or touched"),
+                    ));
+                }
+                PathBuf::from(d)
+            }
+            None => unique_dir("rusteron-md"),
+        };
         let mut cmd = Command::new(&aeronmd);
         cmd.env("AERON_DIR", &dir)
             .env("AERON_THREADING_MODE", "SHARED")

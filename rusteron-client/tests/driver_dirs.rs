@@ -211,3 +211,24 @@ fn a_driver_that_ran_removes_its_own_directory() {
     drop(stepped);
     assert!(!dir.exists(), "{} is still there", dir.display());
 }
+
+#[test]
+fn the_aeronmd_helper_honours_its_directory_and_refuses_a_live_one() {
+    let first = MediaDriverProcess::start().unwrap();
+    driver_serves_clients(first.dir(), 4601);
+    let before = listing(first.dir());
+    let started = Instant::now();
+    let err = MediaDriverProcess::start_with_env(&[("AERON_DIR", first.dir_str())])
+        .expect_err("aeronmd with delete-on-start on a live driver's directory");
+    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert_eq!(err.code, libc::EBUSY, "{err}");
+    assert_eq!(listing(first.dir()), before);
+    driver_serves_clients(first.dir(), 4602);
+
+    let dir = unique_dir("rusteron-dirs-md");
+    let second = MediaDriverProcess::start_with_env(&[("AERON_DIR", dir.to_str().unwrap())]).unwrap();
+    assert_eq!(second.dir(), dir.as_path(), "the helper reports the directory its driver runs in");
+    driver_serves_clients(&dir, 4603);
+    drop(second);
+    assert!(!dir.exists(), "the helper removes the directory its driver ran in");
+}
