@@ -226,16 +226,27 @@ impl<F: FnMut(&[u8], crate::AeronHeader<'_>)> std::fmt::Debug for FnMutMessageHa
 
 impl crate::Aeron {
     /// Aeron's monotonic clock in nanoseconds (`aeron_nano_clock`), the clock its timeouts use;
-    /// the same as the free function [`nano_clock`](crate::nano_clock).
+    /// the same as the free function [`nano_clock`](crate::nano_clock). Needs no client:
+    ///
+    /// ```
+    /// let t0 = rusteron_client::Aeron::nano_clock();
+    /// assert!(rusteron_client::Aeron::nano_clock() >= t0);
+    /// ```
     #[inline]
-    pub fn nano_clock(&self) -> i64 {
+    pub fn nano_clock() -> i64 {
         crate::nano_clock()
     }
 
     /// Wall-clock milliseconds since the Unix epoch (`aeron_epoch_clock`), the clock of Aeron's
     /// timestamps (error log, heartbeats); the same as [`epoch_clock`](crate::epoch_clock).
+    /// Needs no client:
+    ///
+    /// ```
+    /// let now_ms = rusteron_client::Aeron::epoch_clock();
+    /// assert!(now_ms > 1_700_000_000_000, "after November 2023: {now_ms}");
+    /// ```
     #[inline]
-    pub fn epoch_clock(&self) -> i64 {
+    pub fn epoch_clock() -> i64 {
         crate::epoch_clock()
     }
 }
