@@ -164,8 +164,25 @@ fn context_getters_hand_out_one_c_context_per_call() {
         assert_eq!(a.get_client_name(), "changed");
         assert_ne!(b.get_client_name(), "changed", "copies are independent");
         assert_ne!(archive.get_archive_context().get_client_name(), "changed", "the archive is unchanged");
+        drop(archive);
+        // The copies outlive the archive.
+        assert_eq!(a.get_control_request_channel(), view.get_control_request_channel());
+        drop(a);
+        drop(b);
+        drop(view);
+    });
+}
 
-        let archive = Arc::new(archive);
+/// Item 3, the scenario: owned contexts taken on two threads from one `Send + Sync`
+/// archive, the archive dropped, then both threads set the control request channel at once and
+/// read it back (each must see only its own values).
+#[test]
+fn two_threads_set_the_owned_contexts_they_took() {
+    within_deadline("two_threads_set_owned", || {
+        let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        let aeron = process.connect_aeron().unwrap();
+        let ctx = process.archive_context(&aeron).unwrap();
+        let archive = Arc::new(AeronArchive::connect(&ctx).unwrap());
         let start = Arc::new(Barrier::new(3));
         let threads: Vec<_> = (0..2)
             .map(|t| {
@@ -188,9 +205,6 @@ fn context_getters_hand_out_one_c_context_per_call() {
         for t in threads {
             t.join().unwrap();
         }
-        drop(a);
-        drop(b);
-        drop(view);
     });
 }
 
@@ -250,14 +264,6 @@ fn archives_from_one_context_on_two_threads() {
         let position = publish_sequence(&publication, 0, 10);
         let recording_id = await_recording_position(&aeron, &first, publication.session_id(), position);
 
-        // Distinct C state: neither archive shares its idle state with the other or with the
-        // context they came from (which is left as it was: no idle strategy).
-        let (s1, s2) =
-            (inspect::idle_state(inspect::own_context(&first)), inspect::idle_state(inspect::own_context(&second)));
-        assert_ne!(s1, 0, "the archive has C's default idle strategy");
-        assert_ne!(s1, s2, "two archives from one context share their idle strategy state");
-        assert!(!inspect::has_idle_func(ctx.get_inner()), "the caller's context is left as it was");
-
         let start = Arc::new(Barrier::new(2));
         let threads: Vec<_> = [first.clone(), second.clone()]
             .into_iter()
@@ -281,10 +287,39 @@ fn archives_from_one_context_on_two_threads() {
         for t in threads {
             assert!(t.join().unwrap() >= 20);
         }
-        // A third connect from the same context (it waits with its own state) still works.
-        let third = AeronArchive::connect(&ctx).unwrap();
-        assert_ne!(inspect::idle_state(inspect::own_context(&third)), s1);
         drop(publication);
+    });
+}
+
+/// Item 8, the C objects: each archive connected from one context has an idle strategy state
+/// of its own, and the context is left as it was (no idle strategy, so the next connect lends
+/// itself a new one).
+#[test]
+fn archives_from_one_context_have_their_own_idle_state() {
+    within_deadline("own_idle_state", || {
+        let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        let aeron = process.connect_aeron().unwrap();
+        let ctx = process.archive_context(&aeron).unwrap();
+        let first = AeronArchive::connect(&ctx).unwrap();
+        let second = AeronArchive::connect(&ctx).unwrap();
+        let s1 = inspect::idle_state(inspect::own_context(&first));
+        let s2 = inspect::idle_state(inspect::own_context(&second));
+        assert_ne!(s1, 0, "the archive has C's default idle strategy");
+        assert_ne!(s1, s2, "two archives from one context share their idle strategy state");
+        assert!(!inspect::has_idle_func(ctx.get_inner()), "the caller's context is left as it was");
+        let third = AeronArchive::async_connect(&ctx).unwrap().poll_blocking(TIMEOUT).unwrap();
+        let s3 = inspect::idle_state(inspect::own_context(&third));
+        assert!(s3 != s1 && s3 != s2 && s3 != 0, "an async connect lends its archive a state too");
+        for archive in [&first, &second, &third] {
+            assert!(archive.list_recordings_vec(0, 1).is_ok());
+        }
+        // A context that failed to connect is left as it was too.
+        let nowhere = process.archive_context(&aeron).unwrap();
+        let port = find_unused_udp_port(41_000).unwrap();
+        nowhere.set_control_request_channel(&c(&format!("aeron:udp?endpoint=localhost:{port}"))).unwrap();
+        nowhere.set_message_timeout(Duration::from_millis(300)).unwrap();
+        assert!(AeronArchive::connect(&nowhere).is_err());
+        assert!(!inspect::has_idle_func(nowhere.get_inner()));
     });
 }
 
