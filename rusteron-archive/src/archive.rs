@@ -191,7 +191,21 @@ impl AeronArchive {
     ///
     /// Each call returns a new, independent copy (changing it does not change the archive or
     /// another copy): the archive's own C context stays the archive's, read by C on every
-    /// request, and is never shared with a caller.
+    /// request, and is never shared with a caller. Like every [`AeronArchiveContext`], a copy
+    /// stays on the thread that took it; each thread takes its own:
+    ///
+    /// ```compile_fail,E0277
+    /// fn configure_elsewhere(archive: &rusteron_archive::AeronArchive) {
+    ///     let owned = archive.get_and_own_archive_context();
+    ///     std::thread::spawn(move || owned.set_client_name(c"elsewhere"));
+    /// }
+    /// ```
+    ///
+    /// ```
+    /// fn configure_on_each_thread(archive: rusteron_archive::AeronArchive) {
+    ///     std::thread::spawn(move || archive.get_and_own_archive_context().set_client_name(c"mine"));
+    /// }
+    /// ```
     ///
     /// # Panics
     /// Only when C cannot allocate the copy.

@@ -391,6 +391,48 @@ impl Drop for PsInner {
 /// to replay if it drops behind. Poll it like a subscription.
 ///
 /// Threads: `Send`, not `Sync`: it is a single-threaded state machine driven by `poll`.
+///
+/// Handlers: the fragment (`&[u8]`) and the [`AeronHeader`](crate::AeronHeader) a handler gets
+/// point into the term buffer (or the reassembly buffer) of the poll that runs it, so they are
+/// borrowed for that call only, and the handler cannot poll (or otherwise use) the subscription
+/// it is called from: the polls take `&mut self`. Keeping the header fails to compile:
+///
+/// ```compile_fail,E0521
+/// use rusteron_archive::{AeronArchivePersistentSubscription, AeronHeader};
+/// fn keep_header(ps: &mut AeronArchivePersistentSubscription) {
+///     let mut kept = None;
+///     ps.poll_once(|_msg: &[u8], header: AeronHeader<'_>| kept = Some(header), 10).unwrap();
+///     let _ = kept.map(|h| h.position());
+/// }
+/// ```
+///
+/// and so does polling from inside the handler:
+///
+/// ```compile_fail,E0499
+/// use rusteron_archive::{AeronArchivePersistentSubscription, AeronHeader};
+/// fn poll_inside(ps: &mut AeronArchivePersistentSubscription) {
+///     ps.poll_once(
+///         |_msg: &[u8], _header: AeronHeader<'_>| {
+///             let _ = ps.poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 1);
+///         },
+///         10,
+///     )
+///     .unwrap();
+/// }
+/// ```
+///
+/// A handler that reaches it anyway, through a `RefCell` the caller built (in a
+/// `thread_local!`, say), finds it borrowed by the poll that runs the handler
+/// (`tests/persistent_subscription_handlers.rs`). What the handler may do, copying what it needs:
+///
+/// ```
+/// use rusteron_archive::{AeronArchivePersistentSubscription, AeronHeader};
+/// fn copy_out(ps: &mut AeronArchivePersistentSubscription) -> Vec<(Vec<u8>, i64)> {
+///     let mut kept = Vec::new();
+///     ps.poll_once(|msg: &[u8], header: AeronHeader<'_>| kept.push((msg.to_vec(), header.position())), 10).unwrap();
+///     kept
+/// }
+/// ```
 pub struct AeronArchivePersistentSubscription {
     inner: PsInner,
 }
