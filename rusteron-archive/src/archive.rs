@@ -8,7 +8,6 @@ use crate::{
     Aeron, AeronArchiveAsyncConnect, AeronArchiveContext, AeronArchiveReplayParams, AeronArchiveReplicationParams,
     AeronCError, AeronExclusivePublication, AeronPublication, AeronSubscription, ManagedCResource,
 };
-use rusteron_client::resource::InUseMark;
 use std::ffi::CStr;
 use std::sync::Arc;
 
@@ -35,10 +34,6 @@ pub(crate) struct ArchiveInner {
     /// The context it was connected from, only kept alive (its Aeron and handlers): a handle,
     /// not the context itself, which is not `Send` and this archive is.
     context: rusteron_client::resource::Dependency,
-    /// Refuses setters on the archive's own C context until the C archive is closed (dropped
-    /// after `managed`). Safe code never reaches that context (the getters hand out copies);
-    /// this guards raw uses of it.
-    _own_context_in_use: InUseMark,
     /// What the connect lent the archive (see [`AeronArchiveContext::client_for_connect`]): the
     /// client created for a context that had none (the archive's own context points at it) and
     /// the archive's own idle strategy state.
@@ -103,13 +98,20 @@ impl AeronArchive {
         context: rusteron_client::resource::Dependency,
         resources: crate::context::ConnectResources,
     ) -> Self {
-        // C reads its own context on every request: from here on its setters refuse.
-        let own_context_in_use =
-            crate::context::mark_in_use(unsafe { bindings::aeron_archive_get_archive_context(raw) });
-        let managed = ManagedCResource::from_raw(raw, Some(Box::new(|p| unsafe { bindings::aeron_archive_close(p) })));
-        AeronArchive {
-            inner: Arc::new(ArchiveInner { managed, context, _own_context_in_use: own_context_in_use, resources }),
-        }
+        // C reads its own context on every request: from here on its setters refuse. Safe code
+        // never reaches that context (the getters hand out copies); the mark guards raw uses of
+        // it. It is taken off just before the close, while the context's memory is still
+        // allocated, so no other context ever finds the mark at its address.
+        let mut own_context_in_use =
+            Some(crate::context::mark_in_use(unsafe { bindings::aeron_archive_get_archive_context(raw) }));
+        let managed = ManagedCResource::from_raw(
+            raw,
+            Some(Box::new(move |p| {
+                drop(own_context_in_use.take());
+                unsafe { bindings::aeron_archive_close(p) }
+            })),
+        );
+        AeronArchive { inner: Arc::new(ArchiveInner { managed, context, resources }) }
     }
 
     /// The C archive client. Valid while any clone of this wrapper lives.
