@@ -103,11 +103,12 @@ impl AeronArchiveContext {
         unsafe { bindings::aeron_archive_context_get_owns_aeron_client(self.get_inner()) }
     }
 
-    /// Run by every setter: refuses (`EBUSY`) while a connected archive or a persistent
-    /// subscription reads this C context. Connecting copies the context
+    /// Run by every setter: refuses (`EBUSY`) on a read-only copy
+    /// ([`AeronArchive::get_archive_context`](crate::AeronArchive::get_archive_context)) and on
+    /// a C context an open archive reads. Connecting copies the context
     /// (`aeron_archive_context_duplicate`), so the context you connect with stays settable; the
-    /// archive's own copy (and a persistent subscription's context) is read by C on every
-    /// request, and the handlers set through a view would be kept alive only by the view.
+    /// archive's own copy is read by C on every request and is never handed to safe code (the
+    /// mark guards wrappers made from its raw pointer).
     fn before_set(&self, setter: &'static str) -> Result<(), AeronCError> {
         let key = self.get_inner() as usize;
         if READ_ONLY_COPIES.contains(key) {
@@ -581,8 +582,8 @@ unsafe impl Send for SavedIdle {}
 static READ_ONLY_COPIES: InUse = InUse::new();
 
 /// C archive contexts that C reads while it runs: the own context of each open
-/// [`AeronArchive`](crate::AeronArchive) and the archive context of each open persistent
-/// subscription. Only touched on connect, close and by setters.
+/// [`AeronArchive`](crate::AeronArchive) (a persistent subscription reads a private copy no
+/// wrapper reaches). Only touched on connect, close and by setters.
 static CONTEXTS_IN_USE: InUse = InUse::new();
 
 /// Marks a C archive context as read by C (its setters refuse) until the mark drops.
