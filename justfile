@@ -62,8 +62,7 @@ package-check: setup
 memcheck: setup
     bash scripts/memcheck.sh
 
-# The threaded archive scenarios (two archives from one context, context copies on two threads)
-# under helgrind: any data race not explained in scripts/racecheck.supp fails (about 15 s)
+# Threaded archive scenarios (archives from one context, context copies) under helgrind: a race not in scripts/racecheck.supp fails
 racecheck: setup
     bash scripts/racecheck.sh
 
