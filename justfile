@@ -31,6 +31,7 @@ test: setup
     just dependent-check
     just package-check
     just memcheck
+    just racecheck
     just bench-guard
     cargo clippy --workspace --all-targets -- -D warnings
 
@@ -60,6 +61,10 @@ package-check: setup
 # The lifetime/callback/drop-order tests under valgrind memcheck: any use of freed memory fails
 memcheck: setup
     bash scripts/memcheck.sh
+
+# Threaded archive scenarios (archives from one context, context copies) under helgrind: a race not in scripts/racecheck.supp fails
+racecheck: setup
+    bash scripts/racecheck.sh
 
 # Show what the test binaries load at run time: libaeron*.so by default, nothing with `static`
 linkage:

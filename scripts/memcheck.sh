@@ -20,5 +20,5 @@ cargo test -q -p rusteron-client \
   --test panics --test context_in_use --test counters --test audit -- --test-threads=1
 cargo test -q -p rusteron-archive \
   --test workflow --test callbacks_and_pollers --test replication_and_merge --test persistent_subscription \
-  --test audit -- --test-threads=1
+  --test audit --test shared_state --test persistent_subscription_handlers -- --test-threads=1
 echo "memcheck: no memory errors"

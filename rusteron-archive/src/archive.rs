@@ -8,9 +8,8 @@ use crate::{
     Aeron, AeronArchiveAsyncConnect, AeronArchiveContext, AeronArchiveReplayParams, AeronArchiveReplicationParams,
     AeronCError, AeronExclusivePublication, AeronPublication, AeronSubscription, ManagedCResource,
 };
-use rusteron_client::resource::InUseMark;
 use std::ffi::CStr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Where a recorded stream comes from (`aeron_archive_source_location_t`): the archive's own
 /// media driver ([`SOURCE_LOCATION_LOCAL`], recorded by spying on the publication) or a remote
@@ -32,20 +31,17 @@ pub const ARCHIVE_REPLAY_ALL_AND_STOP: i64 = -2;
 pub(crate) struct ArchiveInner {
     // Field order is drop order: the C archive closes first, then what it points into.
     pub(crate) managed: ManagedCResource<bindings::aeron_archive_t>,
-    /// The context handed over by `get_and_own_archive_context` (at most once).
-    owned_context: Mutex<Option<AeronArchiveContext>>,
     /// The context it was connected from, only kept alive (its Aeron and handlers): a handle,
     /// not the context itself, which is not `Send` and this archive is.
-    _context: rusteron_client::resource::Dependency,
-    /// Refuses setters on the archive's own C context until the C archive is closed (dropped
-    /// after `managed`).
-    _own_context_in_use: InUseMark,
-    /// The client this wrapper created for a context that had none (see
-    /// [`AeronArchiveContext::client_for_connect`]); the archive's own context points at it.
-    created_client: Option<Aeron>,
+    context: rusteron_client::resource::Dependency,
+    /// What the connect lent the archive (see [`AeronArchiveContext::client_for_connect`]): the
+    /// client created for a context that had none (the archive's own context points at it) and
+    /// the archive's own idle strategy state.
+    resources: crate::context::ConnectResources,
 }
 
-// SAFETY: the C archive serialises calls with its own mutex; the other fields are Mutex/Send.
+// SAFETY: the C archive serialises calls with its own mutex; the other fields are Send and
+// only read (or dropped) here.
 unsafe impl Send for ArchiveInner {}
 unsafe impl Sync for ArchiveInner {}
 
@@ -100,21 +96,22 @@ impl AeronArchive {
     pub(crate) fn from_raw(
         raw: *mut bindings::aeron_archive_t,
         context: rusteron_client::resource::Dependency,
-        created_client: Option<Aeron>,
+        resources: crate::context::ConnectResources,
     ) -> Self {
-        // C reads its own context on every request: from here on its setters refuse.
-        let own_context_in_use =
-            crate::context::mark_in_use(unsafe { bindings::aeron_archive_get_archive_context(raw) });
-        let managed = ManagedCResource::from_raw(raw, Some(Box::new(|p| unsafe { bindings::aeron_archive_close(p) })));
-        AeronArchive {
-            inner: Arc::new(ArchiveInner {
-                managed,
-                owned_context: Mutex::new(None),
-                _context: context,
-                _own_context_in_use: own_context_in_use,
-                created_client,
-            }),
-        }
+        // C reads its own context on every request: from here on its setters refuse. Safe code
+        // never reaches that context (the getters hand out copies); the mark guards raw uses of
+        // it. It is taken off just before the close, while the context's memory is still
+        // allocated, so no other context ever finds the mark at its address.
+        let mut own_context_in_use =
+            Some(crate::context::mark_in_use(unsafe { bindings::aeron_archive_get_archive_context(raw) }));
+        let managed = ManagedCResource::from_raw(
+            raw,
+            Some(Box::new(move |p| {
+                drop(own_context_in_use.take());
+                unsafe { bindings::aeron_archive_close(p) }
+            })),
+        );
+        AeronArchive { inner: Arc::new(ArchiveInner { managed, context, resources }) }
     }
 
     /// The C archive client. Valid while any clone of this wrapper lives.
@@ -169,35 +166,65 @@ impl AeronArchive {
         AeronArchiveAsyncConnect::new(context)
     }
 
-    /// The archive's own copy of its context (borrowed; keeps the archive alive). Read it
-    /// freely; every setter fails with `EBUSY` while the archive is open, since C reads this
-    /// context on every request.
+    /// A read-only copy of the archive's context: its settings as the archive uses them (the
+    /// control channels with the session id the connect added, stream ids, timeouts, the
+    /// [`Aeron`] client and the handlers). Every setter fails with `EBUSY`: changing the copy
+    /// would not change the archive (take a settable copy with
+    /// [`get_and_own_archive_context`](Self::get_and_own_archive_context)).
+    ///
+    /// Each call makes a new C copy (`aeron_archive_context_duplicate`), owned by the returned
+    /// wrapper: the archive's own context, which C reads on every request, is never handed out,
+    /// so no two threads ever share one (the archive is `Send + Sync`, the context is neither).
+    /// The copy keeps the client and the handlers it points at alive, not the archive; it has
+    /// no idle strategy state of the archive's (a connect made with it lends itself one).
+    ///
+    /// # Panics
+    /// Only when C cannot allocate the copy.
     pub fn get_archive_context(&self) -> AeronArchiveContext {
-        let p = unsafe { bindings::aeron_archive_get_archive_context(self.get_inner()) };
-        let m = ManagedCResource::from_raw(p, None);
-        m.add_dependency(self.as_dependency());
-        unsafe { AeronArchiveContext::from_managed(m) }
+        self.copy_context(true)
     }
 
-    /// Takes ownership of the archive's context (`aeron_archive_get_and_own_archive_context`):
-    /// the returned wrapper closes it. The archive keeps a clone, so the context is closed only
-    /// after the archive. Calling it again returns the same context. Its setters fail with
-    /// `EBUSY` while the archive is open.
+    /// A settable copy of the archive's context, owned by the caller
+    /// (the safe counterpart of `aeron_archive_get_and_own_archive_context`): configured as the
+    /// archive is, it outlives the archive and can connect again. It keeps alive what it points
+    /// at (the [`Aeron`] client, whether yours or one created for the connect, and the
+    /// handlers), so dropping the archive, the context it was connected from and your `Aeron`
+    /// handle leaves it valid.
+    ///
+    /// Each call returns a new, independent copy (changing it does not change the archive or
+    /// another copy): the archive's own C context stays the archive's, read by C on every
+    /// request, and is never shared with a caller. Like every [`AeronArchiveContext`], a copy
+    /// stays on the thread that took it; each thread takes its own:
+    ///
+    /// ```compile_fail,E0277
+    /// fn configure_elsewhere(archive: &rusteron_archive::AeronArchive) {
+    ///     let owned = archive.get_and_own_archive_context();
+    ///     std::thread::spawn(move || owned.set_client_name(c"elsewhere"));
+    /// }
+    /// ```
+    ///
+    /// ```
+    /// fn configure_on_each_thread(archive: rusteron_archive::AeronArchive) {
+    ///     std::thread::spawn(move || archive.get_and_own_archive_context().set_client_name(c"mine"));
+    /// }
+    /// ```
+    ///
+    /// # Panics
+    /// Only when C cannot allocate the copy.
     pub fn get_and_own_archive_context(&self) -> AeronArchiveContext {
-        let mut slot = self.inner.owned_context.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(c) = &*slot {
-            return c.clone();
+        self.copy_context(false)
+    }
+
+    fn copy_context(&self, read_only: bool) -> AeronArchiveContext {
+        let own = unsafe { bindings::aeron_archive_get_archive_context(self.get_inner()) };
+        let mut keep = vec![self.inner.context.clone()];
+        if let Some(client) = &self.inner.resources.client {
+            keep.push(crate::util::keep(client.clone()));
         }
-        let p = unsafe { bindings::aeron_archive_get_and_own_archive_context(self.get_inner()) };
-        let m = ManagedCResource::from_raw(p, Some(Box::new(|p| unsafe { bindings::aeron_archive_context_close(p) })));
-        // SAFETY: the archive's own context, now owned by this wrapper (closed by it).
-        let ctx = unsafe { AeronArchiveContext::from_managed(m) };
-        // The context points at the client created for this archive, if any: it lives as long.
-        if let Some(client) = &self.inner.created_client {
-            ctx.keep_alive(crate::util::keep(client.clone()));
-        }
-        *slot = Some(ctx.clone());
-        ctx
+        // SAFETY: the archive is alive for this call and its own context is never written after
+        // the connect (setters refuse on it; safe code never reaches it).
+        unsafe { AeronArchiveContext::copy_of_archive_context(own, self.inner.resources.idle_state(), keep, read_only) }
+            .unwrap_or_else(|e| panic!("AeronArchive: cannot copy the archive's context: {e}"))
     }
 
     /// The id of the archive this client is connected to.
@@ -746,8 +773,16 @@ impl AeronArchive {
         unsafe { bindings::aeron_archive_client_map_archive_to_client_error_code(error_code) }
     }
 
-    /// The Aeron client the archive uses (borrowed; valid while the archive lives).
+    /// The Aeron client the archive uses (the returned handle keeps the archive alive).
     pub fn aeron(&self) -> Option<Aeron> {
-        self.get_archive_context().get_aeron()
+        // SAFETY: the archive's own context is alive with the archive and its client pointer is
+        // never written after the connect; the client stays open while the archive lives (a
+        // client the context was given is kept by it, one created for the connect by the archive).
+        let p = unsafe { (*bindings::aeron_archive_get_archive_context(self.get_inner())).aeron };
+        if p.is_null() {
+            None
+        } else {
+            Some(unsafe { Aeron::from_borrowed_kept_alive(p, self.as_dependency()) })
+        }
     }
 }

@@ -100,8 +100,9 @@ pub struct AeronArchiveAsyncConnect {
     context: rusteron_client::resource::Dependency,
     /// What an error names, read from the context when the connect started.
     settings: crate::errors::ConnectSettings,
-    /// The client created for a context that had none, handed to the archive once connected.
-    created_client: Option<crate::Aeron>,
+    /// What the connect lent (a client created for a context that had none, the idle strategy
+    /// state of the archive to be), handed to the archive once connected.
+    resources: Mutex<Option<crate::context::ConnectResources>>,
 }
 unsafe impl Send for AeronArchiveAsyncConnect {}
 unsafe impl Sync for AeronArchiveAsyncConnect {}
@@ -139,7 +140,7 @@ impl AeronArchiveAsyncConnect {
             state: Mutex::new(State { raw, done: false }),
             context: context.as_dependency(),
             settings: crate::errors::ConnectSettings::of(context),
-            created_client: created,
+            resources: Mutex::new(Some(created)),
         })
     }
 
@@ -164,7 +165,10 @@ impl AeronArchiveAsyncConnect {
         if rc < 0 || out.is_null() {
             return Err(crate::errors::connect_error(&self.settings));
         }
-        Ok(Some(AeronArchive::from_raw(out, self.context.clone(), self.created_client.clone())))
+        let resources = self.resources.lock().unwrap_or_else(|e| e.into_inner()).take();
+        // `done` was false, so nothing took them before.
+        let resources = resources.expect("an archive connect completes once");
+        Ok(Some(AeronArchive::from_raw(out, self.context.clone(), resources)))
     }
 
     /// Polls until connected or failed; the context's message timeout ends it. `timeout` is an

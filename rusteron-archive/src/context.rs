@@ -16,16 +16,19 @@ rusteron_client::c_wrapper!(
     /// keeps a clone of this wrapper, so the `Aeron` client and the handlers registered here stay
     /// alive as long as any archive made from it.
     ///
-    /// A context that C reads while it runs cannot be changed: every setter fails with `EBUSY`
-    /// on the archive's own context ([`AeronArchive::get_archive_context`](crate::AeronArchive::get_archive_context),
-    /// [`get_and_own_archive_context`](crate::AeronArchive::get_and_own_archive_context)) while
-    /// the archive is open, and on a context given to a persistent subscription while that
-    /// subscription is open. The context you connect with stays settable (C copies it).
+    /// The context you connect with stays settable (C copies it). An archive never hands out
+    /// its own C context: [`AeronArchive::get_archive_context`](crate::AeronArchive::get_archive_context)
+    /// returns a read-only copy (every setter fails with `EBUSY`) and
+    /// [`get_and_own_archive_context`](crate::AeronArchive::get_and_own_archive_context) a
+    /// settable one; each call makes a new C copy, which keeps the [`Aeron`] client and the
+    /// handlers it points at alive for as long as it lives.
     ///
     /// Threads: neither `Send` nor `Sync`. The C context is plain data with no locking and clones
     /// share it: configure it on the thread that connects, or move it there with
     /// [`handoff`](Self::handoff) (see [`Handoff`](rusteron_client::Handoff)). The
-    /// [`AeronArchive`](crate::AeronArchive) it makes is `Send + Sync`.
+    /// [`AeronArchive`](crate::AeronArchive) it makes is `Send + Sync`, and shares no C state
+    /// with it that is not locked: each connect gives the archive an idle strategy state of its
+    /// own (Aeron's default strategy keeps its back-off state in memory it writes on every idle).
     ///
     /// ```compile_fail,E0277
     /// fn configure_elsewhere(ctx: &rusteron_archive::AeronArchiveContext) {
@@ -100,13 +103,24 @@ impl AeronArchiveContext {
         unsafe { bindings::aeron_archive_context_get_owns_aeron_client(self.get_inner()) }
     }
 
-    /// Run by every setter: refuses (`EBUSY`) while a connected archive or a persistent
-    /// subscription reads this C context. Connecting copies the context
+    /// Run by every setter: refuses (`EBUSY`) on a read-only copy
+    /// ([`AeronArchive::get_archive_context`](crate::AeronArchive::get_archive_context)) and on
+    /// a C context an open archive reads. Connecting copies the context
     /// (`aeron_archive_context_duplicate`), so the context you connect with stays settable; the
-    /// archive's own copy (and a persistent subscription's context) is read by C on every
-    /// request, and the handlers set through a view would be kept alive only by the view.
+    /// archive's own copy is read by C on every request and is never handed to safe code (the
+    /// mark guards wrappers made from its raw pointer).
     fn before_set(&self, setter: &'static str) -> Result<(), AeronCError> {
         let key = self.get_inner() as usize;
+        if READ_ONLY_COPIES.contains(key) {
+            return Err(AeronCError::with_message(
+                libc::EBUSY,
+                format!(
+                    "AeronArchiveContext::{setter}: refused, this is a read-only copy of an archive's context \
+                     (AeronArchive::get_archive_context): changing it would not change the archive; take a \
+                     settable copy with AeronArchive::get_and_own_archive_context"
+                ),
+            ));
+        }
         if CONTEXTS_IN_USE.contains(key) {
             return Err(AeronCError::with_message(
                 libc::EBUSY,
@@ -125,7 +139,76 @@ impl AeronArchiveContext {
     /// (a client C creates has C's default handler, which ends the process on the first error:
     /// the media driver going away, say). The client is set on the C context for the connect;
     /// [`end_connect`](Self::end_connect) takes it off again.
-    pub(crate) fn client_for_connect(&self) -> Result<Option<Aeron>, AeronCError> {
+    ///
+    /// It also lends the connect an idle strategy state of its own (see
+    /// [`lend_idle_state`](Self::lend_idle_state)), so that the archive made by it shares none
+    /// with the caller's context or with other archives.
+    pub(crate) fn client_for_connect(&self) -> Result<ConnectResources, AeronCError> {
+        let mut resources = ConnectResources { client: None, idle_state: None, saved_idle: None };
+        self.lend_idle_state(&mut resources)?;
+        match self.create_client_for_connect() {
+            Ok(client) => {
+                resources.client = client;
+                Ok(resources)
+            }
+            Err(e) => {
+                self.end_connect(resources);
+                Err(e)
+            }
+        }
+    }
+
+    /// Before a connect: when the context has no idle strategy (or holds one C loaded and
+    /// owns), loads Aeron's default one (`aeron_idle_strategy_load`, exactly as C's
+    /// `aeron_archive_context_conclude` would: "backoff", or what `AERON_ARCHIVE_IDLE_STRATEGY`
+    /// names) into a fresh state and sets it on the context for the connect only.
+    ///
+    /// Why: C's connect copies the context into the archive (`aeron_archive_context_duplicate`),
+    /// state pointer included, and the back-off strategy writes its state on every idle. Left to
+    /// C, the first connect loads the default into the caller's context and every archive
+    /// connected from it shares that one state while each locks only itself: a data race
+    /// between archives used on two threads (and with the next connect's own wait). A handler
+    /// set with [`set_idle_strategy`](Self::set_idle_strategy) is shared as it is: its calls
+    /// take the handler's lock. [`end_connect`](Self::end_connect) puts the caller's strategy
+    /// back; the archive keeps the fresh state and frees it after the C archive is closed.
+    fn lend_idle_state(&self, resources: &mut ConnectResources) -> Result<(), AeronCError> {
+        let ctx = self.get_inner();
+        // SAFETY: the context is alive and only used on this thread (not `Send`); C reads it
+        // only inside the connect that follows.
+        unsafe {
+            if (*ctx).idle_strategy_func.is_some() && !(*ctx).owns_idle_strategy {
+                return Ok(());
+            }
+            let mut state = std::ptr::null_mut();
+            let func = bindings::aeron_idle_strategy_load(
+                c"backoff".as_ptr(),
+                &mut state,
+                c"AERON_ARCHIVE_IDLE_STRATEGY".as_ptr(),
+                std::ptr::null(),
+            );
+            if func.is_none() {
+                let e = AeronCError::last();
+                return Err(AeronCError::with_message(
+                    e.code,
+                    format!("archive connect: cannot load the default idle strategy: {e}"),
+                ));
+            }
+            resources.saved_idle = Some(SavedIdle {
+                func: (*ctx).idle_strategy_func,
+                state: (*ctx).idle_strategy_state,
+                owns: (*ctx).owns_idle_strategy,
+            });
+            resources.idle_state = Some(OwnedIdleState(state));
+            (*ctx).idle_strategy_func = func;
+            (*ctx).idle_strategy_state = state;
+            (*ctx).owns_idle_strategy = false;
+        }
+        Ok(())
+    }
+
+    /// The client [`client_for_connect`](Self::client_for_connect) creates when the context
+    /// has none.
+    fn create_client_for_connect(&self) -> Result<Option<Aeron>, AeronCError> {
         if self.get_aeron().is_some() {
             return Ok(None);
         }
@@ -145,14 +228,75 @@ impl AeronArchiveContext {
         Ok(Some(client))
     }
 
-    /// After a connect: takes the client [`client_for_connect`](Self::client_for_connect) set
-    /// off the caller's context again, so that the next connect with it gets a client of its own
-    /// (this one belongs to the archive and closes with it). Returns it for the archive to keep.
-    pub(crate) fn end_connect(&self, created: Option<Aeron>) -> Option<Aeron> {
-        if created.is_some() {
-            unsafe { bindings::aeron_archive_context_set_aeron(self.get_inner(), std::ptr::null_mut()) };
+    /// After a connect (or a failed one): takes the client
+    /// [`client_for_connect`](Self::client_for_connect) set off the caller's context again, so
+    /// that the next connect with it gets a client of its own (this one belongs to the archive
+    /// and closes with it), and puts the caller's idle strategy back. Returns what the archive
+    /// keeps (the client and its idle strategy state).
+    pub(crate) fn end_connect(&self, mut resources: ConnectResources) -> ConnectResources {
+        let ctx = self.get_inner();
+        if resources.client.is_some() {
+            unsafe { bindings::aeron_archive_context_set_aeron(ctx, std::ptr::null_mut()) };
         }
-        created
+        if let Some(saved) = resources.saved_idle.take() {
+            // SAFETY: as in `lend_idle_state`; the connect is over.
+            unsafe {
+                (*ctx).idle_strategy_func = saved.func;
+                (*ctx).idle_strategy_state = saved.state;
+                (*ctx).owns_idle_strategy = saved.owns;
+            }
+        }
+        resources
+    }
+
+    /// A private copy of an archive's own C context, for
+    /// [`AeronArchive::get_archive_context`](crate::AeronArchive::get_archive_context) (read-only:
+    /// every setter refuses) and
+    /// [`AeronArchive::get_and_own_archive_context`](crate::AeronArchive::get_and_own_archive_context)
+    /// (settable). The copy is closed when its last clone drops and keeps alive what it points
+    /// at: `keep` (the context the archive was connected from, which keeps the `Aeron` client and
+    /// the handlers set on it, and a client created for the connect). The archive's idle
+    /// strategy state (`archive_idle_state`) stays the archive's: the copy gets none, like a new
+    /// context (its next connect lends one).
+    ///
+    /// # Safety
+    /// `own` must be the live context of a live archive that nothing writes to any more (an
+    /// open archive's context: setters refuse on it).
+    pub(crate) unsafe fn copy_of_archive_context(
+        own: *mut bindings::aeron_archive_context_t,
+        archive_idle_state: *mut std::os::raw::c_void,
+        keep: Vec<rusteron_client::resource::Dependency>,
+        read_only: bool,
+    ) -> Result<Self, AeronCError> {
+        let mut raw = std::ptr::null_mut();
+        check(bindings::aeron_archive_context_duplicate(&mut raw, own))?;
+        // The copy is used by nobody else yet.
+        if (*own).owns_aeron_client {
+            // C closes that client with the archive: the copy must not point at it.
+            (*raw).aeron = std::ptr::null_mut();
+        }
+        (*raw).owns_aeron_client = false;
+        if (*raw).owns_idle_strategy
+            || (!archive_idle_state.is_null() && (*raw).idle_strategy_state == archive_idle_state)
+        {
+            (*raw).idle_strategy_func = None;
+            (*raw).idle_strategy_state = std::ptr::null_mut();
+        }
+        (*raw).owns_idle_strategy = false;
+        let mut mark = if read_only { Some(READ_ONLY_COPIES.mark(raw as usize)) } else { None };
+        let m = ManagedCResource::from_raw(
+            raw,
+            Some(Box::new(move |p| {
+                // Unmarked before the memory is freed, so a new context at the same address is
+                // never taken for this copy.
+                drop(mark.take());
+                unsafe { bindings::aeron_archive_context_close(p) }
+            })),
+        );
+        for dep in keep {
+            m.add_dependency(dep);
+        }
+        Ok(Self::from_managed(m))
     }
 
     /// Sets the Aeron directory used when the context has no client of its own
@@ -406,9 +550,40 @@ impl Drop for OwnedIdleState {
     }
 }
 
+/// What one connect lends C and the archive made by it then keeps, dropped after the C archive
+/// is closed: the client created for a context that had none, and the idle strategy state
+/// loaded for this connect alone.
+pub(crate) struct ConnectResources {
+    pub(crate) client: Option<Aeron>,
+    idle_state: Option<OwnedIdleState>,
+    /// The caller's idle strategy, put back by `end_connect`.
+    saved_idle: Option<SavedIdle>,
+}
+
+impl ConnectResources {
+    /// The idle strategy state this connect loaded (null if it used the caller's handler).
+    pub(crate) fn idle_state(&self) -> *mut std::os::raw::c_void {
+        self.idle_state.as_ref().map_or(std::ptr::null_mut(), |s| s.0)
+    }
+}
+
+/// A context's idle strategy, as it was before a connect.
+struct SavedIdle {
+    func: bindings::aeron_idle_strategy_func_t,
+    state: *mut std::os::raw::c_void,
+    owns: bool,
+}
+// SAFETY: `SavedIdle` is only put back on the thread of the context it came from; `Send` so the
+// enclosing `ConnectResources` (which no longer holds one after `end_connect`) can be moved.
+unsafe impl Send for SavedIdle {}
+
+/// Read-only copies of archive contexts (`AeronArchive::get_archive_context`): their setters
+/// refuse.
+static READ_ONLY_COPIES: InUse = InUse::new();
+
 /// C archive contexts that C reads while it runs: the own context of each open
-/// [`AeronArchive`](crate::AeronArchive) and the archive context of each open persistent
-/// subscription. Only touched on connect, close and by setters.
+/// [`AeronArchive`](crate::AeronArchive) (a persistent subscription reads a private copy no
+/// wrapper reaches). Only touched on connect, close and by setters.
 static CONTEXTS_IN_USE: InUse = InUse::new();
 
 /// Marks a C archive context as read by C (its setters refuse) until the mark drops.

@@ -158,8 +158,10 @@ impl AeronArchivePersistentSubscriptionContext {
     /// The archive connection settings, copied now (`aeron_archive_context_duplicate`): the
     /// persistent subscription uses this private copy (C writes its own Aeron client into it),
     /// so later changes to `archive_context` do not reach it, and `archive_context` stays
-    /// settable. The copy shares the original's handlers and idle strategy state; the context
-    /// keeps those (and the original) alive until it is dropped.
+    /// settable. The copy shares the original's handlers and an idle strategy handler set on it
+    /// (their calls take the handler's lock); the context keeps those (and the original) alive
+    /// until it is dropped. With no idle strategy set, the subscription loads Aeron's default
+    /// one for itself, shared with no other object.
     ///
     /// The copy is made here, on the thread that owns `archive_context` (it is not `Send`), so
     /// creating the subscription later, on any thread, never reads a context another thread
@@ -346,8 +348,11 @@ struct PsInner {
 }
 
 /// A private copy of an archive context (`aeron_archive_context_duplicate`), closed on drop.
-/// The copy points to the original's handlers and idle strategy state, so the original must
-/// outlive it unchanged.
+/// The copy points to the original's handlers and to an idle strategy handler set on it (both
+/// locked on every call, so sharing them with archives on other threads is sound), so the
+/// original must outlive it unchanged. An idle strategy state that C loaded and the original
+/// owns (the back-off state, written on every idle) is not shared: the copy gets none, and C
+/// loads one of its own into it when the persistent subscription connects.
 struct ArchiveContextCopy(*mut bindings::aeron_archive_context_t);
 
 impl ArchiveContextCopy {
@@ -359,6 +364,10 @@ impl ArchiveContextCopy {
         unsafe {
             (*raw).aeron = std::ptr::null_mut();
             (*raw).owns_aeron_client = false;
+            if (*original.get_inner()).owns_idle_strategy {
+                (*raw).idle_strategy_func = None;
+                (*raw).idle_strategy_state = std::ptr::null_mut();
+            }
         }
         Ok(Self(raw))
     }
@@ -382,6 +391,48 @@ impl Drop for PsInner {
 /// to replay if it drops behind. Poll it like a subscription.
 ///
 /// Threads: `Send`, not `Sync`: it is a single-threaded state machine driven by `poll`.
+///
+/// Handlers: the fragment (`&[u8]`) and the [`AeronHeader`](crate::AeronHeader) a handler gets
+/// point into the term buffer (or the reassembly buffer) of the poll that runs it, so they are
+/// borrowed for that call only, and the handler cannot poll (or otherwise use) the subscription
+/// it is called from: the polls take `&mut self`. Keeping the header fails to compile:
+///
+/// ```compile_fail,E0521
+/// use rusteron_archive::{AeronArchivePersistentSubscription, AeronHeader};
+/// fn keep_header(ps: &mut AeronArchivePersistentSubscription) {
+///     let mut kept = None;
+///     ps.poll_once(|_msg: &[u8], header: AeronHeader<'_>| kept = Some(header), 10).unwrap();
+///     let _ = kept.map(|h| h.position());
+/// }
+/// ```
+///
+/// and so does polling from inside the handler:
+///
+/// ```compile_fail,E0499
+/// use rusteron_archive::{AeronArchivePersistentSubscription, AeronHeader};
+/// fn poll_inside(ps: &mut AeronArchivePersistentSubscription) {
+///     ps.poll_once(
+///         |_msg: &[u8], _header: AeronHeader<'_>| {
+///             let _ = ps.poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 1);
+///         },
+///         10,
+///     )
+///     .unwrap();
+/// }
+/// ```
+///
+/// A handler that reaches it anyway, through a `RefCell` the caller built (in a
+/// `thread_local!`, say), finds it borrowed by the poll that runs the handler
+/// (`tests/persistent_subscription_handlers.rs`). What the handler may do, copying what it needs:
+///
+/// ```
+/// use rusteron_archive::{AeronArchivePersistentSubscription, AeronHeader};
+/// fn copy_out(ps: &mut AeronArchivePersistentSubscription) -> Vec<(Vec<u8>, i64)> {
+///     let mut kept = Vec::new();
+///     ps.poll_once(|msg: &[u8], header: AeronHeader<'_>| kept.push((msg.to_vec(), header.position())), 10).unwrap();
+///     kept
+/// }
+/// ```
 pub struct AeronArchivePersistentSubscription {
     inner: PsInner,
 }

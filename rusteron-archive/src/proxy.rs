@@ -47,9 +47,12 @@ unsafe fn detach_publication(proxy: *mut bindings::aeron_archive_proxy_t) {
 }
 
 /// A proxy's private copy of its context (`aeron_archive_context_duplicate`), closed on drop.
-/// C's proxy idles through its context between offer retries, and a context no archive connected
-/// with has no idle strategy yet (C would call a NULL function): the copy gets one. The copy
-/// points to the original's handlers and idle strategy state, so the original must outlive it.
+/// C's proxy idles through its context between offer retries, and a context has no idle
+/// strategy until one is set (C would call a NULL function): the copy then gets one. The copy
+/// points to the original's handlers and to an idle strategy handler set on it (both locked on
+/// every call, so sharing them is sound), so the original must outlive it. An idle strategy
+/// state that C loaded and the original owns (its back-off state, written on every idle) is
+/// never shared: the copy yields instead.
 struct ProxyContext(*mut bindings::aeron_archive_context_t);
 // SAFETY: only closed on drop; C uses it through the proxy, which is not `Sync`.
 unsafe impl Send for ProxyContext {}
@@ -62,7 +65,7 @@ impl ProxyContext {
         // the client.
         unsafe {
             (*raw).owns_aeron_client = false;
-            if (*raw).idle_strategy_func.is_none() {
+            if (*raw).idle_strategy_func.is_none() || (*ctx.get_inner()).owns_idle_strategy {
                 (*raw).idle_strategy_func = Some(yield_idle);
                 (*raw).idle_strategy_state = std::ptr::null_mut();
             }

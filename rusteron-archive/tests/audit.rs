@@ -97,10 +97,11 @@ fn archive_proxy_never_closes_the_callers_publication() {
     drop(sub);
 }
 
-/// Finding #2: the archive's own context (`get_archive_context`, `get_and_own_archive_context`)
-/// is read by C on every request, and a handler set through the view was kept alive only by
-/// the view: every setter now refuses while the archive is open. The context the archive was
-/// connected with (C copies it) stays settable.
+/// Finding #2: the archive's own context is read by C on every request, and a handler set
+/// through a view of it was kept alive only by the view. The getters now hand out copies
+/// (issue 26): `get_archive_context` a read-only one (every setter refuses), and
+/// `get_and_own_archive_context` a settable one that changes nothing in the archive. The context
+/// the archive was connected with (C copies it) stays settable.
 #[test]
 fn archive_own_context_refuses_setters_while_the_archive_is_open() {
     let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
@@ -131,10 +132,11 @@ fn archive_own_context_refuses_setters_while_the_archive_is_open() {
         "set_credentials_supplier",
     );
     let owned = archive.get_and_own_archive_context();
-    assert_busy(owned.set_client_name(c"x"), "set_client_name");
-    assert_busy(owned.set_idle_strategy(|_w: i32| {}), "set_idle_strategy");
+    owned.set_client_name(c"x").unwrap();
+    owned.set_idle_strategy(|_w: i32| {}).unwrap();
     // Reading works, and the archive is unaffected.
     assert_eq!(own.get_control_request_channel(), owned.get_control_request_channel());
+    assert_eq!(archive.get_archive_context().get_client_name(), "");
     assert!(archive.list_recordings_vec(0, 10).is_ok());
 
     // The caller's context was copied at connect: it stays settable, and a second archive
@@ -155,7 +157,7 @@ fn archive_own_context_refuses_setters_while_the_archive_is_open() {
     assert!(idled.load(Ordering::SeqCst) > 0, "the new idle strategy runs while the second archive waits");
     assert!(archive.list_recordings_vec(0, 10).is_ok(), "the first archive keeps its idle strategy");
 
-    // Once the archive is closed, nothing reads its context: the owned one is settable again.
+    // The copies outlive the archive.
     drop(own);
     drop(archive);
     owned.set_client_name(c"after close").unwrap();
