@@ -163,6 +163,10 @@ impl AeronArchiveRecordingDescriptorPoller {
                 consumer.as_raw(),
             )
         };
+        // This may release the last reference to the consumer being replaced while it runs (a
+        // consumer that resets its own poller): the trampoline (`guard_handler`) holds its own
+        // reference for the whole call, so the old consumer is freed only after it returned,
+        // and its `Drop` runs behind the panic guard.
         self.keep_alive_as("consumer", crate::util::keep(consumer.clone()));
     }
 
@@ -246,6 +250,7 @@ impl AeronArchiveRecordingSubscriptionDescriptorPoller {
                 consumer.as_raw(),
             )
         };
+        // As in `AeronArchiveRecordingDescriptorPoller::reset`: safe from inside the consumer.
         self.keep_alive_as("consumer", crate::util::keep(consumer.clone()));
     }
 
