@@ -81,3 +81,121 @@ fn close_notification_whose_drop_panics_does_not_end_the_process() {
     let again = aeron.add_publication(c"aeron:ipc", 502, TIMEOUT).unwrap();
     assert!(wait_until(TIMEOUT, || again.is_connected()), "the client must keep working");
 }
+
+// -------------------------------------------------------------------------------------------
+// Item 4: a corrupted cnc.dat (and loss report), made from a real driver's files.
+
+fn le_i32(b: &[u8], at: usize) -> i32 {
+    i32::from_le_bytes(b[at..at + 4].try_into().unwrap())
+}
+
+fn put_i32(b: &mut [u8], at: usize, v: i32) {
+    b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+}
+
+/// Offsets in a cnc.dat: (counters metadata buffer, error log buffer, error log length).
+fn cnc_offsets(cnc: &[u8]) -> (usize, usize, usize) {
+    let lengths: Vec<usize> = (0..5).map(|i| le_i32(cnc, 4 + 4 * i) as usize).collect();
+    let metadata = 128 + lengths[0] + lengths[1];
+    let error_log = metadata + lengths[2] + lengths[3];
+    (metadata, error_log, lengths[4])
+}
+
+#[test]
+fn corrupted_cnc_file_and_loss_report_are_read_without_crashing() {
+    let md = MediaDriverProcess::start().unwrap();
+    let _aeron = md.connect().unwrap();
+    let real = std::fs::read(md.dir().join("cnc.dat")).unwrap();
+    let (metadata, error_log, error_log_length) = cnc_offsets(&real);
+    assert!(error_log + error_log_length <= real.len());
+
+    // 1. The first error-log record claims 0x7fff0000 bytes; counter 0's label claims as much.
+    let dir = unique_dir("attacks-cnc");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut bad = real.clone();
+    put_i32(&mut bad, error_log, 0x7fff_0000);
+    bad[error_log + 4..error_log + 24].fill(1);
+    put_i32(&mut bad, metadata + 128, 0x7fff_0000);
+    std::fs::write(dir.join("cnc.dat"), &bad).unwrap();
+    // A loss report whose first entry's channel length runs past the file.
+    let mut loss = vec![0u8; 4096];
+    loss[0..8].copy_from_slice(&3i64.to_le_bytes());
+    put_i32(&mut loss, 40, 0x7fff_0000);
+    std::fs::write(dir.join("loss-report.dat"), &loss).unwrap();
+
+    let cnc = AeronCnc::new(&dir.to_str().unwrap().into_c_string(), TIMEOUT).expect("the header itself is sound");
+    assert_eq!(cnc.errors(0), Vec::new(), "the bad record stops the walk");
+    let mut entries = 0;
+    assert_eq!(cnc.loss_reporter_read_once(|_, _, _, _, _, _, _, _| entries += 1).unwrap(), 0);
+    assert_eq!(entries, 0);
+    let mut labels = Vec::new();
+    cnc.counters_reader().foreach_counter_once(|_, id, _, key: &[u8], label: &str| {
+        assert_eq!(key.len(), AERON_COUNTER_MAX_KEY_LENGTH);
+        assert!(label.len() <= AERON_COUNTER_MAX_LABEL_LENGTH);
+        labels.push((id, label.len()));
+    });
+    assert!(labels.contains(&(0, AERON_COUNTER_MAX_LABEL_LENGTH)), "counter 0's label is clamped: {labels:?}");
+    let label0 = cnc.counters_reader().get_counter_label(0).unwrap();
+    assert!(label0.len() <= AERON_COUNTER_MAX_LABEL_LENGTH);
+    drop(cnc);
+
+    // 2. A well-formed record followed by one whose length runs past the log: the first is read.
+    let mut bad = real.clone();
+    let text = b"a recorded error";
+    put_i32(&mut bad, error_log, (24 + text.len()) as i32);
+    put_i32(&mut bad, error_log + 4, 2);
+    bad[error_log + 8..error_log + 16].copy_from_slice(&5i64.to_le_bytes());
+    bad[error_log + 16..error_log + 24].copy_from_slice(&4i64.to_le_bytes());
+    bad[error_log + 24..error_log + 24 + text.len()].copy_from_slice(text);
+    let next = error_log + (24 + text.len()).next_multiple_of(8);
+    put_i32(&mut bad, next, (error_log_length - (next - error_log) + 8) as i32);
+    std::fs::write(dir.join("cnc.dat"), &bad).unwrap();
+    let cnc = AeronCnc::new(&dir.to_str().unwrap().into_c_string(), TIMEOUT).unwrap();
+    let errors = cnc.errors(0);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].message, "a recorded error");
+    assert_eq!((errors[0].observation_count, errors[0].first_observation_timestamp), (2, 4));
+    drop(cnc);
+
+    // 3. A header whose counters metadata describes more counters than the values buffer
+    // holds: refused with an error naming the file.
+    let mut bad = real.clone();
+    let values_length = le_i32(&real, 16);
+    put_i32(&mut bad, 16, values_length / 8);
+    std::fs::write(dir.join("cnc.dat"), &bad).unwrap();
+    let e = AeronCnc::new(&dir.to_str().unwrap().into_c_string(), TIMEOUT).unwrap_err();
+    assert!(e.to_string().contains("cnc.dat") && e.to_string().contains("values buffer"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// -------------------------------------------------------------------------------------------
+// Item 7: no shared slice into counter memory the driver rewrites.
+
+#[test]
+fn counter_key_is_a_copy_the_driver_cannot_change() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let reader = aeron.counters_reader();
+    // Copies of the keys of every unused record: the next counter added takes one of them.
+    let mut before = Vec::new();
+    assert!(wait_until(TIMEOUT, || {
+        before = (0..=reader.max_counter_id())
+            .filter(|&id| reader.get_counter_state(id) == Ok(0))
+            .map(|id| (id, reader.get_counter_key(id).unwrap()))
+            .collect();
+        !before.is_empty()
+    }));
+    let counter = aeron.add_counter(4242, &[66, 66, 66, 66], "rewritten key", TIMEOUT).unwrap();
+    let free = counter.counter_id();
+    let (_, old_key) = before.iter().find(|(id, _)| *id == free).expect("the driver used a record that was unused");
+    // The driver wrote the new key where the old one was; our copy did not change.
+    assert_eq!(&reader.get_counter_key(free).unwrap()[..4], &[66, 66, 66, 66]);
+    assert_eq!(&old_key[..4], &[0, 0, 0, 0]);
+    let mut seen = None;
+    reader.foreach_counter_once(|_, id, _, key: &[u8], label: &str| {
+        if id == free {
+            seen = Some((key[..4].to_vec(), label.to_string()));
+        }
+    });
+    assert_eq!(seen, Some((vec![66, 66, 66, 66], "rewritten key".to_string())));
+}
