@@ -235,7 +235,29 @@ impl AeronImage {
             crate::AERON_REJECT_REASON_MAX_LENGTH,
             "a reject reason (AERON_ERROR_MAX_TEXT_LENGTH)",
         )?;
-        check(unsafe { bindings::aeron_image_reject(self.get_inner(), reason.as_ptr()) })
+        // Not `aeron_image_reject`: it follows `image->subscription`, which the client conductor
+        // sets to NULL (on its own thread, at any moment) once a lingering image has left its
+        // subscription, while this wrapper keeps the image itself alive. The image's
+        // correlation id and position stay readable for as long as it is retained, and the
+        // subscription it was found through is kept alive by this wrapper, so the reject goes
+        // to that subscription directly.
+        let Some(subscription) = self.retaining_subscription() else {
+            // A view made with the `unsafe` `from_borrowed`: its caller promised a live image in
+            // its subscription.
+            return check(unsafe { bindings::aeron_image_reject(self.get_inner(), reason.as_ptr()) });
+        };
+        let constants = self.get_constants()?;
+        let position = self.position();
+        check(unsafe {
+            bindings::aeron_subscription_reject_image(subscription, constants.correlation_id, position, reason.as_ptr())
+        })
+    }
+
+    /// The subscription a retained image was found through (kept alive by this wrapper).
+    fn retaining_subscription(&self) -> Option<*mut bindings::aeron_subscription_t> {
+        type SubscriptionHandle = Option<std::sync::Arc<ManagedCResource<bindings::aeron_subscription_t>>>;
+        let m = self.resource().managed()?;
+        m.dependencies().iter().find_map(|d| d.downcast_ref::<SubscriptionHandle>()?.as_ref().map(|s| s.get()))
     }
 
     /// Correlation id of the image with the driver.

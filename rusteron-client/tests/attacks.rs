@@ -199,3 +199,49 @@ fn counter_key_is_a_copy_the_driver_cannot_change() {
     });
     assert_eq!(seen, Some((vec![66, 66, 66, 66], "rewritten key".to_string())));
 }
+
+// -------------------------------------------------------------------------------------------
+// Item 9: `AeronImage::reject` on an image kept after it left its subscription.
+
+#[test]
+fn reject_of_an_image_kept_after_it_left_its_subscription() {
+    let md = MediaDriverProcess::start().unwrap();
+    let (_aeron, publication, sub) = ipc(&md, 901);
+    offer(&publication, b"hello");
+    let image = sub.image_at_index(0).expect("one image");
+    assert!(wait_until(TIMEOUT, || sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10).unwrap() > 0));
+    assert_eq!(image.reject(c"while connected"), Ok(0));
+    drop(publication);
+    assert!(
+        wait_until(TIMEOUT, || {
+            sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10).unwrap();
+            image.is_closed() && sub.image_count() == Ok(0)
+        }),
+        "the image never left the subscription"
+    );
+    // The client conductor detaches a lingering image from its subscription (C sets
+    // `image->subscription` to NULL) at a moment of its own, within the resource linger
+    // duration (3 s by default) after the subscription stopped using it. Reject at many moments
+    // across that window and after it: each must return, none may touch a NULL subscription.
+    let window = std::time::Instant::now() + Duration::from_millis(4500);
+    let mut rejects = 0u64;
+    while std::time::Instant::now() < window {
+        sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10).unwrap();
+        match image.reject(c"late") {
+            Ok(_) => {}
+            Err(e) => assert!(!e.to_string().is_empty()),
+        }
+        rejects += 1;
+        std::thread::sleep(Duration::from_millis(rand_ms(rejects)));
+    }
+    assert!(rejects > 10, "{rejects}");
+    // The image is still readable through the retained handle.
+    assert!(image.is_closed());
+    assert!(image.position() > 0);
+}
+
+/// A small pseudo-random pause (1..=60 ms) so the rejects land at varied moments.
+fn rand_ms(i: u64) -> u64 {
+    let x = (i ^ std::process::id() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    1 + (x >> 58)
+}
