@@ -4,6 +4,7 @@ use crate::bindings;
 use crate::callbacks::*;
 use crate::error::{check, AeronCError};
 use crate::handler::Guarded;
+use crate::reentry::{busy_error, polling, Polled};
 use crate::strings::c_str_to_str;
 use crate::{AeronSubscription, ManagedCResource};
 use std::ffi::CStr;
@@ -116,8 +117,21 @@ impl AeronImage {
         // No panic slot to set up: see `poll_fragment_trampoline` and `poll_result`.
         let mut handler: &mut F = handler;
         let (trampoline, clientd) = crate::handler::poll_args(&mut handler);
-        let rc = unsafe { bindings::aeron_image_poll(self.get_inner(), trampoline, clientd, fragment_limit) };
-        crate::handler::poll_result(rc)
+        let image = self.get_inner();
+        // Refused from inside a handler of a poll of this image or its subscription: see
+        // `reentry`. The subscription is only looked up for a nested poll.
+        polling(
+            Polled::Image(image, None),
+            || self.polled(),
+            || unsafe { bindings::aeron_image_poll(image, trampoline, clientd, fragment_limit) },
+            crate::handler::poll_result,
+            || Err(busy_error("AeronImage::poll")),
+        )
+    }
+
+    /// What a poll of this image marks (see `reentry`).
+    pub(crate) fn polled(&self) -> Polled {
+        Polled::Image(self.get_inner(), self.retaining_subscription())
     }
 
     /// Polls with flow control (`aeron_image_controlled_poll`): the handler returns an
@@ -138,15 +152,24 @@ impl AeronImage {
         handler: &mut F,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let rc = Guarded::run(handler, |clientd| unsafe {
-            bindings::aeron_image_controlled_poll(
-                self.get_inner(),
-                Some(controlled_fragment_handler_trampoline::<F>),
-                clientd,
-                fragment_limit,
+        let image = self.get_inner();
+        let rc = Guarded::run(handler, |clientd| {
+            polling(
+                Polled::Image(image, None),
+                || self.polled(),
+                || unsafe {
+                    bindings::aeron_image_controlled_poll(
+                        image,
+                        Some(controlled_fragment_handler_trampoline::<F>),
+                        clientd,
+                        fragment_limit,
+                    )
+                },
+                Some,
+                || None,
             )
         });
-        check(rc)
+        check(rc.ok_or_else(|| busy_error("AeronImage::controlled_poll"))?)
     }
 
     /// Polls up to `fragment_limit` fragments but not past `limit_position`
@@ -158,16 +181,25 @@ impl AeronImage {
         limit_position: i64,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let rc = Guarded::run(&mut handler, |clientd| unsafe {
-            bindings::aeron_image_bounded_poll(
-                self.get_inner(),
-                Some(fragment_handler_trampoline::<F>),
-                clientd,
-                limit_position,
-                fragment_limit,
+        let image = self.get_inner();
+        let rc = Guarded::run(&mut handler, |clientd| {
+            polling(
+                Polled::Image(image, None),
+                || self.polled(),
+                || unsafe {
+                    bindings::aeron_image_bounded_poll(
+                        image,
+                        Some(fragment_handler_trampoline::<F>),
+                        clientd,
+                        limit_position,
+                        fragment_limit,
+                    )
+                },
+                Some,
+                || None,
             )
         });
-        check(rc)
+        check(rc.ok_or_else(|| busy_error("AeronImage::bounded_poll"))?)
     }
 
     /// Controlled poll that stops at `limit_position` (`aeron_image_bounded_controlled_poll`).
@@ -178,16 +210,25 @@ impl AeronImage {
         limit_position: i64,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let rc = Guarded::run(&mut handler, |clientd| unsafe {
-            bindings::aeron_image_bounded_controlled_poll(
-                self.get_inner(),
-                Some(controlled_fragment_handler_trampoline::<F>),
-                clientd,
-                limit_position,
-                fragment_limit,
+        let image = self.get_inner();
+        let rc = Guarded::run(&mut handler, |clientd| {
+            polling(
+                Polled::Image(image, None),
+                || self.polled(),
+                || unsafe {
+                    bindings::aeron_image_bounded_controlled_poll(
+                        image,
+                        Some(controlled_fragment_handler_trampoline::<F>),
+                        clientd,
+                        limit_position,
+                        fragment_limit,
+                    )
+                },
+                Some,
+                || None,
             )
         });
-        check(rc)
+        check(rc.ok_or_else(|| busy_error("AeronImage::bounded_controlled_poll"))?)
     }
 
     /// Polls whole blocks of frames up to `block_length_limit` bytes (`aeron_image_block_poll`);
@@ -197,15 +238,24 @@ impl AeronImage {
         mut handler: F,
         block_length_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let rc = Guarded::run(&mut handler, |clientd| unsafe {
-            bindings::aeron_image_block_poll(
-                self.get_inner(),
-                Some(block_handler_trampoline::<F>),
-                clientd,
-                block_length_limit,
+        let image = self.get_inner();
+        let rc = Guarded::run(&mut handler, |clientd| {
+            polling(
+                Polled::Image(image, None),
+                || self.polled(),
+                || unsafe {
+                    bindings::aeron_image_block_poll(
+                        image,
+                        Some(block_handler_trampoline::<F>),
+                        clientd,
+                        block_length_limit,
+                    )
+                },
+                Some,
+                || None,
             )
         });
-        check(rc)
+        check(rc.ok_or_else(|| busy_error("AeronImage::block_poll"))?)
     }
 
     /// Transports (receivers' sources) seen active within the image liveness timeout; 0 for IPC

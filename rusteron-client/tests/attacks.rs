@@ -245,3 +245,207 @@ fn rand_ms(i: u64) -> u64 {
     let x = (i ^ std::process::id() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     1 + (x >> 58)
 }
+
+// -------------------------------------------------------------------------------------------
+// Item 1: an assembler, a subscription or an image polled again from inside its own handler.
+
+thread_local! {
+    static ASSEMBLER: RefCell<Option<AeronFragmentAssembler>> = const { RefCell::new(None) };
+    static IMAGE_ASSEMBLER: RefCell<Option<AeronImageFragmentAssembler>> = const { RefCell::new(None) };
+    static SUBSCRIPTION: RefCell<Option<AeronSubscription>> = const { RefCell::new(None) };
+    static OTHER_SUBSCRIPTION: RefCell<Option<AeronSubscription>> = const { RefCell::new(None) };
+    static IMAGE: RefCell<Option<AeronImage>> = const { RefCell::new(None) };
+}
+
+const EBUSY: i32 = 16;
+
+/// A message of `len` bytes, all `fill`.
+fn message(fill: u8, len: usize) -> Vec<u8> {
+    vec![fill; len]
+}
+
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
+}
+
+#[test]
+fn fragment_assembler_polled_from_its_own_delegate_is_refused() {
+    let md = MediaDriverProcess::start().unwrap();
+    let (aeron, publication, sub) = ipc(&md, 101);
+    // A second subscription on the same stream hears the same session (same session id).
+    let other = aeron
+        .add_subscription(c"aeron:ipc", 101, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .unwrap();
+    assert!(wait_until(TIMEOUT, || other.is_connected()));
+    let delivered: Arc<std::sync::Mutex<Vec<(u8, usize)>>> = Arc::default();
+    let inner_errors = Arc::new(AtomicUsize::new(0));
+    let forward_refusals = Arc::new(AtomicUsize::new(0));
+    let (d, e, f) = (delivered.clone(), inner_errors.clone(), forward_refusals.clone());
+    let assembler = AeronFragmentAssembler::with_handler(move |msg: &[u8], _h: AeronHeader<'_>| {
+        let first = msg[0];
+        // Re-enter the assembler that is delivering `msg`, through clones a `Send` handler can
+        // reach: a poll of the same assembler must be refused, not reallocate `msg`'s buffer.
+        let r = ASSEMBLER
+            .with(|a| SUBSCRIPTION.with(|s| a.borrow().as_ref().unwrap().poll(s.borrow().as_ref().unwrap(), 100)));
+        let err = r.expect_err("a re-entrant assembler poll must be refused");
+        assert_eq!(err.code, EBUSY, "{err}");
+        assert!(err.to_string().contains("AeronFragmentAssembler::poll"), "{err}");
+        e.fetch_add(1, Ordering::SeqCst);
+        // The same assembler as the handler of another subscription's poll (same session).
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            ASSEMBLER.with(|a| {
+                let mut clone = a.borrow().as_ref().unwrap().clone();
+                OTHER_SUBSCRIPTION.with(|s| s.borrow().as_ref().unwrap().poll_with(&mut clone, 100))
+            })
+        }));
+        if let Err(p) = caught {
+            assert!(panic_text(p.as_ref()).contains("used as a fragment handler"), "{}", panic_text(p.as_ref()));
+            f.fetch_add(1, Ordering::SeqCst);
+        }
+        // `msg` is still the message being delivered, whole and unchanged.
+        assert!(msg.iter().all(|&b| b == first), "the delegate's message changed under it");
+        d.lock().unwrap().push((first, msg.len()));
+    })
+    .unwrap();
+    ASSEMBLER.with(|a| *a.borrow_mut() = Some(assembler.clone()));
+    SUBSCRIPTION.with(|s| *s.borrow_mut() = Some(sub.clone()));
+    OTHER_SUBSCRIPTION.with(|s| *s.borrow_mut() = Some(other.clone()));
+    // Fragmented messages (IPC MTU payload is below 1,408 bytes).
+    for fill in 1..=4u8 {
+        offer(&publication, &message(fill, 5000));
+    }
+    assert!(
+        wait_until(TIMEOUT, || {
+            assembler.poll(&sub, 100).unwrap();
+            delivered.lock().unwrap().len() >= 4
+        }),
+        "delivered: {:?}",
+        delivered.lock().unwrap()
+    );
+    assert_eq!(*delivered.lock().unwrap(), vec![(1, 5000), (2, 5000), (3, 5000), (4, 5000)]);
+    assert_eq!(inner_errors.load(Ordering::SeqCst), 4);
+    assert!(forward_refusals.load(Ordering::SeqCst) >= 1, "the forwarding handler must refuse too");
+    ASSEMBLER.with(|a| a.borrow_mut().take());
+    SUBSCRIPTION.with(|s| s.borrow_mut().take());
+    OTHER_SUBSCRIPTION.with(|s| s.borrow_mut().take());
+}
+
+#[test]
+fn image_fragment_assembler_polled_from_its_own_delegate_is_refused() {
+    let md = MediaDriverProcess::start().unwrap();
+    let (_aeron, publication, sub) = ipc(&md, 102);
+    let image = sub.image_at_index(0).expect("an image");
+    let delivered = Arc::new(AtomicUsize::new(0));
+    let d = delivered.clone();
+    let assembler = AeronImageFragmentAssembler::with_handler(move |msg: &[u8], _h: AeronHeader<'_>| {
+        let first = msg[0];
+        let r = IMAGE_ASSEMBLER
+            .with(|a| IMAGE.with(|i| a.borrow().as_ref().unwrap().poll(i.borrow().as_ref().unwrap(), 100)));
+        assert_eq!(r.expect_err("refused").code, EBUSY);
+        // The image itself, polled from inside: refused too.
+        let r = IMAGE.with(|i| i.borrow().as_ref().unwrap().poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10));
+        assert_eq!(r.expect_err("refused").code, EBUSY);
+        assert!(msg.iter().all(|&b| b == first));
+        d.fetch_add(1, Ordering::SeqCst);
+    })
+    .unwrap();
+    IMAGE_ASSEMBLER.with(|a| *a.borrow_mut() = Some(assembler.clone()));
+    IMAGE.with(|i| *i.borrow_mut() = Some(image.clone()));
+    for fill in 1..=3u8 {
+        offer(&publication, &message(fill, 4000));
+    }
+    assert!(wait_until(TIMEOUT, || {
+        assembler.poll(&image, 100).unwrap();
+        delivered.load(Ordering::SeqCst) >= 3
+    }));
+    IMAGE_ASSEMBLER.with(|a| a.borrow_mut().take());
+    IMAGE.with(|i| i.borrow_mut().take());
+}
+
+#[test]
+fn subscription_and_image_used_from_inside_their_own_poll_are_refused() {
+    let md = MediaDriverProcess::start().unwrap();
+    let (aeron, publication, sub) = ipc(&md, 103);
+    let image = sub.image_at_index(0).expect("an image");
+    SUBSCRIPTION.with(|s| *s.borrow_mut() = Some(sub.clone()));
+    IMAGE.with(|i| *i.borrow_mut() = Some(image.clone()));
+    // An unrelated subscription may be polled from inside a handler.
+    let unrelated = aeron
+        .add_subscription(c"aeron:ipc", 104, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .unwrap();
+    for i in 0..4u8 {
+        offer(&publication, &[i; 64]);
+    }
+    let checks = Arc::new(AtomicUsize::new(0));
+    let c = checks.clone();
+    let mut handler = move |msg: &[u8], _h: AeronHeader<'_>| {
+        let copy = msg.to_vec();
+        SUBSCRIPTION.with(|s| {
+            let s = s.borrow();
+            let s = s.as_ref().unwrap();
+            let busy = |r: Result<i32, AeronCError>| assert_eq!(r.expect_err("refused").code, EBUSY);
+            busy(s.poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10));
+            busy(s.controlled_poll_once(
+                |_m: &[u8], _h: AeronHeader<'_>| -> AeronControlledFragmentHandlerAction {
+                    unreachable!("never polled")
+                },
+                10,
+            ));
+            assert_eq!(s.block_poll_once(|_b: &[u8], _s: i32, _t: i32| {}, 4096).expect_err("refused").code, EBUSY);
+            busy(s.image_count());
+            assert!(s.is_connected());
+            assert!(s.image_at_index(0).is_none());
+            assert!(s.image_by_session_id(publication_session(&copy)).is_none());
+            let mut seen = 0;
+            s.for_each_image(|_i| seen += 1);
+            assert_eq!(seen, 0);
+        });
+        IMAGE.with(|i| {
+            let r = i.borrow().as_ref().unwrap().poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10);
+            assert_eq!(r.expect_err("an image of the subscription being polled").code, EBUSY);
+        });
+        assert!(unrelated.poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10).is_ok());
+        assert_eq!(msg, &copy[..]);
+        c.fetch_add(1, Ordering::SeqCst);
+    };
+    assert!(wait_until(TIMEOUT, || {
+        sub.poll_with(&mut handler, 10).unwrap();
+        checks.load(Ordering::SeqCst) >= 2
+    }));
+    // And the other way round: the subscription polled from inside a poll of its image.
+    for i in 0..4u8 {
+        offer(&publication, &[i; 64]);
+    }
+    let inner = Arc::new(AtomicUsize::new(0));
+    let n = inner.clone();
+    assert!(wait_until(TIMEOUT, || {
+        image
+            .poll_once(
+                |_m: &[u8], _h: AeronHeader<'_>| {
+                    SUBSCRIPTION.with(|s| {
+                        let r = s.borrow().as_ref().unwrap().poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10);
+                        assert_eq!(r.expect_err("the subscription of the image being polled").code, EBUSY);
+                    });
+                    IMAGE.with(|i| {
+                        let r = i.borrow().as_ref().unwrap().poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10);
+                        assert_eq!(r.expect_err("the image being polled").code, EBUSY);
+                    });
+                    n.fetch_add(1, Ordering::SeqCst);
+                },
+                10,
+            )
+            .unwrap();
+        inner.load(Ordering::SeqCst) >= 2
+    }));
+    // After the polls, everything works again.
+    assert!(sub.image_count().unwrap() >= 1);
+    offer(&publication, &[9; 8]);
+    assert!(wait_until(TIMEOUT, || sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10).unwrap() > 0));
+    SUBSCRIPTION.with(|s| s.borrow_mut().take());
+    IMAGE.with(|i| i.borrow_mut().take());
+}
+
+/// Any session id (the lookup is refused before it is used).
+fn publication_session(_msg: &[u8]) -> i32 {
+    0
+}
