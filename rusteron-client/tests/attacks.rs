@@ -455,3 +455,90 @@ fn subscription_and_image_used_from_inside_their_own_poll_are_refused() {
 fn publication_session() -> i32 {
     0
 }
+
+// -------------------------------------------------------------------------------------------
+// offer_block: every frame of a block is validated.
+
+/// One DATA frame of `length` bytes (header included) at `term_offset` for `publication`'s
+/// current term, payload filled with `fill`.
+fn data_frame(publication: &AeronExclusivePublication, term_offset: i32, length: usize, fill: u8) -> Vec<u8> {
+    let c = publication.get_constants().unwrap();
+    let position = publication.position();
+    let term_id = c.initial_term_id + (position >> c.position_bits_to_shift) as i32;
+    let mut frame = vec![0u8; length.next_multiple_of(32)];
+    frame[0..4].copy_from_slice(&(length as i32).to_le_bytes());
+    frame[5] = 0xC0; // begin and end of message
+    frame[6..8].copy_from_slice(&1u16.to_le_bytes()); // DATA
+    frame[8..12].copy_from_slice(&term_offset.to_le_bytes());
+    frame[12..16].copy_from_slice(&c.session_id.to_le_bytes());
+    frame[16..20].copy_from_slice(&c.stream_id.to_le_bytes());
+    frame[20..24].copy_from_slice(&term_id.to_le_bytes());
+    frame[32..length].fill(fill);
+    frame
+}
+
+fn current_term_offset(publication: &AeronExclusivePublication) -> i32 {
+    let c = publication.get_constants().unwrap();
+    (publication.position() & (c.term_buffer_length as i64 - 1)) as i32
+}
+
+fn refused(publication: &AeronExclusivePublication, block: &[u8], needles: &[&str]) {
+    let e = publication.offer_block(block).expect_err("a malformed block must be refused");
+    let m = e.to_string();
+    assert!(needles.iter().all(|n| m.contains(n)), "{m} (expected {needles:?})");
+}
+
+#[test]
+fn offer_block_validates_every_frame() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let port = find_unused_udp_port(23_500).unwrap();
+    let channel = format!("aeron:udp?endpoint=127.0.0.1:{port}").into_c_string();
+    let sub = aeron
+        .add_subscription(&channel, 77, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .unwrap();
+    let publication = aeron.add_exclusive_publication(&channel, 77, TIMEOUT).unwrap();
+    assert!(wait_until(TIMEOUT, || publication.is_connected()));
+    let max_payload = publication.max_payload_length().unwrap();
+
+    // A well-formed DATA frame longer than the MTU: the sender would never send it.
+    let t = current_term_offset(&publication);
+    refused(&publication, &data_frame(&publication, t, max_payload + 32 + 672, 1), &["offset 0", "MTU"]);
+
+    // A good first frame followed by bad ones: each bad field is named, with the frame's offset.
+    let first = data_frame(&publication, t, 64, 1);
+    let second = |edit: &dyn Fn(&mut Vec<u8>)| {
+        let mut f = data_frame(&publication, t + 64, 64, 2);
+        edit(&mut f);
+        [first.clone(), f].concat()
+    };
+    refused(
+        &publication,
+        &second(&|f| f[12..16].copy_from_slice(&12345i32.to_le_bytes())),
+        &["offset 64", "session id"],
+    );
+    refused(&publication, &second(&|f| f[16..20].copy_from_slice(&999i32.to_le_bytes())), &["offset 64", "stream id"]);
+    refused(&publication, &second(&|f| f[20..24].copy_from_slice(&(-5i32).to_le_bytes())), &["offset 64", "term id"]);
+    refused(
+        &publication,
+        &second(&|f| f[8..12].copy_from_slice(&(t + 4096).to_le_bytes())),
+        &["offset 64", "term offset"],
+    );
+    refused(&publication, &second(&|f| f[6..8].copy_from_slice(&5u16.to_le_bytes())), &["offset 64", "type"]);
+    refused(&publication, &second(&|f| f[0..4].copy_from_slice(&4000i32.to_le_bytes())), &["offset 64", "runs past"]);
+    let mut long_second = data_frame(&publication, t + 64, max_payload + 32 + 64, 2);
+    long_second[0..4].copy_from_slice(&((max_payload + 32 + 64) as i32).to_le_bytes());
+    refused(&publication, &[first.clone(), long_second].concat(), &["offset 64", "MTU"]);
+    // Nothing was appended by the refused blocks.
+    assert_eq!(current_term_offset(&publication), t);
+
+    // A well-formed block of two frames is appended and both messages arrive.
+    let block = [first, data_frame(&publication, t + 64, 64, 2)].concat();
+    assert!(publication.offer_block(&block).is_ok());
+    let mut got = Vec::new();
+    assert!(wait_until(TIMEOUT, || {
+        sub.poll_once(|m: &[u8], _h: AeronHeader<'_>| got.push(m[0]), 10).unwrap();
+        got.len() >= 2
+    }));
+    assert_eq!(got, vec![1, 2]);
+}
