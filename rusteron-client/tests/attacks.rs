@@ -542,3 +542,60 @@ fn offer_block_validates_every_frame() {
     }));
     assert_eq!(got, vec![1, 2]);
 }
+
+// -------------------------------------------------------------------------------------------
+// Suspicious spot: of_async_publication / of_async_subscription racing another thread's poll.
+
+#[test]
+fn registering_resource_snapshot_races_another_threads_poll() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    for round in 0..20 {
+        let channel = format!("aeron:ipc?alias=attack-race-{round}");
+        let c_channel = std::ffi::CString::new(channel.clone()).unwrap();
+        let add = aeron.async_add_publication(&c_channel, 600 + round).unwrap();
+        let poller = add.clone();
+        // Another thread completes the add (C frees the object) while this one copies it.
+        let t = std::thread::spawn(move || {
+            let deadline = std::time::Instant::now() + TIMEOUT;
+            while std::time::Instant::now() < deadline {
+                if let Some(p) = poller.poll().unwrap() {
+                    return Some(p.channel().to_string());
+                }
+                std::hint::spin_loop();
+            }
+            None
+        });
+        let mut copies = 0;
+        while let Some(view) = AeronClientRegisteringResource::of_async_publication(&add) {
+            assert_eq!(view.uri(), channel);
+            assert_eq!(view.stream_id(), 600 + round);
+            copies += 1;
+        }
+        assert_eq!(t.join().unwrap().as_deref(), Some(channel.as_str()), "round {round} ({copies} copies)");
+
+        let sub_add = aeron
+            .async_add_subscription(
+                &c_channel,
+                700 + round,
+                no_available_image_handler(),
+                no_unavailable_image_handler(),
+            )
+            .unwrap();
+        let poller = sub_add.clone();
+        let t = std::thread::spawn(move || {
+            let deadline = std::time::Instant::now() + TIMEOUT;
+            while std::time::Instant::now() < deadline {
+                if poller.poll().unwrap().is_some() {
+                    return true;
+                }
+                std::hint::spin_loop();
+            }
+            false
+        });
+        while let Some(view) = AeronClientRegisteringResource::of_async_subscription(&sub_add) {
+            assert_eq!(view.uri(), channel);
+        }
+        assert!(t.join().unwrap(), "round {round}: the subscription add never completed");
+    }
+}
