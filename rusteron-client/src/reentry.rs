@@ -69,30 +69,33 @@ pub(crate) fn busy_error(what: &str) -> AeronCError {
     )
 }
 
-fn marked() -> Vec<usize> {
-    let mut v = NESTED.with(|n| n.borrow().clone());
+/// Calls `f` with each (tagged) object this thread is polling, until `f` says stop.
+fn any_marked(mut f: impl FnMut(usize) -> bool) -> bool {
     let outer = OUTERMOST.with(|o| o.get());
-    if outer != 0 && outer != SENTINEL {
-        v.push(outer);
+    if outer != 0 && outer != SENTINEL && f(outer) {
+        return true;
     }
-    v
+    NESTED.with(|n| n.borrow().iter().any(|&m| f(m)))
 }
 
 /// True when a poll of `object` now would re-enter a poll running on this thread.
 fn conflicts(object: Polled) -> bool {
-    let marks = marked();
-    if marks.is_empty() {
-        return false;
-    }
-    if marks.contains(&object.tagged()) {
+    let me = object.tagged();
+    if any_marked(|m| m == me) {
         return true;
     }
     match object {
         // An image of a subscription being polled (its fragment may be the one delivered).
-        Polled::Image(_, Some(sub)) => marks.contains(&(sub as usize | SUBSCRIPTION)),
+        Polled::Image(_, Some(sub)) => any_marked(|m| m == sub as usize | SUBSCRIPTION),
         // A subscription one of whose images is being polled.
         Polled::Subscription(sub) => {
-            let images: Vec<usize> = marks.iter().filter(|m| *m & TAG_MASK == IMAGE).map(|m| m & !TAG_MASK).collect();
+            let mut images = Vec::new();
+            any_marked(|m| {
+                if m & TAG_MASK == IMAGE {
+                    images.push(m & !TAG_MASK);
+                }
+                false
+            });
             !images.is_empty() && subscription_has_any(sub, &images)
         }
         _ => false,

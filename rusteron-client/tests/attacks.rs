@@ -67,6 +67,10 @@ fn close_notification_whose_drop_panics_does_not_end_the_process() {
     let aeron = md.connect().unwrap();
     let publication = aeron.add_publication(c"aeron:ipc", 501, TIMEOUT).unwrap();
     let called = Arc::new(AtomicBool::new(false));
+    // The panic happens on the client conductor thread: a hook that prints a whole backtrace
+    // (RUST_BACKTRACE=1) there takes seconds under valgrind, long enough for the driver to time
+    // the client out. Print the message only.
+    std::panic::set_hook(Box::new(|info| eprintln!("{info}")));
     let handler = Handlers::leak(PanicsOnDrop { called: called.clone() });
     assert!(publication.close(Some(&handler)).unwrap(), "the only clone: the close starts now");
     // C's copy is now the last reference: it is dropped at the end of the notification, on
@@ -176,15 +180,14 @@ fn counter_key_is_a_copy_the_driver_cannot_change() {
     let md = MediaDriverProcess::start().unwrap();
     let aeron = md.connect().unwrap();
     let reader = aeron.counters_reader();
-    // Copies of the keys of every unused record: the next counter added takes one of them.
-    let mut before = Vec::new();
-    assert!(wait_until(TIMEOUT, || {
-        before = (0..=reader.max_counter_id())
-            .filter(|&id| reader.get_counter_state(id) == Ok(0))
-            .map(|id| (id, reader.get_counter_key(id).unwrap()))
-            .collect();
-        !before.is_empty()
-    }));
+    // Copies of the keys of the first unused records (never-used records follow the last one
+    // allocated): the next counter added takes one of them.
+    let first_unused = (0..=reader.max_counter_id()).find(|&id| reader.get_counter_state(id) == Ok(0)).unwrap();
+    let before: Vec<(i32, [u8; AERON_COUNTER_MAX_KEY_LENGTH])> = (first_unused..first_unused + 64)
+        .filter(|&id| reader.get_counter_state(id) == Ok(0))
+        .map(|id| (id, reader.get_counter_key(id).unwrap()))
+        .collect();
+    assert!(!before.is_empty());
     let counter = aeron.add_counter(4242, &[66, 66, 66, 66], "rewritten key", TIMEOUT).unwrap();
     let free = counter.counter_id();
     let (_, old_key) = before.iter().find(|(id, _)| *id == free).expect("the driver used a record that was unused");
