@@ -17,8 +17,8 @@ export "$runner_var"="valgrind -q --error-exitcode=99 --errors-for-leak-kinds=no
 echo "memcheck: $runner_var=${!runner_var}"
 cargo test -q -p rusteron-client \
   --test callbacks --test drop_orders --test pubsub --test assemblers --test claims_and_offers \
-  --test panics --test context_in_use --test counters --test audit -- --test-threads=1
+  --test panics --test context_in_use --test counters --test audit --test attacks -- --test-threads=1
 cargo test -q -p rusteron-archive \
   --test workflow --test callbacks_and_pollers --test replication_and_merge --test persistent_subscription \
-  --test audit --test shared_state --test persistent_subscription_handlers -- --test-threads=1
+  --test audit --test shared_state --test persistent_subscription_handlers --test poller_reset -- --test-threads=1
 echo "memcheck: no memory errors"

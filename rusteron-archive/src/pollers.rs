@@ -23,6 +23,25 @@ rusteron_client::c_wrapper!(
     AeronArchiveControlResponsePoller => bindings::aeron_archive_control_response_poller_t
 );
 
+/// A poller's `guarded`: its C poll runs marked as polling the poller and its subscription, so
+/// a consumer (or any handler) cannot poll either again from inside the poll (an `EBUSY` error
+/// instead): a nested poll of the same subscription lets the client conductor free the image
+/// list the outer poll walks.
+macro_rules! guarded_poll {
+    ($t:ty) => {
+        impl $t {
+            fn guarded<R>(&self, what: &str, f: impl FnOnce() -> R) -> Result<R, AeronCError> {
+                // SAFETY: a live poller (this wrapper) whose `subscription` field C set at create.
+                let subscription = unsafe { (*self.get_inner()).subscription };
+                rusteron_client::__private::while_polling_subscription(subscription, self.get_inner() as usize, what, f)
+            }
+        }
+    };
+}
+guarded_poll!(AeronArchiveControlResponsePoller);
+guarded_poll!(AeronArchiveRecordingDescriptorPoller);
+guarded_poll!(AeronArchiveRecordingSubscriptionDescriptorPoller);
+
 macro_rules! field {
     ($(#[$doc:meta])* $name:ident: $t:ty) => {
         $(#[$doc])*
@@ -49,7 +68,9 @@ impl AeronArchiveControlResponsePoller {
     /// Polls for the next response (`aeron_archive_control_response_poller_poll`); returns the
     /// fragments read.
     pub fn poll(&self) -> Result<i32, AeronCError> {
-        check(unsafe { bindings::aeron_archive_control_response_poller_poll(self.get_inner()) })
+        check(self.guarded("AeronArchiveControlResponsePoller::poll", || unsafe {
+            bindings::aeron_archive_control_response_poller_poll(self.get_inner())
+        })?)
     }
 
     field!(/// True once a whole response was read by the last poll.
@@ -163,6 +184,10 @@ impl AeronArchiveRecordingDescriptorPoller {
                 consumer.as_raw(),
             )
         };
+        // This may release the last reference to the consumer being replaced while it runs (a
+        // consumer that resets its own poller): the trampoline (`guard_handler`) holds its own
+        // reference for the whole call, so the old consumer is freed only after it returned,
+        // and its `Drop` runs behind the panic guard.
         self.keep_alive_as("consumer", crate::util::keep(consumer.clone()));
     }
 
@@ -170,7 +195,9 @@ impl AeronArchiveRecordingDescriptorPoller {
     /// of the archive carries its code as every archive error does (`-201` for an active
     /// listing, see [`AeronArchiveErrorExt`](crate::AeronArchiveErrorExt)).
     pub fn poll(&self) -> Result<i32, AeronCError> {
-        let rc = unsafe { bindings::aeron_archive_recording_descriptor_poller_poll(self.get_inner()) };
+        let rc = self.guarded("AeronArchiveRecordingDescriptorPoller::poll", || unsafe {
+            bindings::aeron_archive_recording_descriptor_poller_poll(self.get_inner())
+        })?;
         if rc < 0 {
             return Err(crate::errors::listing_error("AeronArchiveRecordingDescriptorPoller::poll"));
         }
@@ -246,13 +273,16 @@ impl AeronArchiveRecordingSubscriptionDescriptorPoller {
                 consumer.as_raw(),
             )
         };
+        // As in `AeronArchiveRecordingDescriptorPoller::reset`: safe from inside the consumer.
         self.keep_alive_as("consumer", crate::util::keep(consumer.clone()));
     }
 
     /// Polls for descriptors (`aeron_archive_recording_subscription_descriptor_poller_poll`). An
     /// error answer of the archive carries its code as every archive error does.
     pub fn poll(&self) -> Result<i32, AeronCError> {
-        let rc = unsafe { bindings::aeron_archive_recording_subscription_descriptor_poller_poll(self.get_inner()) };
+        let rc = self.guarded("AeronArchiveRecordingSubscriptionDescriptorPoller::poll", || unsafe {
+            bindings::aeron_archive_recording_subscription_descriptor_poller_poll(self.get_inner())
+        })?;
         if rc < 0 {
             return Err(crate::errors::listing_error("AeronArchiveRecordingSubscriptionDescriptorPoller::poll"));
         }

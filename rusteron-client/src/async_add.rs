@@ -167,6 +167,18 @@ macro_rules! async_add_type {
                 unsafe { bindings::$reg(self.core.managed.get()) }
             }
 
+            /// Runs `f` on the C async object while the add is pending, holding the add's poll
+            /// lock: no poll (from any thread, through any clone) can complete the add and free
+            /// the object until `f` returns. `None` once the add completed.
+            #[allow(dead_code)]
+            pub(crate) fn with_pending<R>(&self, f: impl FnOnce(*mut $ctype) -> R) -> Option<R> {
+                let _one_at_a_time = self.core.poll_lock.lock().unwrap_or_else(|e| e.into_inner());
+                if self.core.managed.is_closed() {
+                    return None;
+                }
+                Some(f(self.core.managed.get()))
+            }
+
             /// The C async object (dangling once the add completed).
             pub fn get_inner(&self) -> *mut $ctype {
                 self.core.managed.get()

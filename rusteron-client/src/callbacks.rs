@@ -491,6 +491,9 @@ pub(crate) unsafe extern "C" fn notification_once_trampoline<H: AeronNotificatio
     if !handler.is_released() {
         guard_handler::<H, _>(handler.as_raw(), (), |h| h.handle_aeron_notification());
     }
+    // This box may hold the last reference (the user dropped theirs after `close`): the
+    // handler's `Drop` runs here, and must not unwind into C.
+    crate::handler::drop_guarded(handler, crate::handler::Panics::Detached);
 }
 
 /// What C gets for a one-shot notification: the trampoline, its `clientd`, and a function that

@@ -102,7 +102,16 @@ impl AeronCnc {
                 0
             })),
         )?;
-        Ok(unsafe { Self::from_managed(m) })
+        let cnc = unsafe { Self::from_managed(m) };
+        let layout = CncLayout::of(&cnc)?;
+        cnc.keep_alive(std::sync::Arc::new(layout));
+        Ok(cnc)
+    }
+
+    /// Where this file's error log is, fixed when it was mapped.
+    fn layout(&self) -> Option<CncLayout> {
+        let m = self.resource().managed()?;
+        m.dependencies().iter().find_map(|d| d.downcast_ref::<CncLayout>().cloned())
     }
 
     /// The file's constants (`aeron_cnc_constants`).
@@ -129,21 +138,21 @@ impl AeronCnc {
     }
 
     /// Calls `handler` for each distinct error observed since `since_timestamp` (epoch ms; 0
-    /// for all) and returns how many there were (`aeron_cnc_error_log_read`). A panic in the
-    /// handler stops the walk and is resumed once C returns.
+    /// for all) and returns how many there were.
+    ///
+    /// Read in Rust, not by C's `aeron_cnc_error_log_read`: the file is another process's (or
+    /// any file at all: `new` takes any directory), so every record length is checked against
+    /// the error log's bounds before anything is read, and each message is copied out of the
+    /// mapping. The walk stops at the first record that does not fit (logged at `warn`).
     pub fn error_log_read<H: AeronErrorLogReaderFuncCallback + ?Sized>(
         &self,
         handler: &mut H,
         since_timestamp: i64,
     ) -> usize {
-        Guarded::run(handler, |clientd| unsafe {
-            bindings::aeron_cnc_error_log_read(
-                self.get_inner(),
-                Some(error_log_reader_trampoline::<H>),
-                clientd,
-                since_timestamp,
-            )
-        })
+        let Some(layout) = self.layout() else { return 0 };
+        // SAFETY: `layout` describes a part of this CnC mapping (checked against the file's
+        // length when it was mapped), which `self` keeps mapped.
+        unsafe { read_error_log(layout.error_log as *const u8, layout.error_log_length, handler, since_timestamp) }
     }
 
     /// [`error_log_read`](Self::error_log_read) with a closure
@@ -170,19 +179,24 @@ impl AeronCnc {
     }
 
     /// Calls `handler` for each loss observation in the driver's loss report
-    /// (`aeron_cnc_loss_reporter_read`); returns how many there were.
+    /// (`loss-report.dat` next to the CnC file); returns how many there were.
+    ///
+    /// Read in Rust from a copy of the file, not by C's `aeron_cnc_loss_reporter_read`: every
+    /// length in a record is checked against the file before it is used, and the walk stops at
+    /// the first record that does not fit (logged at `warn`). A missing file is an error.
     pub fn loss_reporter_read<H: AeronLossReporterReadEntryFuncCallback + ?Sized>(
         &self,
         handler: &mut H,
     ) -> Result<i32, AeronCError> {
-        let rc = Guarded::run(handler, |clientd| unsafe {
-            bindings::aeron_cnc_loss_reporter_read(
-                self.get_inner(),
-                Some(loss_reporter_read_entry_trampoline::<H>),
-                clientd,
+        let cnc_file = std::path::PathBuf::from(self.filename());
+        let path = cnc_file.parent().map(|d| d.join("loss-report.dat")).unwrap_or_else(|| "loss-report.dat".into());
+        let bytes = std::fs::read(&path).map_err(|e| {
+            AeronCError::with_message(
+                e.raw_os_error().unwrap_or(libc::EIO),
+                format!("loss report {} could not be read: {e}", path.display()),
             )
-        });
-        check(rc)
+        })?;
+        Ok(read_loss_report(&bytes, handler) as i32)
     }
 
     /// [`loss_reporter_read`](Self::loss_reporter_read) with a closure taking
@@ -194,6 +208,193 @@ impl AeronCnc {
     ) -> Result<i32, AeronCError> {
         self.loss_reporter_read(&mut f)
     }
+}
+
+/// Where a CnC file's error log is in its mapping, taken once when the file is mapped (the
+/// lengths in the file are not read again).
+#[derive(Clone, Copy, Debug)]
+struct CncLayout {
+    error_log: usize,
+    error_log_length: usize,
+}
+
+/// Length of the CnC header (`AERON_CNC_VERSION_AND_META_DATA_LENGTH`: two 64-byte cache lines).
+const CNC_HEADER_LENGTH: u64 = 64 * 2;
+
+impl CncLayout {
+    /// The error log's place, from the lengths in the header, after checking that the buffers
+    /// they describe fit in the file (C checked it when mapping; checked again here against the
+    /// lengths this layout uses).
+    fn of(cnc: &AeronCnc) -> Result<Self, AeronCError> {
+        let c = cnc.get_constants()?;
+        let lengths = [
+            c.to_driver_buffer_length,
+            c.to_clients_buffer_length,
+            c.counter_metadata_buffer_length,
+            c.counter_values_buffer_length,
+            c.error_log_buffer_length,
+        ];
+        let file = cnc.filename().to_string();
+        if lengths.iter().any(|&l| l < 0) {
+            return Err(AeronCError::with_message(
+                libc::EINVAL,
+                format!("CnC file {file}: a buffer length in its header is negative: {lengths:?}"),
+            ));
+        }
+        let needed: u64 = CNC_HEADER_LENGTH + lengths.iter().map(|&l| l as u64).sum::<u64>();
+        let file_length = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        if needed > file_length {
+            return Err(AeronCError::with_message(
+                libc::EINVAL,
+                format!("CnC file {file}: its header describes {needed} bytes but the file has {file_length}"),
+            ));
+        }
+        // foreach_counter walks the metadata records and reads each one's value: every record
+        // (512 bytes) needs its value slot (128 bytes) inside the values buffer.
+        let (metadata_length, values_length) = (c.counter_metadata_buffer_length, c.counter_values_buffer_length);
+        if metadata_length / 512 > values_length / 128 {
+            return Err(AeronCError::with_message(
+                libc::EINVAL,
+                format!(
+                    "CnC file {file}: its counters metadata buffer ({metadata_length} bytes) describes more \
+                     counters than its values buffer ({values_length} bytes) holds"
+                ),
+            ));
+        }
+        let reader = cnc.counters_reader();
+        let buffers = reader.get_buffers()?;
+        let values = buffers.clone_struct();
+        // The error log follows the counter values buffer (aeron_cnc_error_log_buffer).
+        let error_log = values.values as usize + c.counter_values_buffer_length as usize;
+        Ok(CncLayout { error_log, error_log_length: c.error_log_buffer_length as usize })
+    }
+}
+
+/// Length of an error log record's header (`aeron_error_log_entry_t`).
+const ERROR_LOG_HEADER_LENGTH: usize = 24;
+/// Records start on 8-byte boundaries (`AERON_ERROR_LOG_RECORD_ALIGNMENT`).
+const ERROR_LOG_RECORD_ALIGNMENT: usize = 8;
+
+/// Reads `N` bytes of shared memory (volatile: another process writes it).
+///
+/// # Safety
+/// `base + offset .. + N` must be readable.
+unsafe fn shared_bytes<const N: usize>(base: *const u8, offset: usize) -> [u8; N] {
+    crate::counters_reader::copy_shared::<N>(base.add(offset))
+}
+
+/// Walks a distinct error log of `length` bytes at `base` (the layout `aeron_error_log_read`
+/// reads) with every record checked against the bounds.
+///
+/// # Safety
+/// `base .. base + length` must be readable for the whole call.
+unsafe fn read_error_log<H: AeronErrorLogReaderFuncCallback + ?Sized>(
+    base: *const u8,
+    length: usize,
+    handler: &mut H,
+    since_timestamp: i64,
+) -> usize {
+    let mut entries = 0;
+    let mut offset = 0usize;
+    while offset.checked_add(ERROR_LOG_HEADER_LENGTH).is_some_and(|end| end <= length) {
+        let record_length = i32::from_le_bytes(shared_bytes::<4>(base, offset));
+        std::sync::atomic::fence(std::sync::atomic::Ordering::Acquire);
+        if record_length == 0 {
+            break;
+        }
+        let fits = record_length as usize >= ERROR_LOG_HEADER_LENGTH && record_length as usize <= length - offset;
+        if record_length < 0 || !fits {
+            log::warn!(
+                "rusteron: error log record at offset {offset} claims {record_length} bytes, which does not fit \
+                 the {length}-byte log: the file is corrupted; the walk stops here"
+            );
+            break;
+        }
+        let record_length = record_length as usize;
+        let observation_count = i32::from_le_bytes(shared_bytes::<4>(base, offset + 4));
+        let last = i64::from_le_bytes(shared_bytes::<8>(base, offset + 8));
+        let first = i64::from_le_bytes(shared_bytes::<8>(base, offset + 16));
+        if last >= since_timestamp {
+            entries += 1;
+            let text_length = record_length - ERROR_LOG_HEADER_LENGTH;
+            let mut text = vec![0u8; text_length];
+            for (i, b) in text.iter_mut().enumerate() {
+                *b = std::ptr::read_volatile(base.add(offset + ERROR_LOG_HEADER_LENGTH + i));
+            }
+            let message = String::from_utf8_lossy(&text);
+            handler.handle_aeron_error_log_reader_func(observation_count, first, last, &message);
+        }
+        // The record fits, so this cannot pass `length` by more than the alignment.
+        offset += record_length.next_multiple_of(ERROR_LOG_RECORD_ALIGNMENT);
+    }
+    entries
+}
+
+/// Length of the fixed part of a loss report entry (`aeron_loss_reporter_entry_t`, packed).
+const LOSS_ENTRY_LENGTH: usize = 40;
+/// Entries start on cache-line boundaries (`AERON_LOSS_REPORTER_ENTRY_ALIGNMENT`).
+const LOSS_ENTRY_ALIGNMENT: usize = 64;
+
+/// Walks a loss report (the layout `aeron_loss_reporter_read` reads) with every length checked
+/// against `report`.
+fn read_loss_report<H: AeronLossReporterReadEntryFuncCallback + ?Sized>(report: &[u8], handler: &mut H) -> usize {
+    fn i32_at(b: &[u8], at: usize) -> Option<i32> {
+        Some(i32::from_le_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    }
+    fn i64_at(b: &[u8], at: usize) -> Option<i64> {
+        Some(i64::from_le_bytes(b.get(at..at.checked_add(8)?)?.try_into().ok()?))
+    }
+    fn text(b: &[u8], at: usize, len: i32) -> Option<std::borrow::Cow<'_, str>> {
+        let len = usize::try_from(len).ok()?;
+        Some(String::from_utf8_lossy(b.get(at..at.checked_add(len)?)?))
+    }
+    let mut records = 0;
+    let mut offset = 0usize;
+    while offset < report.len() {
+        let Some(observation_count) = i64_at(report, offset) else { break };
+        if observation_count <= 0 {
+            break;
+        }
+        let entry = (|| {
+            let total_bytes_lost = i64_at(report, offset + 8)?;
+            let first = i64_at(report, offset + 16)?;
+            let last = i64_at(report, offset + 24)?;
+            let session_id = i32_at(report, offset + 32)?;
+            let stream_id = i32_at(report, offset + 36)?;
+            let channel_length = i32_at(report, offset + LOSS_ENTRY_LENGTH)?;
+            let channel_at = offset + LOSS_ENTRY_LENGTH + 4;
+            let channel = text(report, channel_at, channel_length)?;
+            let source_length_at = channel_at.checked_add((channel_length as usize).next_multiple_of(4))?;
+            let source_length = i32_at(report, source_length_at)?;
+            let source = text(report, source_length_at + 4, source_length)?;
+            let record_length = (source_length_at + 4 + source_length as usize) - offset;
+            Some((total_bytes_lost, first, last, session_id, stream_id, channel, source, record_length))
+        })();
+        let Some((total_bytes_lost, first, last, session_id, stream_id, channel, source, record_length)) = entry else {
+            log::warn!(
+                "rusteron: loss report entry at offset {offset} has lengths that do not fit the {}-byte file: \
+                 the file is corrupted; the walk stops here",
+                report.len()
+            );
+            break;
+        };
+        records += 1;
+        handler.handle_aeron_loss_reporter_read_entry_func(
+            observation_count,
+            total_bytes_lost,
+            first,
+            last,
+            session_id,
+            stream_id,
+            &channel,
+            &source,
+        );
+        match offset.checked_add(record_length.next_multiple_of(LOSS_ENTRY_ALIGNMENT)) {
+            Some(next) => offset = next,
+            None => break,
+        }
+    }
+    records
 }
 
 // ---------------------------------------------------------------------------------------------

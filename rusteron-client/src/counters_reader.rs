@@ -5,7 +5,6 @@ use crate::bindings;
 use crate::error::AeronCError;
 use crate::handler::Guarded;
 use crate::resource::Dependency;
-use crate::strings::c_bytes_to_str;
 use crate::{Aeron, ManagedCResource};
 use std::os::raw::{c_char, c_void};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -218,16 +217,26 @@ impl AeronCountersReader {
         self.read_field(counter_id, bindings::aeron_counters_reader_free_for_reuse_deadline_ms)
     }
 
-    /// A counter's key area (`aeron_counters_reader_metadata_key`): all 112 bytes, borrowed
-    /// from shared memory (the driver may rewrite it when the record is reused).
-    pub fn get_counter_key(&self, counter_id: i32) -> Result<&[u8], AeronCError> {
+    /// A copy of a counter's key area (`aeron_counters_reader_metadata_key`): all 112 bytes.
+    ///
+    /// A copy, not a slice: the key lives in memory the media driver rewrites (when the record
+    /// is freed and reused for another counter), and a `&[u8]` into it would promise bytes that
+    /// never change.
+    ///
+    /// ```compile_fail,E0515
+    /// // The key is owned: no borrow of the reader's shared memory escapes.
+    /// fn key_slice(reader: &rusteron_client::AeronCountersReader) -> &[u8] {
+    ///     &reader.get_counter_key(0).unwrap()[..]
+    /// }
+    /// ```
+    pub fn get_counter_key(&self, counter_id: i32) -> Result<[u8; AERON_COUNTER_MAX_KEY_LENGTH], AeronCError> {
         let mut p: *mut u8 = std::ptr::null_mut();
         let rc = unsafe { bindings::aeron_counters_reader_metadata_key(self.get_inner(), counter_id, &mut p) };
         if rc < 0 || p.is_null() {
             return Err(self.out_of_range(counter_id));
         }
         // SAFETY: the key area is AERON_COUNTER_MAX_KEY_LENGTH bytes in the mapped metadata buffer.
-        Ok(unsafe { std::slice::from_raw_parts(p, AERON_COUNTER_MAX_KEY_LENGTH) })
+        Ok(unsafe { copy_shared(p) })
     }
 
     /// A counter's label, copied (`aeron_counters_reader_counter_label`).
@@ -381,13 +390,36 @@ unsafe extern "C" fn foreach_counter_trampoline<H: AeronCountersReaderForeachCou
     clientd: *mut c_void,
 ) {
     Guarded::<H>::call(clientd, (), |h| {
-        let key = if key.is_null() || key_length == 0 { &[][..] } else { std::slice::from_raw_parts(key, key_length) };
+        // Copies, not slices into the metadata record: the driver rewrites a record when it is
+        // freed and reused, and the lengths come from the record itself (a corrupted file may
+        // hold any): each is clamped to its area.
+        let key_copy: [u8; AERON_COUNTER_MAX_KEY_LENGTH] =
+            if key.is_null() { [0; AERON_COUNTER_MAX_KEY_LENGTH] } else { copy_shared(key) };
+        let label_copy: [u8; AERON_COUNTER_MAX_LABEL_LENGTH] =
+            if label.is_null() { [0; AERON_COUNTER_MAX_LABEL_LENGTH] } else { copy_shared(label as *const u8) };
+        let key = &key_copy[..key_length.min(AERON_COUNTER_MAX_KEY_LENGTH)];
+        let label = &label_copy[..label_length.min(AERON_COUNTER_MAX_LABEL_LENGTH)];
         h.handle_aeron_counters_reader_foreach_counter_func(
             value,
             id,
             type_id,
             key,
-            c_bytes_to_str(label, label_length),
+            std::str::from_utf8(label).unwrap_or(""),
         )
     })
+}
+
+/// A copy of `N` bytes of memory another process may write at any time (the driver's counters
+/// metadata): read with volatile loads, so the compiler neither assumes the bytes are stable
+/// nor reads them again later.
+///
+/// # Safety
+/// `src` must point to `N` readable bytes.
+#[inline]
+pub(crate) unsafe fn copy_shared<const N: usize>(src: *const u8) -> [u8; N] {
+    let mut out = [0u8; N];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = std::ptr::read_volatile(src.add(i));
+    }
+    out
 }

@@ -68,12 +68,21 @@ impl AeronExclusivePublication {
 
     /// Offers a block of already formatted frames (headers included, with this publication's
     /// session/stream/term ids) into the current term (`aeron_exclusive_publication_offer_block`).
-    /// C checks the first frame's ids and the term boundary; this checks first that the block is
-    /// a whole number of frames (each at least a 32-byte header, 32-byte aligned, none running
-    /// past the end), since C reads the first header unchecked and subscribers trust the frame
-    /// lengths. A bad block is an `EINVAL` error.
+    ///
+    /// C checks only the first frame (its ids, its term offset against the publication's) and
+    /// the term boundary, and subscribers trust every header. So every frame is checked here
+    /// first: a whole number of 32-byte-aligned frames, none shorter than its header or running
+    /// past the end; each a DATA frame (or padding), a DATA frame no longer than the MTU
+    /// (`max_payload_length` + header: a sender never sends a longer one, so the stream would
+    /// stall); every frame with the first one's session, stream and term ids, and a term offset
+    /// that follows from the first one's. A bad block is an `EINVAL` error naming the frame
+    /// (its offset in the block) and what is wrong with it.
     pub fn offer_block(&self, buffer: &[u8]) -> Result<i64, AeronCError> {
-        check_block(buffer)?;
+        let mut constants: bindings::aeron_publication_constants_t = unsafe { std::mem::zeroed() };
+        crate::error::check(unsafe {
+            bindings::aeron_exclusive_publication_constants(self.get_inner(), &mut constants)
+        })?;
+        check_block(buffer, constants.max_payload_length + 32)?;
         offer_result(unsafe {
             bindings::aeron_exclusive_publication_offer_block(self.get_inner(), buffer.as_ptr(), buffer.len())
         })
@@ -139,22 +148,51 @@ impl AeronExclusivePublication {
 }
 
 /// Checks that `block` is a sequence of whole, aligned frames (see `offer_block`).
-fn check_block(block: &[u8]) -> Result<(), AeronCError> {
+fn check_block(block: &[u8], max_frame_length: usize) -> Result<(), AeronCError> {
     const HEADER: usize = 32; // AERON_DATA_HEADER_LENGTH
     const ALIGNMENT: usize = 32; // AERON_LOGBUFFER_FRAME_ALIGNMENT
+    const PAD: u16 = 0x00; // AERON_HDR_TYPE_PAD
+    const DATA: u16 = 0x01; // AERON_HDR_TYPE_DATA
     let bad = |why: String| Err(AeronCError::with_message(libc::EINVAL, format!("offer_block: {why}")));
     if block.len() < HEADER || !block.len().is_multiple_of(ALIGNMENT) {
         return bad(format!("a block of {} bytes is not whole 32-byte-aligned frames", block.len()));
     }
+    let i32_at = |at: usize| i32::from_le_bytes(block[at..at + 4].try_into().unwrap_or([0; 4]));
+    // The ids every frame must carry, from the first frame (C checks those against the
+    // publication), and the first frame's term offset, from which every other one follows.
+    let (first_term_offset, session_id, stream_id, term_id) = (i32_at(8), i32_at(12), i32_at(16), i32_at(20));
     let mut offset = 0;
     while offset < block.len() {
-        let length = i32::from_le_bytes([block[offset], block[offset + 1], block[offset + 2], block[offset + 3]]);
+        let length = i32_at(offset);
         if length < HEADER as i32 {
             return bad(format!("frame at offset {offset} has length {length}, shorter than its header"));
         }
         let aligned = (length as usize).div_ceil(ALIGNMENT) * ALIGNMENT;
         if aligned > block.len() - offset {
             return bad(format!("frame at offset {offset} (length {length}) runs past the end of the block"));
+        }
+        let frame_type = u16::from_le_bytes([block[offset + 6], block[offset + 7]]);
+        match frame_type {
+            DATA if length as usize > max_frame_length => {
+                return bad(format!(
+                    "DATA frame at offset {offset} has length {length}, above the publication's MTU \
+                     ({max_frame_length} bytes with its header): it would never be sent"
+                ))
+            }
+            DATA | PAD => {}
+            other => return bad(format!("frame at offset {offset} has type {other:#x}, not DATA (0x1) or PAD (0x0)")),
+        }
+        let expected_offset = first_term_offset as i64 + offset as i64;
+        let checks = [
+            ("term offset", i32_at(offset + 8) as i64, expected_offset),
+            ("session id", i32_at(offset + 12) as i64, session_id as i64),
+            ("stream id", i32_at(offset + 16) as i64, stream_id as i64),
+            ("term id", i32_at(offset + 20) as i64, term_id as i64),
+        ];
+        for (what, got, expected) in checks {
+            if got != expected {
+                return bad(format!("frame at offset {offset} has {what} {got}, expected {expected}"));
+            }
         }
         offset += aligned;
     }

@@ -15,6 +15,7 @@ use crate::callbacks::*;
 use crate::error::{check, AeronCError};
 use crate::handler::{resume_nested_panic, Handler};
 use crate::header::AeronHeader;
+use crate::reentry::{busy_error, polling_all, Polled};
 use crate::{AeronImage, AeronSubscription, ManagedCResource};
 use std::os::raw::c_void;
 
@@ -128,16 +129,22 @@ impl AeronFragmentAssembler {
     /// allocated (beyond C growing a session buffer for a larger message than before).
     #[inline]
     pub fn poll(&self, subscription: &AeronSubscription, fragment_limit: usize) -> Result<i32, AeronCError> {
-        let rc = unsafe {
-            bindings::aeron_subscription_poll(
-                subscription.get_inner(),
-                Some(bindings::aeron_fragment_assembler_handler),
-                self.clientd(),
-                fragment_limit,
-            )
-        };
+        // Refused from inside this assembler's delegate, or a handler of a poll of the same
+        // subscription: the inner poll would grow (reallocate) the session buffer the delegate's
+        // message is in, or free what the outer poll walks (see `reentry`).
+        let rc = polling_all(
+            &[Polled::Other(self.get_inner() as usize), Polled::Subscription(subscription.get_inner())],
+            || unsafe {
+                bindings::aeron_subscription_poll(
+                    subscription.get_inner(),
+                    Some(bindings::aeron_fragment_assembler_handler),
+                    self.clientd(),
+                    fragment_limit,
+                )
+            },
+        );
         resume_nested_panic();
-        check(rc)
+        check(rc.ok_or_else(|| busy_error("AeronFragmentAssembler::poll"))?)
     }
 
     /// Frees the reassembly buffer of a session (`aeron_fragment_assembler_delete_session_buffer`);
@@ -155,16 +162,22 @@ impl AeronControlledFragmentAssembler {
     /// Controlled poll of `subscription` through this assembler.
     #[inline]
     pub fn poll(&self, subscription: &AeronSubscription, fragment_limit: usize) -> Result<i32, AeronCError> {
-        let rc = unsafe {
-            bindings::aeron_subscription_controlled_poll(
-                subscription.get_inner(),
-                Some(bindings::aeron_controlled_fragment_assembler_handler),
-                self.clientd(),
-                fragment_limit,
-            )
-        };
+        // Refused from inside this assembler's delegate, or a handler of a poll of the same
+        // subscription: the inner poll would grow (reallocate) the session buffer the delegate's
+        // message is in, or free what the outer poll walks (see `reentry`).
+        let rc = polling_all(
+            &[Polled::Other(self.get_inner() as usize), Polled::Subscription(subscription.get_inner())],
+            || unsafe {
+                bindings::aeron_subscription_controlled_poll(
+                    subscription.get_inner(),
+                    Some(bindings::aeron_controlled_fragment_assembler_handler),
+                    self.clientd(),
+                    fragment_limit,
+                )
+            },
+        );
         resume_nested_panic();
-        check(rc)
+        check(rc.ok_or_else(|| busy_error("AeronControlledFragmentAssembler::poll"))?)
     }
 
     /// Frees the reassembly buffer of a session
@@ -182,16 +195,19 @@ impl AeronImageFragmentAssembler {
     /// Polls `image` through this assembler; returns the fragments consumed.
     #[inline]
     pub fn poll(&self, image: &AeronImage, fragment_limit: usize) -> Result<i32, AeronCError> {
-        let rc = unsafe {
+        // Refused from inside this assembler's delegate, or a handler of a poll of the same
+        // image: the inner poll would grow (reallocate) the session buffer the delegate's
+        // message is in, or free what the outer poll walks (see `reentry`).
+        let rc = polling_all(&[Polled::Other(self.get_inner() as usize), image.polled()], || unsafe {
             bindings::aeron_image_poll(
                 image.get_inner(),
                 Some(bindings::aeron_image_fragment_assembler_handler),
                 self.clientd(),
                 fragment_limit,
             )
-        };
+        });
         resume_nested_panic();
-        check(rc)
+        check(rc.ok_or_else(|| busy_error("AeronImageFragmentAssembler::poll"))?)
     }
 }
 
@@ -199,17 +215,30 @@ impl AeronImageControlledFragmentAssembler {
     /// Controlled poll of `image` through this assembler.
     #[inline]
     pub fn poll(&self, image: &AeronImage, fragment_limit: usize) -> Result<i32, AeronCError> {
-        let rc = unsafe {
+        // Refused from inside this assembler's delegate, or a handler of a poll of the same
+        // image: the inner poll would grow (reallocate) the session buffer the delegate's
+        // message is in, or free what the outer poll walks (see `reentry`).
+        let rc = polling_all(&[Polled::Other(self.get_inner() as usize), image.polled()], || unsafe {
             bindings::aeron_image_controlled_poll(
                 image.get_inner(),
                 Some(bindings::aeron_image_controlled_fragment_assembler_handler),
                 self.clientd(),
                 fragment_limit,
             )
-        };
+        });
         resume_nested_panic();
-        check(rc)
+        check(rc.ok_or_else(|| busy_error("AeronImageControlledFragmentAssembler::poll"))?)
     }
+}
+
+/// A C assembler used as the handler of a poll run from inside its own delegate: the fragment
+/// cannot be handed on (the session buffer holds the message the outer delegate is reading) and
+/// a handler cannot return an error, so this panics; the panic is stopped at the C boundary and
+/// resumes in the code that polled.
+#[cold]
+#[inline(never)]
+fn reentrant_forward(assembler: &str) -> ! {
+    panic!("{}", busy_error(&format!("{assembler} used as a fragment handler")))
 }
 
 /// Using a C assembler as a callback object (e.g. `subscription.poll_with(&mut assembler, 10)`)
@@ -219,8 +248,13 @@ macro_rules! forward_fragment {
         impl AeronFragmentHandlerCallback for $t {
             #[inline]
             fn handle_aeron_fragment_handler(&mut self, buffer: &[u8], header: AeronHeader<'_>) {
-                unsafe { bindings::$chandler(self.clientd(), buffer.as_ptr(), buffer.len(), header.get_inner()) };
+                let done = polling_all(&[Polled::Other(self.get_inner() as usize)], || unsafe {
+                    bindings::$chandler(self.clientd(), buffer.as_ptr(), buffer.len(), header.get_inner())
+                });
                 resume_nested_panic();
+                if done.is_none() {
+                    reentrant_forward(stringify!($t));
+                }
             }
         }
     };
@@ -237,10 +271,14 @@ macro_rules! forward_controlled {
                 buffer: &[u8],
                 header: AeronHeader<'_>,
             ) -> AeronControlledFragmentHandlerAction {
-                let action =
-                    unsafe { bindings::$chandler(self.clientd(), buffer.as_ptr(), buffer.len(), header.get_inner()) };
+                let action = polling_all(&[Polled::Other(self.get_inner() as usize)], || unsafe {
+                    bindings::$chandler(self.clientd(), buffer.as_ptr(), buffer.len(), header.get_inner())
+                });
                 resume_nested_panic();
-                action
+                match action {
+                    Some(action) => action,
+                    None => reentrant_forward(stringify!($t)),
+                }
             }
         }
     };

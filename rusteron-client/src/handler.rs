@@ -59,6 +59,21 @@ impl<T> HandlerCell<T> {
         Some(f(unsafe { &mut *self.value.get() }))
     }
 
+    /// A new strong reference to the cell that holds the value `value` points at: the caller
+    /// holds it for the whole callback, so nothing the callback does can free the cell under it.
+    ///
+    /// # Safety
+    /// `value` must be the `value` field of a `HandlerCell<T>` owned by a live `Arc` (what
+    /// `Handler::as_raw` gives, while some handle or registration still holds the handler).
+    #[inline(always)]
+    unsafe fn hold(value: *mut std::os::raw::c_void) -> Arc<HandlerCell<T>> {
+        let cell: *const HandlerCell<T> = Self::from_value_ptr(value);
+        // SAFETY: `cell` is the data pointer of the `Arc` made in `Handler::leak` (the cell is
+        // the Arc's payload), and that Arc is alive (caller's contract).
+        Arc::increment_strong_count(cell);
+        Arc::from_raw(cell)
+    }
+
     /// The cell that holds the value `value` points at.
     ///
     /// # Safety
@@ -84,11 +99,62 @@ pub unsafe fn guard_handler<H, R>(clientd: *mut std::os::raw::c_void, default: R
         // A released handle's `as_raw()`: nothing to call.
         return default;
     }
-    let cell = HandlerCell::<H>::from_value_ptr(clientd);
+    // Hold a reference for the whole call: the callback may drop the last other one (a poller
+    // `reset` from inside its own consumer replaces the consumer it keeps), and the cell must
+    // outlive `enter` (which releases the lock after `f`).
+    let held = HandlerCell::<H>::hold(clientd);
     let _inside = InsideCallback::enter();
-    match cell.enter(|h| guard_detached(None, || Some(f(h)))) {
+    let r = match held.enter(|h| guard_detached(None, || Some(f(h)))) {
         Some(Some(r)) => r,
         _ => default,
+    };
+    // The last reference may be this one: the value's `Drop` runs here, behind the guard.
+    drop_guarded(held, Panics::Detached);
+    r
+}
+
+/// Where a panic caught while dropping a callback object goes.
+#[derive(Clone, Copy)]
+pub(crate) enum Panics {
+    /// C called us from its own thread: log and keep it for [`take_callback_panic`].
+    Detached,
+    /// C called us inside a Rust call on this thread: resumed by [`resume_nested_panic`].
+    Nested,
+}
+
+/// Drops `value` (a user's callback object, or the last reference to one) inside a C callback
+/// without letting a panic in its `Drop` unwind into C.
+#[inline]
+pub(crate) fn drop_guarded<T>(value: T, panics: Panics) {
+    if !std::mem::needs_drop::<T>() {
+        return;
+    }
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
+        stash_drop_panic(payload, panics);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn stash_drop_panic(payload: Box<dyn Any + Send>, panics: Panics) {
+    let msg = describe(payload.as_ref());
+    log::error!("rusteron: dropping a callback object panicked inside a C callback; the panic was stopped: {msg}");
+    match panics {
+        Panics::Nested
+            if NESTED_PANIC.with(|slot| {
+                let p = slot.take();
+                let empty = p.is_none();
+                slot.set(p);
+                empty
+            }) =>
+        {
+            NESTED_PANIC.with(|slot| slot.set(Some(payload)));
+        }
+        _ => {
+            CONDUCTOR_PANICS.lock().unwrap_or_else(|e| e.into_inner()).push(msg);
+            // The payload itself may panic on drop: never drop it here.
+            std::mem::forget(payload);
+        }
     }
 }
 
@@ -379,8 +445,11 @@ pub unsafe fn guard_nested_handler<H, R: Copy>(
     if clientd.is_null() {
         return default;
     }
-    let cell = HandlerCell::<H>::from_value_ptr(clientd);
-    guard_nested(default, || cell.enter(f).unwrap_or(default))
+    // As in `guard_handler`: the delegate holds its own reference for the call.
+    let held = HandlerCell::<H>::hold(clientd);
+    let r = guard_nested(default, || held.enter(f).unwrap_or(default));
+    drop_guarded(held, Panics::Nested);
+    r
 }
 
 /// Resumes a panic kept by [`guard_nested`] on this thread, if any. Call after C returned.

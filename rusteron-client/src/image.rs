@@ -4,6 +4,7 @@ use crate::bindings;
 use crate::callbacks::*;
 use crate::error::{check, AeronCError};
 use crate::handler::Guarded;
+use crate::reentry::{busy_error, polling, Polled};
 use crate::strings::c_str_to_str;
 use crate::{AeronSubscription, ManagedCResource};
 use std::ffi::CStr;
@@ -116,8 +117,17 @@ impl AeronImage {
         // No panic slot to set up: see `poll_fragment_trampoline` and `poll_result`.
         let mut handler: &mut F = handler;
         let (trampoline, clientd) = crate::handler::poll_args(&mut handler);
+        // KNOWN LIMIT (issue 26): like `AeronSubscription::poll_with`, the plain poll does not
+        // take the re-entry guard (its cost is over the hot path's budget): polling this image
+        // again (or its subscription) from inside this poll's handler re-reads and moves the
+        // position the outer poll is about to set.
         let rc = unsafe { bindings::aeron_image_poll(self.get_inner(), trampoline, clientd, fragment_limit) };
         crate::handler::poll_result(rc)
+    }
+
+    /// What a poll of this image marks (see `reentry`).
+    pub(crate) fn polled(&self) -> Polled {
+        Polled::Image(self.get_inner(), self.retaining_subscription())
     }
 
     /// Polls with flow control (`aeron_image_controlled_poll`): the handler returns an
@@ -138,15 +148,24 @@ impl AeronImage {
         handler: &mut F,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let rc = Guarded::run(handler, |clientd| unsafe {
-            bindings::aeron_image_controlled_poll(
-                self.get_inner(),
-                Some(controlled_fragment_handler_trampoline::<F>),
-                clientd,
-                fragment_limit,
+        let image = self.get_inner();
+        let rc = Guarded::run(handler, |clientd| {
+            polling(
+                Polled::Image(image, None),
+                || self.polled(),
+                || unsafe {
+                    bindings::aeron_image_controlled_poll(
+                        image,
+                        Some(controlled_fragment_handler_trampoline::<F>),
+                        clientd,
+                        fragment_limit,
+                    )
+                },
+                Some,
+                || None,
             )
         });
-        check(rc)
+        check(rc.ok_or_else(|| busy_error("AeronImage::controlled_poll"))?)
     }
 
     /// Polls up to `fragment_limit` fragments but not past `limit_position`
@@ -158,16 +177,25 @@ impl AeronImage {
         limit_position: i64,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let rc = Guarded::run(&mut handler, |clientd| unsafe {
-            bindings::aeron_image_bounded_poll(
-                self.get_inner(),
-                Some(fragment_handler_trampoline::<F>),
-                clientd,
-                limit_position,
-                fragment_limit,
+        let image = self.get_inner();
+        let rc = Guarded::run(&mut handler, |clientd| {
+            polling(
+                Polled::Image(image, None),
+                || self.polled(),
+                || unsafe {
+                    bindings::aeron_image_bounded_poll(
+                        image,
+                        Some(fragment_handler_trampoline::<F>),
+                        clientd,
+                        limit_position,
+                        fragment_limit,
+                    )
+                },
+                Some,
+                || None,
             )
         });
-        check(rc)
+        check(rc.ok_or_else(|| busy_error("AeronImage::bounded_poll"))?)
     }
 
     /// Controlled poll that stops at `limit_position` (`aeron_image_bounded_controlled_poll`).
@@ -178,16 +206,25 @@ impl AeronImage {
         limit_position: i64,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let rc = Guarded::run(&mut handler, |clientd| unsafe {
-            bindings::aeron_image_bounded_controlled_poll(
-                self.get_inner(),
-                Some(controlled_fragment_handler_trampoline::<F>),
-                clientd,
-                limit_position,
-                fragment_limit,
+        let image = self.get_inner();
+        let rc = Guarded::run(&mut handler, |clientd| {
+            polling(
+                Polled::Image(image, None),
+                || self.polled(),
+                || unsafe {
+                    bindings::aeron_image_bounded_controlled_poll(
+                        image,
+                        Some(controlled_fragment_handler_trampoline::<F>),
+                        clientd,
+                        limit_position,
+                        fragment_limit,
+                    )
+                },
+                Some,
+                || None,
             )
         });
-        check(rc)
+        check(rc.ok_or_else(|| busy_error("AeronImage::bounded_controlled_poll"))?)
     }
 
     /// Polls whole blocks of frames up to `block_length_limit` bytes (`aeron_image_block_poll`);
@@ -197,15 +234,24 @@ impl AeronImage {
         mut handler: F,
         block_length_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let rc = Guarded::run(&mut handler, |clientd| unsafe {
-            bindings::aeron_image_block_poll(
-                self.get_inner(),
-                Some(block_handler_trampoline::<F>),
-                clientd,
-                block_length_limit,
+        let image = self.get_inner();
+        let rc = Guarded::run(&mut handler, |clientd| {
+            polling(
+                Polled::Image(image, None),
+                || self.polled(),
+                || unsafe {
+                    bindings::aeron_image_block_poll(
+                        image,
+                        Some(block_handler_trampoline::<F>),
+                        clientd,
+                        block_length_limit,
+                    )
+                },
+                Some,
+                || None,
             )
         });
-        check(rc)
+        check(rc.ok_or_else(|| busy_error("AeronImage::block_poll"))?)
     }
 
     /// Transports (receivers' sources) seen active within the image liveness timeout; 0 for IPC
@@ -235,7 +281,29 @@ impl AeronImage {
             crate::AERON_REJECT_REASON_MAX_LENGTH,
             "a reject reason (AERON_ERROR_MAX_TEXT_LENGTH)",
         )?;
-        check(unsafe { bindings::aeron_image_reject(self.get_inner(), reason.as_ptr()) })
+        // Not `aeron_image_reject`: it follows `image->subscription`, which the client conductor
+        // sets to NULL (on its own thread, at any moment) once a lingering image has left its
+        // subscription, while this wrapper keeps the image itself alive. The image's
+        // correlation id and position stay readable for as long as it is retained, and the
+        // subscription it was found through is kept alive by this wrapper, so the reject goes
+        // to that subscription directly.
+        let Some(subscription) = self.retaining_subscription() else {
+            // A view made with the `unsafe` `from_borrowed`: its caller promised a live image in
+            // its subscription.
+            return check(unsafe { bindings::aeron_image_reject(self.get_inner(), reason.as_ptr()) });
+        };
+        let constants = self.get_constants()?;
+        let position = self.position();
+        check(unsafe {
+            bindings::aeron_subscription_reject_image(subscription, constants.correlation_id, position, reason.as_ptr())
+        })
+    }
+
+    /// The subscription a retained image was found through (kept alive by this wrapper).
+    fn retaining_subscription(&self) -> Option<*mut bindings::aeron_subscription_t> {
+        type SubscriptionHandle = Option<std::sync::Arc<ManagedCResource<bindings::aeron_subscription_t>>>;
+        let m = self.resource().managed()?;
+        m.dependencies().iter().find_map(|d| d.downcast_ref::<SubscriptionHandle>()?.as_ref().map(|s| s.get()))
     }
 
     /// Correlation id of the image with the driver.

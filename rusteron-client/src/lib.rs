@@ -43,6 +43,7 @@ mod misc;
 mod poll_fn;
 mod protocol;
 mod publication;
+mod reentry;
 pub mod resource;
 mod strings;
 mod subscription;
@@ -92,6 +93,7 @@ pub mod __private {
     pub use crate::error::check;
     pub use crate::handler::{guard_detached, guard_handler, guard_nested, resume_nested_panic, Guarded};
     pub use crate::limits::{check_channel, check_channel_parses, check_dir, check_length, check_no_nul};
+    pub use crate::reentry::while_polling_subscription;
 
     /// `now + timeout`, saturating: a timeout too large for the clock (`Duration::MAX`) means
     /// "a century", not a panic.

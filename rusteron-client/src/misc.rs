@@ -140,39 +140,54 @@ crate::c_wrapper!(
 impl AeronClientRegisteringResource {
     /// A copy of the object behind an async add while it is pending.
     pub fn of_async_publication(add: &crate::AeronAsyncAddPublication) -> Option<Self> {
-        (add.get_registration_id() >= 0).then(|| unsafe { Self::snapshot(add.get_inner()) })
+        // The check and the copy run under the add's poll lock (`with_pending`): another
+        // thread's `poll()` of a clone cannot complete the add, which frees the C object, in
+        // between (it could when the check released the lock before the copy).
+        add.with_pending(|p| unsafe { Self::snapshot(p) }).flatten()
     }
 
     /// A copy of the object behind an async subscription add while it is pending.
     pub fn of_async_subscription(add: &crate::AeronAsyncAddSubscription) -> Option<Self> {
-        (add.get_registration_id() >= 0).then(|| unsafe { Self::snapshot(add.get_inner()) })
+        add.with_pending(|p| unsafe { Self::snapshot(p) }).flatten()
     }
 
-    /// Copies the registering resource (and its channel) into memory this wrapper owns: C frees
-    /// the original when the add completes, which must not leave this view dangling. Pointers
-    /// into C memory other than the channel are cleared.
+    /// Copies the registering resource's identity (registration id, stream id, channel) into
+    /// memory this wrapper owns: C frees the original when the add completes, which must not
+    /// leave this view dangling. Only the fields fixed when the add started are read: the client
+    /// conductor writes the others (status, resource, error) on its own thread meanwhile; they
+    /// stay zero/null in the copy.
+    ///
+    /// `uri` is the exception: when the driver's answer arrives, the conductor hands the text to
+    /// the new publication or subscription and sets the field to NULL. The text itself is not
+    /// freed then (the new object owns it, and it cannot be closed before a poll hands it out,
+    /// which the held poll lock prevents), so a pointer read just before the hand-over stays
+    /// valid; a NULL one means the conductor has finished: `None`, the add is no longer
+    /// pending.
     ///
     /// # Safety
-    /// `p` must point to a live registering resource (the add is still pending).
-    unsafe fn snapshot(p: *mut bindings::aeron_client_registering_resource_t) -> Self {
-        let src = &*p;
-        let mut copy: bindings::aeron_client_registering_resource_t = *src;
-        let uri = crate::strings::c_bytes_to_str(src.uri, src.uri_length.max(0) as usize);
+    /// `p` must point to a live registering resource that no one can free during the call (the
+    /// add's poll lock is held).
+    unsafe fn snapshot(p: *mut bindings::aeron_client_registering_resource_t) -> Option<Self> {
+        let uri_ptr = std::ptr::read_volatile(std::ptr::addr_of!((*p).uri));
+        if uri_ptr.is_null() {
+            return None;
+        }
+        let registration_id = std::ptr::addr_of!((*p).registration_id).read();
+        let destination_registration_id = std::ptr::addr_of!((*p).destination_registration_id).read();
+        let stream_id = std::ptr::addr_of!((*p).stream_id).read();
+        let uri_length = std::ptr::addr_of!((*p).uri_length).read();
+        let uri = crate::strings::c_bytes_to_str(uri_ptr, uri_length.max(0) as usize);
         let uri = std::ffi::CString::new(uri).unwrap_or_default();
+        let mut copy: bindings::aeron_client_registering_resource_t = std::mem::zeroed();
+        copy.registration_id = registration_id;
+        copy.destination_registration_id = destination_registration_id;
+        copy.stream_id = stream_id;
         copy.uri = uri.as_ptr() as *mut _;
         copy.uri_length = uri.as_bytes().len() as i32;
-        copy.error_message = std::ptr::null_mut();
-        copy.error_message_length = 0;
-        copy.on_available_image_clientd = std::ptr::null_mut();
-        copy.on_unavailable_image_clientd = std::ptr::null_mut();
-        copy.counter.key_buffer = std::ptr::null();
-        copy.counter.key_buffer_length = 0;
-        copy.counter.label_buffer = std::ptr::null();
-        copy.counter.label_buffer_length = 0;
         let m = crate::ManagedCResource::new_struct(copy);
         // The CString's heap buffer does not move when the CString is moved into the Arc.
         m.add_dependency(std::sync::Arc::new(uri));
-        unsafe { Self::from_managed(m) }
+        Some(unsafe { Self::from_managed(m) })
     }
 
     /// The registration id sent to the driver.

@@ -243,8 +243,8 @@ impl<'a> AeronCountersReaderRef<'a> {
         self.reader.get_counter_label(counter_id)
     }
 
-    /// A counter's key area, borrowed for the call.
-    pub fn get_counter_key(&self, counter_id: i32) -> Result<&[u8], AeronCError> {
+    /// A copy of a counter's key area (see [`AeronCountersReader::get_counter_key`]).
+    pub fn get_counter_key(&self, counter_id: i32) -> Result<[u8; crate::AERON_COUNTER_MAX_KEY_LENGTH], AeronCError> {
         self.reader.get_counter_key(counter_id)
     }
 
