@@ -117,12 +117,16 @@ impl AeronImage {
         // No panic slot to set up: see `poll_fragment_trampoline` and `poll_result`.
         let mut handler: &mut F = handler;
         let (trampoline, clientd) = crate::handler::poll_args(&mut handler);
-        // KNOWN LIMIT (issue 26): like `AeronSubscription::poll_with`, the plain poll does not
-        // take the re-entry guard (its cost is over the hot path's budget): polling this image
-        // again (or its subscription) from inside this poll's handler re-reads and moves the
-        // position the outer poll is about to set.
-        let rc = unsafe { bindings::aeron_image_poll(self.get_inner(), trampoline, clientd, fragment_limit) };
-        crate::handler::poll_result(rc)
+        let image = self.get_inner();
+        // Refused from inside a handler of a poll of this image or its subscription: see
+        // `reentry`. The subscription is only looked up for a nested poll.
+        polling(
+            Polled::Image(image, None),
+            || self.polled(),
+            || unsafe { bindings::aeron_image_poll(image, trampoline, clientd, fragment_limit) },
+            crate::handler::poll_result,
+            || Err(busy_error("AeronImage::poll")),
+        )
     }
 
     /// What a poll of this image marks (see `reentry`).

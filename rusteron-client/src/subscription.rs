@@ -71,16 +71,15 @@ impl AeronSubscription {
         // No panic slot to set up: see `poll_fragment_trampoline` and `poll_result`.
         let mut handler: &mut F = handler;
         let (trampoline, clientd) = crate::handler::poll_args(&mut handler);
-        // KNOWN LIMIT (issue 26): this plain poll does not take the re-entry guard (`reentry`)
-        // that every other poll takes. A handler that reaches a clone of this subscription and
-        // polls it (or calls `is_connected`, `image_count` or an image lookup on it) from inside
-        // this poll lets C move the subscriber to a newer image list while this poll still walks
-        // the old one, which the client conductor may then free (only if an image goes away at
-        // that moment). The guard costs 11 instructions per call here (callgrind, 2026-12-05:
-        // an empty poll 162 -> 173 against 156 for raw C; bench-guard allows +8), so it is left
-        // out of the hot path: don't use a subscription from inside its own poll's handler.
-        let rc = unsafe { bindings::aeron_subscription_poll(self.get_inner(), trampoline, clientd, fragment_limit) };
-        crate::handler::poll_result(rc)
+        let sub = self.get_inner();
+        // Refused from inside a handler of a poll of this subscription: see `reentry`.
+        polling(
+            Polled::Subscription(sub),
+            || Polled::Subscription(sub),
+            || unsafe { bindings::aeron_subscription_poll(sub, trampoline, clientd, fragment_limit) },
+            crate::handler::poll_result,
+            || Err(busy_error("AeronSubscription::poll")),
+        )
     }
 
     /// Polls with a leaked [`Handler`]; `None` consumes fragments without a handler... which C

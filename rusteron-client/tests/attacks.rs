@@ -346,7 +346,7 @@ fn image_fragment_assembler_polled_from_its_own_delegate_is_refused() {
             .with(|a| IMAGE.with(|i| a.borrow().as_ref().unwrap().poll(i.borrow().as_ref().unwrap(), 100)));
         assert_eq!(r.expect_err("refused").code, EBUSY);
         // The image itself, polled from inside: refused too.
-        let r = IMAGE.with(|i| i.borrow().as_ref().unwrap().controlled_poll_once(never_called, 10));
+        let r = IMAGE.with(|i| i.borrow().as_ref().unwrap().poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10));
         assert_eq!(r.expect_err("refused").code, EBUSY);
         assert!(msg.iter().all(|&b| b == first));
         d.fetch_add(1, Ordering::SeqCst);
@@ -365,38 +365,6 @@ fn image_fragment_assembler_polled_from_its_own_delegate_is_refused() {
     IMAGE.with(|i| i.borrow_mut().take());
 }
 
-fn never_called(_m: &[u8], _h: AeronHeader<'_>) -> AeronControlledFragmentHandlerAction {
-    unreachable!("a refused poll calls no handler")
-}
-
-const CONTINUE: AeronControlledFragmentHandlerAction =
-    rusteron_client::bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_CONTINUE;
-
-/// Every guarded use of the subscription in `SUBSCRIPTION` and the image in `IMAGE` is refused.
-fn assert_subscription_and_image_refused() {
-    SUBSCRIPTION.with(|s| {
-        let s = s.borrow();
-        let s = s.as_ref().unwrap();
-        assert_eq!(s.controlled_poll_once(never_called, 10).expect_err("refused").code, EBUSY);
-        assert_eq!(s.block_poll_once(|_b: &[u8], _s: i32, _t: i32| {}, 4096).expect_err("refused").code, EBUSY);
-        assert_eq!(s.image_count().expect_err("refused").code, EBUSY);
-        assert!(s.is_connected());
-        assert!(s.image_at_index(0).is_none());
-        assert!(s.image_by_session_id(publication_session()).is_none());
-        let mut seen = 0;
-        s.for_each_image(|_i| seen += 1);
-        assert_eq!(seen, 0);
-    });
-    IMAGE.with(|i| {
-        let i = i.borrow();
-        let i = i.as_ref().unwrap();
-        assert_eq!(i.controlled_poll_once(never_called, 10).expect_err("refused").code, EBUSY);
-        let bounded = i.bounded_poll(|_m: &[u8], _h: AeronHeader<'_>| {}, i64::MAX, 10);
-        assert_eq!(bounded.expect_err("refused").code, EBUSY);
-        assert_eq!(i.block_poll(|_b: &[u8], _s: i32, _t: i32| {}, 4096).expect_err("refused").code, EBUSY);
-    });
-}
-
 #[test]
 fn subscription_and_image_used_from_inside_their_own_poll_are_refused() {
     let md = MediaDriverProcess::start().unwrap();
@@ -413,19 +381,41 @@ fn subscription_and_image_used_from_inside_their_own_poll_are_refused() {
     }
     let checks = Arc::new(AtomicUsize::new(0));
     let c = checks.clone();
-    let mut handler = move |msg: &[u8], _h: AeronHeader<'_>| -> AeronControlledFragmentHandlerAction {
+    let mut handler = move |msg: &[u8], _h: AeronHeader<'_>| {
         let copy = msg.to_vec();
-        assert_subscription_and_image_refused();
+        SUBSCRIPTION.with(|s| {
+            let s = s.borrow();
+            let s = s.as_ref().unwrap();
+            let busy = |r: Result<i32, AeronCError>| assert_eq!(r.expect_err("refused").code, EBUSY);
+            busy(s.poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10));
+            busy(s.controlled_poll_once(
+                |_m: &[u8], _h: AeronHeader<'_>| -> AeronControlledFragmentHandlerAction {
+                    unreachable!("never polled")
+                },
+                10,
+            ));
+            assert_eq!(s.block_poll_once(|_b: &[u8], _s: i32, _t: i32| {}, 4096).expect_err("refused").code, EBUSY);
+            busy(s.image_count());
+            assert!(s.is_connected());
+            assert!(s.image_at_index(0).is_none());
+            assert!(s.image_by_session_id(publication_session(&copy)).is_none());
+            let mut seen = 0;
+            s.for_each_image(|_i| seen += 1);
+            assert_eq!(seen, 0);
+        });
+        IMAGE.with(|i| {
+            let r = i.borrow().as_ref().unwrap().poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10);
+            assert_eq!(r.expect_err("an image of the subscription being polled").code, EBUSY);
+        });
         assert!(unrelated.poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10).is_ok());
         assert_eq!(msg, &copy[..]);
         c.fetch_add(1, Ordering::SeqCst);
-        CONTINUE
     };
     assert!(wait_until(TIMEOUT, || {
-        sub.controlled_poll_with(&mut handler, 10).unwrap();
+        sub.poll_with(&mut handler, 10).unwrap();
         checks.load(Ordering::SeqCst) >= 2
     }));
-    // And the other way round: the subscription used from inside a poll of its image.
+    // And the other way round: the subscription polled from inside a poll of its image.
     for i in 0..4u8 {
         offer(&publication, &[i; 64]);
     }
@@ -433,11 +423,17 @@ fn subscription_and_image_used_from_inside_their_own_poll_are_refused() {
     let n = inner.clone();
     assert!(wait_until(TIMEOUT, || {
         image
-            .controlled_poll_once(
-                |_m: &[u8], _h: AeronHeader<'_>| -> AeronControlledFragmentHandlerAction {
-                    assert_subscription_and_image_refused();
+            .poll_once(
+                |_m: &[u8], _h: AeronHeader<'_>| {
+                    SUBSCRIPTION.with(|s| {
+                        let r = s.borrow().as_ref().unwrap().poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10);
+                        assert_eq!(r.expect_err("the subscription of the image being polled").code, EBUSY);
+                    });
+                    IMAGE.with(|i| {
+                        let r = i.borrow().as_ref().unwrap().poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10);
+                        assert_eq!(r.expect_err("the image being polled").code, EBUSY);
+                    });
                     n.fetch_add(1, Ordering::SeqCst);
-                    CONTINUE
                 },
                 10,
             )
@@ -447,15 +443,13 @@ fn subscription_and_image_used_from_inside_their_own_poll_are_refused() {
     // After the polls, everything works again.
     assert!(sub.image_count().unwrap() >= 1);
     offer(&publication, &[9; 8]);
-    assert!(
-        wait_until(TIMEOUT, || sub.controlled_poll_once(|_m: &[u8], _h: AeronHeader<'_>| CONTINUE, 10).unwrap() > 0)
-    );
+    assert!(wait_until(TIMEOUT, || sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| {}, 10).unwrap() > 0));
     SUBSCRIPTION.with(|s| s.borrow_mut().take());
     IMAGE.with(|i| i.borrow_mut().take());
 }
 
 /// Any session id (the lookup is refused before it is used).
-fn publication_session() -> i32 {
+fn publication_session(_msg: &[u8]) -> i32 {
     0
 }
 
