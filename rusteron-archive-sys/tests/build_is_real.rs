@@ -160,3 +160,50 @@ fn optional_system_libraries_are_not_used() {
         }
     }
 }
+
+/// The patches of `patches/` (listed by `AERON_PATCHES` in `versions.env`) are in the archive
+/// client library this crate links: each patch names, on its `Marker:` line, a string it adds
+/// to Aeron's C (an error message), and every archive client library in `AERON_LIB_DIR` (shared
+/// or static, built from source or unpacked from a precompiled archive) must hold each one. A
+/// build, or a precompiled archive, without one of the patches fails here.
+#[test]
+fn the_archive_client_library_carries_every_patch() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let versions = std::fs::read_to_string(VERSIONS_FILE).unwrap();
+    let list = versions
+        .lines()
+        .find_map(|l| l.strip_prefix("AERON_PATCHES="))
+        .expect("versions.env has an AERON_PATCHES= line");
+    let names: Vec<&str> = list.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+    assert!(!names.is_empty(), "AERON_PATCHES lists no patch");
+    let mut markers = Vec::new();
+    for name in &names {
+        let text = std::fs::read_to_string(manifest.join("patches").join(name)).unwrap();
+        let marker = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Marker: "))
+            .unwrap_or_else(|| panic!("patches/{name} has no 'Marker: ' line"));
+        assert!(
+            text.lines().any(|l| l.starts_with('+') && !l.starts_with("+++") && l.contains(marker)),
+            "patches/{name}: its marker {marker:?} is not on a line the patch adds"
+        );
+        markers.push((*name, marker.to_string()));
+    }
+    let mut libs = Vec::new();
+    for entry in std::fs::read_dir(AERON_LIB_DIR).expect("read AERON_LIB_DIR").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let lib = name.ends_with(".so") || name.ends_with(".a") || name.ends_with(".dylib");
+        if name.starts_with("libaeron_archive_c_client") && lib {
+            libs.push(entry.path());
+        }
+    }
+    assert!(!libs.is_empty(), "no archive client library in {AERON_LIB_DIR}");
+    for lib in &libs {
+        let bytes = std::fs::read(lib).unwrap();
+        for (name, marker) in &markers {
+            let found = bytes.windows(marker.len()).any(|w| w == marker.as_bytes());
+            assert!(found, "{} lacks patch {name}: no {marker:?} in it", lib.display());
+        }
+        println!("{}: all {} patches present", lib.display(), markers.len());
+    }
+}
