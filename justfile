@@ -20,12 +20,14 @@ run: setup
 # Every test: sys, client and archive crates against a real aeronmd and a real Java archive,
 # in the default (dynamic) and the `static` configuration, then `static,precompile` (precompile-proof),
 # then a crate outside the workspace in every linking configuration (dependent-check), then the
-# packaged crates used offline from a scratch crate (package-check)
+# packaged crates used offline from a scratch crate (package-check). Each test binary has a
+# deadline (scripts/test-deadline.sh, RUSTERON_TEST_DEADLINE_SECS): a hang fails, naming the test.
+# Every test: sys, client and archive crates, all linking configurations, package, memcheck, clippy
 test: setup
     cargo fmt --all --check
-    cargo test --workspace
-    cargo test -p rusteron-archive-sys --features static
-    cargo test -p rusteron-client --features static
+    bash scripts/with-test-deadline.sh cargo test --workspace
+    bash scripts/with-test-deadline.sh cargo test -p rusteron-archive-sys --features static
+    bash scripts/with-test-deadline.sh cargo test -p rusteron-client --features static
     just linkage
     just precompile-proof
     just dependent-check
@@ -60,6 +62,14 @@ package-check: setup
 # The lifetime/callback/drop-order tests under valgrind memcheck: any use of freed memory fails
 memcheck: setup
     bash scripts/memcheck.sh
+
+# ROUNDS rounds per call kind (archive connect, async connect polling, replay merge, persistent
+# subscription start) and per signal (SIGSTOP, SIGKILL) at a random 0-6 ms into the call, each
+# with a fresh aeronmd; prints the slowest return of each.
+# The fault matrix's freeze stress at full size (cargo test runs 3 rounds per kind and signal)
+freeze-stress ROUNDS="60": setup
+    RUSTERON_FREEZE_ROUNDS={{ROUNDS}} RUSTERON_TEST_DEADLINE_SECS=7200 bash scripts/with-test-deadline.sh \
+        cargo test -p rusteron-archive --test fault_matrix freeze_stress -- --nocapture
 
 # Show what the test binaries load at run time: libaeron*.so by default, nothing with `static`
 linkage:
