@@ -110,7 +110,8 @@ for triple in "${triples[@]}"; do
   # 1b. Aeron's C carries our patches (rusteron-archive-sys/patches): each patch's marker string.
   for p in $(echo "$AERON_PATCHES" | tr ',' ' '); do
     marker=$(sed -n 's/^Marker: //p' "rusteron-archive-sys/patches/$p" | head -1)
-    for f in "$a/lib/libaeron_archive_c_client.dylib" "$a/lib/libaeron_archive_c_client_static.a"; do
+    lib=$(sed -n 's/^Library: //p' "rusteron-archive-sys/patches/$p" | head -1)
+    for f in "$a/lib/$lib.dylib" "$a/lib/${lib}_static.a"; do
       [ -n "$marker" ] && grep -aqF -- "$marker" "$f" && r=0 || r=1
       ok $r "patch ${p%%-*} is in ${f#"$a"/}"
     done

@@ -161,13 +161,14 @@ fn optional_system_libraries_are_not_used() {
     }
 }
 
-/// The patches of `patches/` (listed by `AERON_PATCHES` in `versions.env`) are in the archive
-/// client library this crate links: each patch names, on its `Marker:` line, a string it adds
-/// to Aeron's C (an error message), and every archive client library in `AERON_LIB_DIR` (shared
-/// or static, built from source or unpacked from a precompiled archive) must hold each one. A
-/// build, or a precompiled archive, without one of the patches fails here.
+/// The patches of `patches/` (listed by `AERON_PATCHES` in `versions.env`) are in the libraries
+/// this crate links: each patch names, on its `Marker:` line, a string it adds to Aeron's C (an
+/// error message), and on its `Library:` line the library its file goes into; every such
+/// library in `AERON_LIB_DIR` (shared or static, built from source or unpacked from a
+/// precompiled archive) must hold the marker. A build, or a precompiled archive, without one of
+/// the patches fails here.
 #[test]
-fn the_archive_client_library_carries_every_patch() {
+fn the_libraries_carry_every_patch() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let versions = std::fs::read_to_string(VERSIONS_FILE).unwrap();
     let list = versions
@@ -176,34 +177,34 @@ fn the_archive_client_library_carries_every_patch() {
         .expect("versions.env has an AERON_PATCHES= line");
     let names: Vec<&str> = list.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
     assert!(!names.is_empty(), "AERON_PATCHES lists no patch");
-    let mut markers = Vec::new();
+    let files: Vec<String> = std::fs::read_dir(AERON_LIB_DIR)
+        .expect("read AERON_LIB_DIR")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     for name in &names {
         let text = std::fs::read_to_string(manifest.join("patches").join(name)).unwrap();
-        let marker = text
-            .lines()
-            .find_map(|l| l.strip_prefix("Marker: "))
-            .unwrap_or_else(|| panic!("patches/{name} has no 'Marker: ' line"));
+        let header = |key: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(key))
+                .unwrap_or_else(|| panic!("patches/{name} has no '{key}' line"))
+                .to_string()
+        };
+        let (marker, library) = (header("Marker: "), header("Library: "));
         assert!(
-            text.lines().any(|l| l.starts_with('+') && !l.starts_with("+++") && l.contains(marker)),
+            text.lines().any(|l| l.starts_with('+') && !l.starts_with("+++") && l.contains(&marker)),
             "patches/{name}: its marker {marker:?} is not on a line the patch adds"
         );
-        markers.push((*name, marker.to_string()));
-    }
-    let mut libs = Vec::new();
-    for entry in std::fs::read_dir(AERON_LIB_DIR).expect("read AERON_LIB_DIR").flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let lib = name.ends_with(".so") || name.ends_with(".a") || name.ends_with(".dylib");
-        if name.starts_with("libaeron_archive_c_client") && lib {
-            libs.push(entry.path());
-        }
-    }
-    assert!(!libs.is_empty(), "no archive client library in {AERON_LIB_DIR}");
-    for lib in &libs {
-        let bytes = std::fs::read(lib).unwrap();
-        for (name, marker) in &markers {
+        let libs: Vec<&String> = files
+            .iter()
+            .filter(|f| [".so", ".dylib", "_static.a"].iter().any(|ext| f.strip_suffix(ext) == Some(library.as_str())))
+            .collect();
+        assert!(!libs.is_empty(), "patches/{name}: no {library} library in {AERON_LIB_DIR}: {files:?}");
+        for lib in libs {
+            let bytes = std::fs::read(Path::new(AERON_LIB_DIR).join(lib)).unwrap();
             let found = bytes.windows(marker.len()).any(|w| w == marker.as_bytes());
-            assert!(found, "{} lacks patch {name}: no {marker:?} in it", lib.display());
+            assert!(found, "{AERON_LIB_DIR}/{lib} lacks patch {name}: no {marker:?} in it");
+            println!("{lib}: has patch {name}");
         }
-        println!("{}: all {} patches present", lib.display(), markers.len());
     }
 }
