@@ -94,7 +94,7 @@ pub fn patched_tree(src: AeronSource, patches: &[Patch], aeron_build: &Path, ver
     let lock = File::create(&lock_path).unwrap_or_else(|e| fail_io("create", &lock_path, e));
     let _ = lock.lock();
     if !stamp.exists() {
-        let tmp: PathBuf = dest.with_extension("partial");
+        let tmp: PathBuf = aeron_build.join(format!("{}.partial", dest.file_name().unwrap().to_string_lossy()));
         let _ = std::fs::remove_dir_all(&tmp);
         for part in TREE_PARTS {
             let from = src.root.join(part);
@@ -108,7 +108,7 @@ pub fn patched_tree(src: AeronSource, patches: &[Patch], aeron_build: &Path, ver
         let jar_dir = tmp.join("aeron-all/build/libs");
         std::fs::create_dir_all(&jar_dir).unwrap_or_else(|e| fail_io("create", &jar_dir, e));
         for p in patches {
-            apply(p, &tmp);
+            apply(p, &tmp, &src.root);
         }
         let names: Vec<&str> = patches.iter().map(|p| p.name.as_str()).collect();
         let note = format!("Aeron tree {} with the patches:\n{}\n", src.root.display(), names.join("\n"));
@@ -192,9 +192,9 @@ fn parse(p: &Patch) -> Vec<FilePatch> {
     files
 }
 
-/// Applies `p` to the tree at `root`, in place (a copy of ours). Every hunk must match exactly
-/// at its line.
-fn apply(p: &Patch, root: &Path) {
+/// Applies `p` to the tree at `root`, in place (our copy of `origin`). Every hunk must match
+/// exactly at its line.
+fn apply(p: &Patch, root: &Path, origin: &Path) {
     for file in parse(p) {
         let path = root.join(&file.path);
         let text = std::fs::read_to_string(&path)
@@ -210,10 +210,10 @@ fn apply(p: &Patch, root: &Path) {
                 && old[start..start + expected.len()].iter().zip(&expected).all(|(a, b)| a == b);
             if !matches {
                 crate::fail(format!(
-                    "patch {} does not apply to {} in {}: hunk '{}' does not match the file at line {} (is the tree Aeron's pinned version, unmodified?)",
+                    "patch {} does not apply to {} of the Aeron tree {}: hunk '{}' does not match the file at line {} (is the tree Aeron's pinned version, unmodified?)",
                     p.name,
                     file.path,
-                    root.display(),
+                    origin.display(),
                     hunk.header,
                     hunk.old_start
                 ));
