@@ -111,6 +111,7 @@ for triple in "${triples[@]}"; do
   for p in $(echo "$AERON_PATCHES" | tr ',' ' '); do
     marker=$(sed -n 's/^Marker: //p' "rusteron-archive-sys/patches/$p" | head -1)
     lib=$(sed -n 's/^Library: //p' "rusteron-archive-sys/patches/$p" | head -1)
+    [ -n "$marker" ] || continue # proved by a test (its Test: line), not by a string
     for f in "$a/lib/$lib.dylib" "$a/lib/${lib}_static.a"; do
       [ -n "$marker" ] && grep -aqF -- "$marker" "$f" && r=0 || r=1
       ok $r "patch ${p%%-*} is in ${f#"$a"/}"

@@ -93,3 +93,58 @@ fn a_truncated_cnc_file_fails_the_client_within_its_driver_timeout() {
     assert!(rc < 0, "aeron_init accepted a truncated cnc.dat");
     assert!(message.contains("CnC file is shorter than its buffers need"), "{message}");
 }
+
+/// A CnC file that is created but never initialised (version 0: a driver that is slow to start,
+/// or that died starting): `aeron_init` fails at the driver timeout, having unmapped the file.
+/// Unpatched, the context kept the file's address, so `aeron_context_close` (or the error path
+/// itself) unmapped that address again, and whatever another thread had mapped there since (a
+/// client's CnC file or log buffers) went away under it: a SIGSEGV in another thread. Patch 0006
+/// makes `aeron_unmap` forget the address. Checked twice: the context holds no address after the
+/// failed start, and a region mapped into the freed range survives the context's close.
+#[test]
+fn a_failed_client_start_leaves_no_stale_mapping() {
+    let mut cnc = real_cnc_file();
+    cnc[..4].copy_from_slice(&[0, 0, 0, 0]); // the version, written last by a starting driver
+    let dir = unique_dir("uninitialised-cnc");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("cnc.dat"), &cnc).unwrap();
+    let c_dir = CString::new(dir.to_str().unwrap()).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || unsafe {
+        let mut ctx: *mut aeron_context_t = std::ptr::null_mut();
+        assert!(aeron_context_init(&mut ctx) >= 0);
+        aeron_context_set_dir(ctx, c_dir.as_ptr());
+        aeron_context_set_driver_timeout_ms(ctx, 200);
+        let mut client: *mut aeron_t = std::ptr::null_mut();
+        let rc = aeron_init(&mut client, ctx);
+        let message = CStr::from_ptr(aeron_errmsg()).to_string_lossy().into_owned();
+        let stale = (*ctx).cnc_map.addr;
+        let length = cnc.len();
+        // Map a region of the file's length: the kernel usually hands out the range just freed.
+        let region = libc::mmap(
+            std::ptr::null_mut(),
+            length,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        );
+        assert_ne!(region, libc::MAP_FAILED);
+        aeron_context_close(ctx);
+        // msync fails with ENOMEM on a range that is no longer mapped.
+        let survived = libc::msync(region, length, libc::MS_ASYNC) == 0;
+        libc::munmap(region, length);
+        let _ = tx.send((rc, message, stale as usize, region as usize, survived));
+    });
+    let result = rx.recv_timeout(Duration::from_secs(10));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (rc, message, stale, region, survived) =
+        result.expect("aeron_init on an uninitialised cnc.dat had not returned after 10 s");
+    println!(
+        "aeron_init on an uninitialised cnc.dat: rc {rc}; context's CnC address after it: {stale:#x}; new region at \
+         {region:#x} survived the context's close: {survived}; {message}"
+    );
+    assert!(rc < 0, "aeron_init accepted an uninitialised cnc.dat");
+    assert_eq!(stale, 0, "the context still holds the address of the CnC file it unmapped (patch 0006 missing?)");
+    assert!(survived, "aeron_context_close unmapped a region mapped after the failed start (patch 0006 missing?)");
+}

@@ -166,7 +166,8 @@ fn optional_system_libraries_are_not_used() {
 /// error message), and on its `Library:` line the library its file goes into; every such
 /// library in `AERON_LIB_DIR` (shared or static, built from source or unpacked from a
 /// precompiled archive) must hold the marker. A build, or a precompiled archive, without one of
-/// the patches fails here.
+/// the patches fails here. A patch that adds no string names instead, on a `Test:` line, the
+/// test of this crate that fails without it (run against the same libraries).
 #[test]
 fn the_libraries_carry_every_patch() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -184,13 +185,21 @@ fn the_libraries_carry_every_patch() {
         .collect();
     for name in &names {
         let text = std::fs::read_to_string(manifest.join("patches").join(name)).unwrap();
-        let header = |key: &str| {
-            text.lines()
-                .find_map(|l| l.strip_prefix(key))
-                .unwrap_or_else(|| panic!("patches/{name} has no '{key}' line"))
-                .to_string()
+        let header = |key: &str| text.lines().find_map(|l| l.strip_prefix(key)).map(str::to_string);
+        let library = header("Library: ").unwrap_or_else(|| panic!("patches/{name} has no 'Library: ' line"));
+        let Some(marker) = header("Marker: ") else {
+            // A patch that adds no string is proved by behaviour: `Test: <file> <test>` names the
+            // test of this crate that fails without it.
+            let test = header("Test: ").unwrap_or_else(|| panic!("patches/{name} has neither 'Marker: ' nor 'Test: '"));
+            let (file, test_name) = test.split_once(' ').expect("Test: <file in tests/> <test name>");
+            let source = std::fs::read_to_string(manifest.join("tests").join(file)).unwrap();
+            assert!(
+                source.contains(&format!("fn {test_name}()")),
+                "patches/{name}: no test {test_name} in tests/{file}"
+            );
+            println!("{name}: proved by tests/{file} {test_name}");
+            continue;
         };
-        let (marker, library) = (header("Marker: "), header("Library: "));
         assert!(
             text.lines().any(|l| l.starts_with('+') && !l.starts_with("+++") && l.contains(&marker)),
             "patches/{name}: its marker {marker:?} is not on a line the patch adds"

@@ -1143,13 +1143,21 @@ fn fault_after(pid: u32, fault: Fault, after: Duration) -> std::thread::JoinHand
     })
 }
 
-/// A fresh `aeronmd` and a client of it with [`FREEZE_DRIVER_TIMEOUT`].
+/// A fresh `aeronmd` and a client of it with [`FREEZE_DRIVER_TIMEOUT`]. On a loaded machine a
+/// fresh driver can take longer than that timeout to initialise its CnC file, which fails the
+/// client's start ("CnC file is created but not initialised"): the start is retried until
+/// [`TIMEOUT`].
 fn freeze_driver() -> (MediaDriverProcess, Aeron) {
     let md = MediaDriverProcess::start().expect("aeronmd");
     let ctx = md.context().unwrap();
     ctx.set_driver_timeout(FREEZE_DRIVER_TIMEOUT).unwrap();
-    let aeron = Aeron::connect(&ctx).unwrap();
-    (md, aeron)
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        match Aeron::connect(&ctx) {
+            Ok(aeron) => return (md, aeron),
+            Err(e) => assert!(Instant::now() < deadline, "no client of a fresh aeronmd within {TIMEOUT:?}: {e}"),
+        }
+    }
 }
 
 fn freeze_archive_context(process: &EmbeddedArchiveMediaDriverProcess, aeron: &Aeron) -> AeronArchiveContext {
