@@ -20,9 +20,11 @@ run: setup
 # Every test: sys, client and archive crates against a real aeronmd and a real Java archive,
 # in the default (dynamic) and the `static` configuration, then `static,precompile` (precompile-proof),
 # then a crate outside the workspace in every linking configuration (dependent-check), then the
-# packaged crates used offline from a scratch crate (package-check). Each test binary has a
-# deadline (scripts/test-deadline.sh, RUSTERON_TEST_DEADLINE_SECS): a hang fails, naming the test.
-# Every test: sys, client and archive crates, all linking configurations, package, memcheck, clippy
+# packaged crates used offline from a scratch crate (package-check), then the macOS archives
+# cross-built and checked (build-artifacts-macos: ~25 s once zig and the cross builds are cached,
+# a few minutes the first time). Each test binary has a deadline (scripts/test-deadline.sh,
+# RUSTERON_TEST_DEADLINE_SECS): a hang fails, naming the test.
+# Every test: sys, client and archive crates, all linking configurations, package, macOS archives, memcheck, clippy
 test: setup
     cargo fmt --all --check
     bash scripts/with-test-deadline.sh cargo test --workspace
@@ -32,6 +34,7 @@ test: setup
     just precompile-proof
     just dependent-check
     just package-check
+    just build-artifacts-macos
     just memcheck
     just bench-guard
     cargo clippy --workspace --all-targets -- -D warnings
