@@ -19,6 +19,8 @@ runner_var="CARGO_TARGET_$(echo "$triple" | tr 'a-z-' 'A-Z_')_RUNNER"
 export RUSTERON_TEST_DEADLINE_SECS=${RUSTERON_TEST_DEADLINE_SECS:-2400}
 export "$runner_var"="$(pwd)/scripts/test-deadline.sh valgrind -q --error-exitcode=99 --errors-for-leak-kinds=none"
 echo "memcheck: $runner_var=${!runner_var}"
+# The sys crate's bounded waits: a failed client start must leave no stale mapping (patch 0006).
+cargo test -q -p rusteron-archive-sys --test bounded_waits -- --test-threads=1
 cargo test -q -p rusteron-client \
   --test callbacks --test drop_orders --test pubsub --test assemblers --test claims_and_offers \
   --test panics --test context_in_use --test counters --test audit -- --test-threads=1
