@@ -20,16 +20,21 @@ run: setup
 # Every test: sys, client and archive crates against a real aeronmd and a real Java archive,
 # in the default (dynamic) and the `static` configuration, then `static,precompile` (precompile-proof),
 # then a crate outside the workspace in every linking configuration (dependent-check), then the
-# packaged crates used offline from a scratch crate (package-check)
+# packaged crates used offline from a scratch crate (package-check), then the macOS archives
+# cross-built and checked (build-artifacts-macos: ~25 s once zig and the cross builds are cached,
+# a few minutes the first time). Each test binary has a deadline (scripts/test-deadline.sh,
+# RUSTERON_TEST_DEADLINE_SECS): a hang fails, naming the test.
+# Every test: sys, client and archive crates, all linking configurations, package, macOS archives, memcheck, clippy
 test: setup
     cargo fmt --all --check
-    cargo test --workspace
-    cargo test -p rusteron-archive-sys --features static
-    cargo test -p rusteron-client --features static
+    bash scripts/with-test-deadline.sh cargo test --workspace
+    bash scripts/with-test-deadline.sh cargo test -p rusteron-archive-sys --features static
+    bash scripts/with-test-deadline.sh cargo test -p rusteron-client --features static
     just linkage
     just precompile-proof
     just dependent-check
     just package-check
+    just build-artifacts-macos
     just memcheck
     just racecheck
     just bench-guard
@@ -65,6 +70,14 @@ memcheck: setup
 # Threaded archive scenarios (archives from one context, context copies) under helgrind: a race not in scripts/racecheck.supp fails
 racecheck: setup
     bash scripts/racecheck.sh
+
+# ROUNDS rounds per call kind (archive connect, async connect polling, replay merge, persistent
+# subscription start) and per signal (SIGSTOP, SIGKILL) at a random 0-6 ms into the call, each
+# with a fresh aeronmd; prints the slowest return of each.
+# The fault matrix's freeze stress at full size (cargo test runs 3 rounds per kind and signal)
+freeze-stress ROUNDS="60": setup
+    RUSTERON_FREEZE_ROUNDS={{ROUNDS}} RUSTERON_TEST_DEADLINE_SECS=7200 bash scripts/with-test-deadline.sh \
+        cargo test -p rusteron-archive --test fault_matrix freeze_stress -- --nocapture
 
 # Show what the test binaries load at run time: libaeron*.so by default, nothing with `static`
 linkage:

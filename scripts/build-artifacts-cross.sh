@@ -65,7 +65,9 @@ source scripts/sys-build.sh
 say "cargo build -p rusteron-archive-sys (host: the Aeron tree and the archive codecs)"
 sys_build
 host_build=$(sys_env RUSTERON_AERON_CMAKE_DIR)
-src=$(sys_env RUSTERON_AERON_SOURCE_DIR)
+# The tree the host build compiled: the Aeron sources with our patches applied (build/patches.rs).
+src=$(sys_env RUSTERON_AERON_PATCHED_DIR)
+[ -z "$AERON_PATCHES" ] || [ -f "$src/.rusteron-patched" ] || { say "'$src' is not the patched Aeron tree of the sys build"; exit 1; }
 [ -f "$host_build/CMakeCache.txt" ] || { say "no host CMake build in '$host_build'"; exit 1; }
 [ "$(cat "$src/version.txt")" = "$AERON_VERSION" ] || { say "$src is not Aeron $AERON_VERSION"; exit 1; }
 codecs="$host_build/generated/c/aeron_archive_client"

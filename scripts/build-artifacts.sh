@@ -52,6 +52,15 @@ obj="$build_dir/aeron-driver/src/main/c/CMakeFiles/aeronmd.dir/aeronmd.c.o"
 "${CC:-cc}" -O3 -o "$stage/bin/aeronmd" "$obj" -L"$stage/lib" "${rpath_flags[@]}" \
   -laeron_driver -laeron -ldl -lm -lpthread
 cp "$out_dir/bindings.rs" "$stage/bindings.rs"
+# The libraries carry our patches to Aeron's C (rusteron-archive-sys/patches): each one's marker.
+for p in $(echo "$AERON_PATCHES" | tr ',' ' '); do
+  marker=$(sed -n 's/^Marker: //p' "rusteron-archive-sys/patches/$p" | head -1)
+  lib=$(sed -n 's/^Library: //p' "rusteron-archive-sys/patches/$p" | head -1)
+  [ -n "$marker" ] || continue # proved by a test (its Test: line), not by a string
+  for f in "$stage/lib/$lib.$so" "$stage/lib/${lib}_static.a"; do
+    [ -n "$marker" ] && grep -aqF -- "$marker" "$f" || { say "$f lacks patch $p (no '$marker')"; exit 1; }
+  done
+done
 copy_headers() { # from to
   (cd "$1" && find . -name '*.h' | tar -cf - -T -) | (cd "$2" && tar -xf -)
 }

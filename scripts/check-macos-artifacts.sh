@@ -54,7 +54,8 @@ cargo build -q -p rusteron-archive-sys --message-format=json > "$tmp/host.json"
 script_line=$(grep '"reason":"build-script-executed"' "$tmp/host.json" | grep 'rusteron-archive-sys' | tail -1)
 linux_lib=$(echo "$script_line" | grep -o '"RUSTERON_AERON_CMAKE_DIR","[^"]*"' | sed 's/^[^,]*,"//; s/"$//')/lib
 host_out=$(echo "$script_line" | grep -o '"out_dir":"[^"]*"' | sed 's/^"out_dir":"//; s/"$//')
-src=$(echo "$script_line" | grep -o '"RUSTERON_AERON_SOURCE_DIR","[^"]*"' | sed 's/^[^,]*,"//; s/"$//')
+# The tree the build compiled: the patched copy (build/patches.rs).
+src=$(echo "$script_line" | grep -o '"RUSTERON_AERON_PATCHED_DIR","[^"]*"' | sed 's/^[^,]*,"//; s/"$//')
 build_script=$(grep '"reason":"compiler-artifact"' "$tmp/host.json" | grep '"custom-build"' | grep 'rusteron-archive-sys' |
   grep -o '"filenames":\["[^"]*"' | sed 's/^"filenames":\["//; s/"$//' | tail -1)
 [ -x "$build_script" ] && [ -f "$linux_lib/libaeron.so" ] && [ -f "$host_out/bindings.rs" ] ||
@@ -64,7 +65,8 @@ say "bindings: scripts/cross-bindgen against the build script, for the host"
 (cd scripts/cross-bindgen && CARGO_TARGET_DIR="$target_dir/cross-bindgen" cargo build -q --release --locked)
 "$target_dir/cross-bindgen/release/rusteron-cross-bindgen" --out "$tmp/host-bindings.rs" \
   --header rusteron-archive-sys/wrapper.h \
-  --include "$src/aeron-client/src/main/c" --include "$src/aeron-archive/src/main/c/client" \
+  --include "$src/aeron-client/src/main/c" --include "$src/aeron-driver/src/main/c" \
+  --include "$src/aeron-archive/src/main/c/client" \
   --include "$src/aeron-archive/src/main/c" --include "$(dirname "$linux_lib")/generated"
 cmp -s "$tmp/host-bindings.rs" "$host_out/bindings.rs" && r=0 || r=1
 ok $r "cross-bindgen's host bindings are byte-identical to the build script's ($(wc -l < "$host_out/bindings.rs") lines): same bindgen options"
@@ -104,6 +106,17 @@ for triple in "${triples[@]}"; do
     [ "$ids" = 3 ] && [ "$rpaths" = 4 ] && r=0 || r=1
     ok $r "$(basename "$otool"): 3 install names @rpath/..., 4 rpaths @loader_path/../lib"
   fi
+
+  # 1b. Aeron's C carries our patches (rusteron-archive-sys/patches): each patch's marker string.
+  for p in $(echo "$AERON_PATCHES" | tr ',' ' '); do
+    marker=$(sed -n 's/^Marker: //p' "rusteron-archive-sys/patches/$p" | head -1)
+    lib=$(sed -n 's/^Library: //p' "rusteron-archive-sys/patches/$p" | head -1)
+    [ -n "$marker" ] || continue # proved by a test (its Test: line), not by a string
+    for f in "$a/lib/$lib.dylib" "$a/lib/${lib}_static.a"; do
+      [ -n "$marker" ] && grep -aqF -- "$marker" "$f" && r=0 || r=1
+      ok $r "patch ${p%%-*} is in ${f#"$a"/}"
+    done
+  done
 
   # 2. A C program linked statically and dynamically, as build.rs links (static: the two archives
   #    plus pthread, m, dl; dynamic: the two dylibs with an rpath).

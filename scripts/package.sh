@@ -72,5 +72,11 @@ say "cargo package --workspace (PATH without java/mvn)"
 (cd "$stage/ws" && env -u JAVA_HOME PATH="$bin" CMAKE="$cmake_bin" CARGO_TARGET_DIR="$stage/ws/target" \
   cargo package --workspace --allow-dirty >&2)
 ls "$stage/ws/target/package"/*.crate >/dev/null
+# The sys crate ships the patches its build applies to Aeron's C (versions.env lists them).
+source <(grep -E '^AERON_PATCHES=' rusteron-archive-sys/versions.env)
+listing=$(tar -tzf "$stage/ws/target/package/rusteron-archive-sys-$v.crate")
+for p in $(echo "$AERON_PATCHES" | tr ',' ' '); do
+  grep -qx "rusteron-archive-sys-$v/patches/$p" <<< "$listing" || { say "the sys .crate lacks patches/$p"; exit 1; }
+done
 say "ok in $((SECONDS - start))s"
 echo "$stage/ws/target/package"

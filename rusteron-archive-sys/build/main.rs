@@ -6,9 +6,11 @@
 //!    shipped by the crates.io package `libaeron-sys`) and check its `version.txt`.
 //! 3. `tools`: locate cmake (>= 3.30), java and, when needed, mvn; fail with one clear line.
 //! 4. `codecs`: generate the archive client's C codecs with SbeTool (no Gradle).
-//! 5. `cmake_build`: configure and build the client, archive client and media driver.
-//! 6. `bindings`: run bindgen over the headers listed in `wrapper.h`.
-//! 7. link: emit the cargo link directives (dynamic with rpath, or static).
+//! 5. `patches`: copy the parts of the tree the C build reads and apply `patches/*.patch`
+//!    (listed by `AERON_PATCHES` in `versions.env`); the source candidate is never modified.
+//! 6. `cmake_build`: configure and build the client, archive client and media driver.
+//! 7. `bindings`: run bindgen over the headers listed in `wrapper.h`.
+//! 8. link: emit the cargo link directives (dynamic with rpath, or static).
 //!
 //! With `DOCS_RS` set (docs.rs), only the bindings shipped in the package are used: nothing is built
 //! or linked. With the `precompile` feature, steps 2-6 are replaced by `precompile`: an archive made once by
@@ -17,6 +19,7 @@
 mod bindings;
 mod cmake_build;
 mod codecs;
+mod patches;
 mod precompile;
 mod sha256;
 mod source;
@@ -63,7 +66,10 @@ fn main() {
         let shipped = codecs::packaged(&manifest_dir);
         let tools = tools::Tools::locate(&cache_dir, shipped.is_none());
         bindings::check_libclang(&out_dir);
-        let src = source::locate(&manifest_dir, &cache_dir, &versions);
+        let pristine = source::locate(&manifest_dir, &cache_dir, &versions);
+        let pristine_root = pristine.root.clone();
+        let patches = patches::load(&manifest_dir, &versions.patches);
+        let src = patches::patched_tree(pristine, &patches, &aeron_build_root(&out_dir), &versions.aeron);
         let codecs = match (shipped, &tools.java) {
             (Some(dir), _) => codecs::Codecs::Shipped(dir),
             (None, Some(java)) => {
@@ -76,7 +82,9 @@ fn main() {
         let built = cmake_build::build(&src, &build_dir, &tools, &codecs, static_link);
         // For scripts (build-artifacts, package): the CMake folder and the tree it built.
         println!("cargo:rustc-env=RUSTERON_AERON_CMAKE_DIR={}", build_dir.display());
-        println!("cargo:rustc-env=RUSTERON_AERON_SOURCE_DIR={}", src.root.display());
+        // The tree as found (what the package ships; the build applies the patches to a copy).
+        println!("cargo:rustc-env=RUSTERON_AERON_SOURCE_DIR={}", pristine_root.display());
+        println!("cargo:rustc-env=RUSTERON_AERON_PATCHED_DIR={}", src.root.display());
 
         bindings::generate(&src, &built, &out_dir);
         built
@@ -131,8 +139,6 @@ fn shared_build_dir(out_dir: &Path, src: &source::AeronSource, versions: &versio
     if let Some(dir) = env_path("RUSTERON_AERON_BUILD_DIR") {
         return dir;
     }
-    // OUT_DIR = <target>/<profile>/build/<pkg>-<hash>/out
-    let target = out_dir.ancestors().nth(4).unwrap_or(out_dir);
     // Keyed by the tree and the configure options: a changed option gets a fresh CMake cache.
     let mut key = src.root.to_string_lossy().into_owned();
     for opt in cmake_build::configure_options() {
@@ -143,7 +149,13 @@ fn shared_build_dir(out_dir: &Path, src: &source::AeronSource, versions: &versio
     for b in key.bytes() {
         h = (h ^ b as u64).wrapping_mul(0x100000001b3);
     }
-    target.join("aeron-build").join(format!("{}-{:08x}", versions.aeron, h as u32))
+    aeron_build_root(out_dir).join(format!("{}-{:08x}", versions.aeron, h as u32))
+}
+
+/// `<target>/aeron-build`: the CMake build folders and the patched copies of the tree.
+fn aeron_build_root(out_dir: &Path) -> PathBuf {
+    // OUT_DIR = <target>/<profile>/build/<pkg>-<hash>/out
+    out_dir.ancestors().nth(4).unwrap_or(out_dir).join("aeron-build")
 }
 
 /// Emits the link directives and returns the folder the binaries load Aeron from at run time.

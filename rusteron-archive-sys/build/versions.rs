@@ -7,6 +7,8 @@ pub struct Versions {
     pub aeron: String,
     pub libaeron_sys_crate: String,
     pub sbe: String,
+    /// `AERON_PATCHES`: the patches applied to Aeron's C sources, in order (comma-separated).
+    pub patches: String,
 }
 
 impl Versions {
@@ -27,6 +29,7 @@ impl Versions {
             aeron: get("AERON_VERSION"),
             libaeron_sys_crate: get("LIBAERON_SYS_CRATE_VERSION"),
             sbe: get("SBE_VERSION"),
+            patches: get("AERON_PATCHES"),
         }
     }
 }

@@ -164,3 +164,60 @@ fn optional_system_libraries_are_not_used() {
         }
     }
 }
+
+/// The patches of `patches/` (listed by `AERON_PATCHES` in `versions.env`) are in the libraries
+/// this crate links: each patch names, on its `Marker:` line, a string it adds to Aeron's C (an
+/// error message), and on its `Library:` line the library its file goes into; every such
+/// library in `AERON_LIB_DIR` (shared or static, built from source or unpacked from a
+/// precompiled archive) must hold the marker. A build, or a precompiled archive, without one of
+/// the patches fails here. A patch that adds no string names instead, on a `Test:` line, the
+/// test of this crate that fails without it (run against the same libraries).
+#[test]
+fn the_libraries_carry_every_patch() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let versions = std::fs::read_to_string(VERSIONS_FILE).unwrap();
+    let list = versions
+        .lines()
+        .find_map(|l| l.strip_prefix("AERON_PATCHES="))
+        .expect("versions.env has an AERON_PATCHES= line");
+    let names: Vec<&str> = list.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+    assert!(!names.is_empty(), "AERON_PATCHES lists no patch");
+    let files: Vec<String> = std::fs::read_dir(AERON_LIB_DIR)
+        .expect("read AERON_LIB_DIR")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    for name in &names {
+        let text = std::fs::read_to_string(manifest.join("patches").join(name)).unwrap();
+        let header = |key: &str| text.lines().find_map(|l| l.strip_prefix(key)).map(str::to_string);
+        let library = header("Library: ").unwrap_or_else(|| panic!("patches/{name} has no 'Library: ' line"));
+        let Some(marker) = header("Marker: ") else {
+            // A patch that adds no string is proved by behaviour: `Test: <file> <test>` names the
+            // test of this crate that fails without it.
+            let test = header("Test: ").unwrap_or_else(|| panic!("patches/{name} has neither 'Marker: ' nor 'Test: '"));
+            let (file, test_name) = test.split_once(' ').expect("Test: <file in tests/> <test name>");
+            let source = std::fs::read_to_string(manifest.join("tests").join(file)).unwrap();
+            assert!(
+                source.contains(&format!("fn {test_name}()")),
+                "patches/{name}: no test {test_name} in tests/{file}"
+            );
+            println!("{name}: proved by tests/{file} {test_name}");
+            continue;
+        };
+        assert!(
+            text.lines().any(|l| l.starts_with('+') && !l.starts_with("+++") && l.contains(&marker)),
+            "patches/{name}: its marker {marker:?} is not on a line the patch adds"
+        );
+        let libs: Vec<&String> = files
+            .iter()
+            .filter(|f| [".so", ".dylib", "_static.a"].iter().any(|ext| f.strip_suffix(ext) == Some(library.as_str())))
+            .collect();
+        assert!(!libs.is_empty(), "patches/{name}: no {library} library in {AERON_LIB_DIR}: {files:?}");
+        for lib in libs {
+            let bytes = std::fs::read(Path::new(AERON_LIB_DIR).join(lib)).unwrap();
+            let found = bytes.windows(marker.len()).any(|w| w == marker.as_bytes());
+            assert!(found, "{AERON_LIB_DIR}/{lib} lacks patch {name}: no {marker:?} in it");
+            println!("{lib}: has patch {name}");
+        }
+    }
+}

@@ -134,26 +134,22 @@ impl AeronArchive {
     /// once the message timeout passes, whose message starts with "archive connect timeout" and
     /// names the channels.
     ///
-    /// A dead media driver gives an error too, within the message timeout, never a hang: C's
-    /// connect first asks the driver for a session id and waits for it without a deadline (and
-    /// forever once the client has timed the driver out), so the wrapper first checks that the
-    /// client is open and asks the driver itself, with the message timeout as the deadline. A
-    /// closed client fails at once with [`AeronErrorType::ClientErrorDriverTimeout`](crate::AeronErrorType::ClientErrorDriverTimeout);
-    /// a driver that does not answer gives a timed-out error whose message starts with "archive
-    /// connect timeout: the media driver did not answer". Left: a driver that dies in the
-    /// milliseconds between that answer and C's own request can still hang C's loop.
-    /// With a live driver the whole connect takes at most about twice the message timeout (the
-    /// check, then C's connect with its own deadline).
+    /// A dead media driver gives an error too, never a hang. C's connect first asks the driver
+    /// for a session id; unpatched, it waited for the answer with no deadline, and forever once
+    /// the client had timed the driver out. The sys crate patches Aeron's C
+    /// (`0001-archive-context-bound-the-session-id-wait`): the wait ends when the client is
+    /// closed ([`AeronErrorType::ClientErrorDriverTimeout`](crate::AeronErrorType::ClientErrorDriverTimeout),
+    /// at once for a client closed before the call) or when the message timeout passes (a
+    /// timed-out error whose message starts with "archive connect timeout: the media driver did
+    /// not answer"). The whole connect takes at most about twice the message timeout (that
+    /// answer, then the connect's own deadline).
     pub fn connect(context: &AeronArchiveContext) -> Result<Self, AeronCError> {
         let created = context.client_for_connect()?;
-        if let Err(e) = crate::async_connect::check_driver_before_connect(context) {
-            context.end_connect(created);
-            return Err(e);
-        }
+        let settings = crate::errors::ConnectSettings::of(context);
         let mut raw = std::ptr::null_mut();
         let rc = unsafe { bindings::aeron_archive_connect(&mut raw, context.get_inner()) };
         let result = if rc < 0 || raw.is_null() {
-            Err(crate::errors::connect_error(&crate::errors::ConnectSettings::of(context)))
+            Err(crate::async_connect::connect_failure(context, &settings))
         } else {
             Ok(raw)
         };

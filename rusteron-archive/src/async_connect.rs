@@ -1,84 +1,52 @@
 //! `AeronArchiveAsyncConnect`: a connect to an archive in progress (`aeron_archive_async_connect_t`).
 
 use crate::bindings;
-use crate::{Aeron, AeronArchive, AeronArchiveContext, AeronAsyncNextSessionId, AeronCError, AeronErrorType};
+use crate::{Aeron, AeronArchive, AeronArchiveContext, AeronCError, AeronErrorType};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// The media driver check every connect makes before C's connect starts (see
-/// [`AeronArchive::connect`]).
+/// The error of a failed `aeron_archive_connect` / `aeron_archive_async_connect`, read straight
+/// after the C call (it takes C's thread-local error).
 ///
 /// C's connect first concludes the context, and unless the control response channel uses
-/// `control-mode=response`, that step asks the media driver for a session id and polls for the
-/// answer with no deadline. If the driver is dead, no answer comes; the client conductor then
-/// times the driver out and stops doing any work, so the request never times out either, and
-/// the loop spins forever. So before calling C, the wrapper:
-///
-/// 1. fails at once if the client is closed ([`Aeron::is_closed`]: closed by its owner, or
-///    after the conductor timed the media driver out);
-/// 2. asks the driver for a session id itself ([`AeronAsyncNextSessionId`], the same request),
-///    polling until the context's message timeout, and fails if no answer came by then, or the
-///    client closed meanwhile.
-///
-/// A driver that answered is alive as of that round trip, and C's own request follows straight
-/// after. What is left is a driver that dies in the few milliseconds between the two answers:
-/// C's loop can still spin then, and nothing outside C can stop it.
-pub(crate) fn check_driver_before_connect(context: &AeronArchiveContext) -> Result<(), AeronCError> {
+/// `control-mode=response`, that step asks the media driver for a session id. Unpatched, C
+/// waited for the answer with no deadline, forever once the client had timed a dead driver out;
+/// the sys crate's patch `0001-archive-context-bound-the-session-id-wait` ends the wait when the
+/// client is closed or the message timeout passes. This names those two cases for the caller:
+/// a closed client gives [`AeronErrorType::ClientErrorDriverTimeout`], a driver that did not
+/// answer a timed-out error whose message starts with "archive connect timeout: the media driver
+/// did not answer".
+pub(crate) fn connect_failure(context: &AeronArchiveContext, settings: &crate::errors::ConnectSettings) -> AeronCError {
+    let c_error = crate::errors::connect_error(settings);
     let Some(aeron) = context.get_aeron() else {
-        // C creates (and starts) a client itself: a dead driver fails that start.
-        return Ok(());
+        return c_error;
     };
     if aeron.is_closed() {
-        return Err(closed_client_error(&aeron));
+        return closed_client_error(&aeron, &c_error);
     }
-    let response_channel = context.get_control_response_channel();
-    if response_channel.contains("control-mode=response") {
-        // C asks the driver for nothing in that case.
-        return Ok(());
+    let message = c_error.message().unwrap_or("");
+    if c_error.kind() == AeronErrorType::TimedOut && message.contains("awaiting next session-id") {
+        return AeronCError::with_message(
+            AeronErrorType::TimedOut.code(),
+            format!(
+                "archive connect timeout: the media driver did not answer within the message timeout of {:?} (Aeron \
+                 directory {}); is the media driver running?\n{message}",
+                Duration::from_nanos(context.get_message_timeout_ns()),
+                aeron.context().get_dir()
+            ),
+        );
     }
-    let timeout = Duration::from_nanos(context.get_message_timeout_ns());
-    let deadline = rusteron_client::__private::deadline_after(timeout);
-    let invoker = aeron.context().get_use_conductor_agent_invoker();
-    let request = AeronAsyncNextSessionId::new(&aeron, context.get_control_request_stream_id())?;
-    loop {
-        match request.poll() {
-            Ok(Some(_)) => return Ok(()),
-            Ok(None) => {}
-            Err(e) => {
-                if aeron.is_closed() {
-                    return Err(closed_client_error(&aeron));
-                }
-                return Err(e);
-            }
-        }
-        if aeron.is_closed() {
-            return Err(closed_client_error(&aeron));
-        }
-        if Instant::now() >= deadline {
-            return Err(AeronCError::with_message(
-                AeronErrorType::TimedOut.code(),
-                format!(
-                    "archive connect timeout: the media driver did not answer within the message timeout of \
-                     {timeout:?} (Aeron directory {}); is the media driver running?",
-                    aeron.context().get_dir()
-                ),
-            ));
-        }
-        if invoker {
-            // Nobody else runs this client's conductor.
-            let _ = aeron.main_do_work();
-        }
-        std::thread::sleep(Duration::from_micros(100));
-    }
+    c_error
 }
 
-fn closed_client_error(aeron: &Aeron) -> AeronCError {
+fn closed_client_error(aeron: &Aeron, c_error: &AeronCError) -> AeronCError {
     AeronCError::with_message(
         AeronErrorType::ClientErrorDriverTimeout.code(),
         format!(
             "archive connect: the Aeron client is closed (its media driver timed out, or it was closed); Aeron \
-             directory {}",
-            aeron.context().get_dir()
+             directory {}\n{}",
+            aeron.context().get_dir(),
+            c_error.message().unwrap_or("")
         ),
     )
 }
@@ -120,18 +88,15 @@ impl AeronArchiveAsyncConnect {
     /// [`AeronArchive::connect`].
     ///
     /// This waits for one round trip to the media driver (C's connect asks it for a session id
-    /// before it returns). As with [`AeronArchive::connect`], the wrapper asks first with a
-    /// deadline: a dead media driver (or a closed client) gives an error here within the
-    /// context's message timeout, instead of C spinning forever.
+    /// before it returns), up to the context's message timeout: a dead media driver gives a
+    /// timed-out error, a closed client [`AeronErrorType::ClientErrorDriverTimeout`] (see
+    /// [`AeronArchive::connect`]).
     pub fn new(context: &AeronArchiveContext) -> Result<Self, AeronCError> {
         let created = context.client_for_connect()?;
-        if let Err(e) = check_driver_before_connect(context) {
-            context.end_connect(created);
-            return Err(e);
-        }
+        let settings = crate::errors::ConnectSettings::of(context);
         let mut raw = std::ptr::null_mut();
         let rc = unsafe { bindings::aeron_archive_async_connect(&mut raw, context.get_inner()) };
-        let error = if rc < 0 || raw.is_null() { Some(AeronCError::last()) } else { None };
+        let error = if rc < 0 || raw.is_null() { Some(connect_failure(context, &settings)) } else { None };
         let created = context.end_connect(created);
         if let Some(e) = error {
             return Err(e);
@@ -139,7 +104,7 @@ impl AeronArchiveAsyncConnect {
         Ok(AeronArchiveAsyncConnect {
             state: Mutex::new(State { raw, done: false }),
             context: context.as_dependency(),
-            settings: crate::errors::ConnectSettings::of(context),
+            settings,
             resources: Mutex::new(Some(created)),
         })
     }

@@ -6,7 +6,6 @@ use crate::callbacks::fragment_trampoline;
 use crate::util::{check, Guarded};
 use crate::{AeronArchive, AeronCError, AeronFragmentHandlerCallback, AeronImage, AeronSubscription, ManagedCResource};
 use std::ffi::CStr;
-use std::os::raw::{c_char, c_int, c_void};
 use std::sync::Arc;
 
 /// Default time without progress after which a merge fails (ms).
@@ -43,8 +42,11 @@ pub const REPLAY_MERGE_PROGRESS_TIMEOUT_DEFAULT_MS: i64 = 5_000;
 /// driver out (`ClientErrorDriverTimeout`, even with a long progress timeout): the poll (or
 /// `do_work`) returns the error and [`has_failed`](Self::has_failed) is true; every later poll
 /// fails at once (C's would return 0 forever). Once merged it is a plain live subscription with no deadline of its own: watch its
-/// [`image`](Self::image). Dropping it never waits for a dead driver beyond the client's driver
-/// timeout (see `bounded_close` in the source; C's own close would loop forever).
+/// [`image`](Self::image). Dropping it never waits for a dead driver beyond the archive
+/// context's message timeout: C's close (`aeron_archive_replay_merge_close`) waits for the
+/// removal of the replay destination, and the sys crate's patch
+/// `0003-replay-merge-bound-the-destination-wait-on-close` ends that wait once the client is
+/// closed or the message timeout passes (unpatched, it looped forever).
 #[derive(Clone)]
 pub struct AeronArchiveReplayMerge {
     inner: Arc<MergeInner>,
@@ -84,109 +86,6 @@ unsafe fn with_archive_lock<R>(archive: *mut bindings::aeron_archive_t, f: impl 
     bindings::aeron_mutex_lock(std::ptr::addr_of_mut!((*archive).lock));
     let _unlock = Unlock(archive);
     f()
-}
-
-/// The state the idle hook of [`bounded_close`] needs: the archive context's own idle strategy
-/// and the client.
-struct CloseIdle {
-    func: bindings::aeron_idle_strategy_func_t,
-    state: *mut c_void,
-    client: *mut bindings::aeron_t,
-}
-
-/// The message of a destination change failed by [`fail_pending_registrations`].
-const CLOSED_CLIENT_MESSAGE: &str = "the client is closed (its media driver timed out): no answer can come";
-
-/// Fails every registration of `client` still waiting for the media driver's answer (status
-/// `AWAITING` -> `ERRORED`, code `AERON_CLIENT_ERROR_DRIVER_TIMEOUT`), so a loop polling one of
-/// them ends.
-///
-/// # Safety
-/// `client` must be a live client that is closed (`aeron_is_closed`): its conductor then does no
-/// more work (`aeron_client_conductor_do_work` returns at once) and refuses new commands, so
-/// nothing else touches its registering resources.
-unsafe fn fail_pending_registrations(client: *mut bindings::aeron_t) {
-    let resources = &(*client).conductor.registering_resources;
-    for i in 0..resources.length {
-        let resource = (*resources.array.add(i)).resource;
-        if resource.is_null() {
-            continue;
-        }
-        let status = std::ptr::addr_of_mut!((*resource).registration_status);
-        if std::ptr::read_volatile(status)
-            != bindings::aeron_client_registration_status_en_AERON_CLIENT_REGISTRATION_STATUS_AWAITING
-        {
-            continue;
-        }
-        // C frees the message with `aeron_free` when it frees the resource: allocate it with C's
-        // allocator.
-        let mut msg: *mut c_void = std::ptr::null_mut();
-        if (*resource).error_message.is_null()
-            && bindings::aeron_alloc(&mut msg, CLOSED_CLIENT_MESSAGE.len() + 1) >= 0
-            && !msg.is_null()
-        {
-            std::ptr::copy_nonoverlapping(CLOSED_CLIENT_MESSAGE.as_ptr(), msg as *mut u8, CLOSED_CLIENT_MESSAGE.len());
-            (*resource).error_message = msg as *mut c_char;
-            (*resource).error_message_length = CLOSED_CLIENT_MESSAGE.len() as i32;
-        }
-        (*resource).error_code = bindings::AERON_CLIENT_ERROR_DRIVER_TIMEOUT as i32;
-        std::sync::atomic::fence(std::sync::atomic::Ordering::Release);
-        std::ptr::write_volatile(
-            status,
-            bindings::aeron_client_registration_status_en_AERON_CLIENT_REGISTRATION_STATUS_ERRORED,
-        );
-    }
-}
-
-/// The idle hook installed by [`bounded_close`]: idles as the archive context would, then, once
-/// the client is closed, fails the registrations C's close is waiting for.
-unsafe extern "C" fn close_idle(state: *mut c_void, work_count: c_int) {
-    let idle = &*(state as *const CloseIdle);
-    if let Some(f) = idle.func {
-        f(idle.state, work_count);
-    }
-    if bindings::aeron_is_closed(idle.client) {
-        fail_pending_registrations(idle.client);
-    }
-}
-
-/// `aeron_archive_replay_merge_close`, bounded. C's close removes the replay destination from
-/// the subscription and loops until the media driver answers, with no deadline, idling through
-/// the archive context's idle strategy between polls. If the media driver died, the client
-/// times it out (after its driver timeout) and stops doing work, so the answer never comes
-/// and the close spun forever (a drop of a merge right after its driver died hung). The wrapper
-/// idles through its own hook while C closes: once the client is closed, it fails the pending
-/// registrations, C's close returns -1, and the C merge (a few hundred bytes) is left unfreed.
-/// So the close takes at most about the client's driver timeout.
-///
-/// # Safety
-/// `archive` is the live archive of the live merge `merge`, and its lock is held.
-unsafe fn bounded_close(
-    archive: *mut bindings::aeron_archive_t,
-    merge: *mut bindings::aeron_archive_replay_merge_t,
-) -> c_int {
-    let ctx = (*archive).ctx;
-    let client = (*ctx).aeron;
-    if client.is_null() || bindings::aeron_is_closed(client) {
-        // C's close skips its waits on a closed client.
-        return bindings::aeron_archive_replay_merge_close(merge);
-    }
-    let idle = CloseIdle { func: (*ctx).idle_strategy_func, state: (*ctx).idle_strategy_state, client };
-    // The archive's lock is held: no archive call reads the context meanwhile.
-    (*ctx).idle_strategy_func = Some(close_idle);
-    (*ctx).idle_strategy_state = &idle as *const CloseIdle as *mut c_void;
-    struct Restore(*mut bindings::aeron_archive_context_t, bindings::aeron_idle_strategy_func_t, *mut c_void);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            unsafe {
-                (*self.0).idle_strategy_func = self.1;
-                (*self.0).idle_strategy_state = self.2;
-            }
-        }
-    }
-    let _restore = Restore(ctx, idle.func, idle.state);
-    // A failure is logged by the drop (`ManagedCResource`).
-    bindings::aeron_archive_replay_merge_close(merge)
 }
 
 impl AeronArchiveReplayMerge {
@@ -234,7 +133,7 @@ impl AeronArchiveReplayMerge {
             // SAFETY: the archive is kept alive (`MergeInner::archive`) until after this close.
             Some(Box::new(move |p| unsafe {
                 let archive = archive_raw as *mut bindings::aeron_archive_t;
-                with_archive_lock(archive, || bounded_close(archive, p))
+                with_archive_lock(archive, || bindings::aeron_archive_replay_merge_close(p))
             })),
         )?;
         m.add_dependency(subscription.as_dependency());

@@ -1071,3 +1071,316 @@ fn torn_last_frame_with_and_without_the_record_checksum() {
         assert!(matches!(of(true, LastFrame::CompleteZeroTail), Recovered::Counted { intact: true, .. }));
     });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Freeze stress (issue 25): the subscriber's own `aeronmd` is stopped (SIGSTOP: a VM stall, a
+// debugger, swap) or killed (SIGKILL) at a random moment 0-6 ms into a call, each round with a
+// fresh driver. Every call must return (with its result or an error) within the message
+// timeout plus the client's driver timeout plus a margin, and everything it made must drop
+// within that bound too. Aeron's C used to loop forever in these windows; the sys crate's
+// patches bound those loops. `cargo test` runs FREEZE_ROUNDS_DEFAULT rounds per call kind and
+// signal; `just freeze-stress` runs 60 (RUSTERON_FREEZE_ROUNDS).
+
+/// The stressed clients' message timeout and driver timeout.
+const FREEZE_MESSAGE_TIMEOUT: Duration = Duration::from_secs(1);
+const FREEZE_DRIVER_TIMEOUT: Duration = Duration::from_secs(1);
+/// What a round may take beyond both timeouts (a loaded machine, the client's keepalive check).
+const FREEZE_MARGIN: Duration = Duration::from_secs(3);
+/// Rounds per call kind and signal under `cargo test`.
+const FREEZE_ROUNDS_DEFAULT: usize = 3;
+
+fn freeze_bound() -> Duration {
+    FREEZE_MESSAGE_TIMEOUT + FREEZE_DRIVER_TIMEOUT + FREEZE_MARGIN
+}
+
+fn freeze_rounds() -> usize {
+    std::env::var("RUSTERON_FREEZE_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(FREEZE_ROUNDS_DEFAULT)
+}
+
+/// A small xorshift generator; the seed is printed so a failing round can be replayed
+/// (`RUSTERON_FREEZE_SEED`).
+struct Rng(u64);
+impl Rng {
+    fn seeded(what: &str) -> Rng {
+        let seed = std::env::var("RUSTERON_FREEZE_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
+        });
+        println!("{what}: seed {seed} (RUSTERON_FREEZE_SEED)");
+        Rng(seed)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    /// A freeze point in [0, 6 ms).
+    fn freeze_point(&mut self) -> Duration {
+        Duration::from_micros(self.next() % 6_000)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    Stop,
+    Kill,
+}
+
+impl Fault {
+    fn signal(self) -> i32 {
+        match self {
+            Fault::Stop => libc::SIGSTOP,
+            Fault::Kill => libc::SIGKILL,
+        }
+    }
+}
+
+/// Sends `fault`'s signal to `pid` `after` from now, on its own thread.
+fn fault_after(pid: u32, fault: Fault, after: Duration) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        std::thread::sleep(after);
+        unsafe { libc::kill(pid as i32, fault.signal()) };
+    })
+}
+
+/// A fresh `aeronmd` and a client of it with [`FREEZE_DRIVER_TIMEOUT`]. On a loaded machine a
+/// fresh driver can take longer than that timeout to initialise its CnC file, which fails the
+/// client's start ("CnC file is created but not initialised"): the start is retried until
+/// [`TIMEOUT`].
+fn freeze_driver() -> (MediaDriverProcess, Aeron) {
+    let md = MediaDriverProcess::start().expect("aeronmd");
+    let ctx = md.context().unwrap();
+    ctx.set_driver_timeout(FREEZE_DRIVER_TIMEOUT).unwrap();
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        match Aeron::connect(&ctx) {
+            Ok(aeron) => return (md, aeron),
+            Err(e) => assert!(Instant::now() < deadline, "no client of a fresh aeronmd within {TIMEOUT:?}: {e}"),
+        }
+    }
+}
+
+fn freeze_archive_context(process: &EmbeddedArchiveMediaDriverProcess, aeron: &Aeron) -> AeronArchiveContext {
+    let ctx = process.archive_context(aeron).unwrap();
+    ctx.set_message_timeout(FREEZE_MESSAGE_TIMEOUT).unwrap();
+    ctx
+}
+
+/// The slowest round of one call kind and signal.
+#[derive(Default)]
+struct Slowest {
+    took: Duration,
+    freeze_at: Duration,
+    outcome: String,
+}
+
+/// Runs `rounds` rounds of `round` for each fault, each with a fresh driver and a random freeze
+/// point; `round` makes the call, returns what it ended with, and drops everything it made. A
+/// round that exceeds the bound fails the test; the slowest round of each fault is printed.
+fn freeze_stress(
+    kind: &str,
+    process: &EmbeddedArchiveMediaDriverProcess,
+    mut round: impl FnMut(&EmbeddedArchiveMediaDriverProcess, &Aeron, &dyn Fn()) -> String,
+) {
+    let rounds = freeze_rounds();
+    let mut rng = Rng::seeded(kind);
+    let bound = freeze_bound();
+    for fault in [Fault::Stop, Fault::Kill] {
+        let mut slowest = Slowest::default();
+        let mut errors = 0;
+        for i in 0..rounds {
+            let (md, aeron) = freeze_driver();
+            let freeze_at = rng.freeze_point();
+            let pid = md.pid();
+            let faulter = std::cell::RefCell::new(None);
+            // The call starts the fault thread when it begins.
+            let arm = || *faulter.borrow_mut() = Some(fault_after(pid, fault, freeze_at));
+            let t0 = Instant::now();
+            let outcome = round(process, &aeron, &arm);
+            drop(aeron);
+            let took = t0.elapsed();
+            if let Some(h) = faulter.borrow_mut().take() {
+                h.join().unwrap();
+            }
+            drop(md);
+            if outcome.starts_with("error") {
+                errors += 1;
+            }
+            assert!(
+                took < bound,
+                "{kind}, {fault:?} at {freeze_at:?}, round {i}: returned and dropped after {took:?} (bound {bound:?}): {outcome}"
+            );
+            if took >= slowest.took {
+                slowest = Slowest { took, freeze_at, outcome };
+            }
+        }
+        println!(
+            "freeze stress {kind} {fault:?}: {rounds} rounds ({errors} ended in an error), slowest return {:?} \
+             (fault at {:?}; bound {bound:?}): {}",
+            slowest.took, slowest.freeze_at, slowest.outcome
+        );
+    }
+}
+
+fn outcome<T>(r: &Result<T, AeronCError>) -> String {
+    match r {
+        Ok(_) => "ok".into(),
+        Err(e) => format!("error {:?}: {}", e.kind(), e.to_string().lines().next().unwrap_or("")),
+    }
+}
+
+fn freeze_body_limit() -> Duration {
+    Duration::from_secs(120) + (freeze_bound() + Duration::from_secs(5)) * (2 * freeze_rounds() as u32)
+}
+
+/// 10a. `AeronArchive::connect` with the driver stopped or killed 0-6 ms into the call.
+#[test]
+fn freeze_stress_archive_connect() {
+    bounded("freeze_stress_archive_connect", freeze_body_limit(), || {
+        let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        freeze_stress("AeronArchive::connect", &process, |process, aeron, arm| {
+            let ctx = freeze_archive_context(process, aeron);
+            arm();
+            let r = AeronArchive::connect(&ctx);
+            outcome(&r)
+        });
+    });
+}
+
+/// 10b. `AeronArchiveAsyncConnect` polling, the driver stopped or killed 0-6 ms into it.
+#[test]
+fn freeze_stress_async_connect_polling() {
+    bounded("freeze_stress_async_connect_polling", freeze_body_limit(), || {
+        let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        freeze_stress("AeronArchiveAsyncConnect::poll", &process, |process, aeron, arm| {
+            let ctx = freeze_archive_context(process, aeron);
+            let connect = match AeronArchiveAsyncConnect::new(&ctx) {
+                Ok(c) => c,
+                Err(e) => return format!("error before polling (no fault yet): {e}"),
+            };
+            arm();
+            let limit = Instant::now() + freeze_bound();
+            let r = loop {
+                match connect.poll() {
+                    Ok(Some(a)) => break Ok(a),
+                    Ok(None) => {}
+                    Err(e) => break Err(e),
+                }
+                assert!(Instant::now() < limit, "the async connect is still pending after {:?}", freeze_bound());
+                std::thread::sleep(Duration::from_micros(100));
+            };
+            outcome(&r)
+        });
+    });
+}
+
+/// A recording of 50 000 messages of a live UDP stream on `process`'s driver; returns the
+/// publication (kept alive: the live stream), its channel's control port and the recording id.
+fn recorded_live_stream(
+    process: &EmbeddedArchiveMediaDriverProcess,
+    stream_id: i32,
+) -> (AeronExclusivePublication, u16, i64, AeronArchive, Aeron) {
+    let (aeron, archive) = process.connect().unwrap();
+    let control_port = find_unused_udp_port(44_000).unwrap();
+    let channel = format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}|term-length=65536");
+    let publication = aeron.add_exclusive_publication(&c(&channel), stream_id, TIMEOUT).unwrap();
+    archive.start_recording(&c(&channel), stream_id, SOURCE_LOCATION_LOCAL, false).unwrap();
+    let mut end = 0;
+    for i in 0..50_000u64 {
+        end = offer_exclusive(&publication, &message(i));
+    }
+    let recording_id = await_recording_position(&aeron, &archive, publication.session_id(), end);
+    (publication, control_port, recording_id, archive, aeron)
+}
+
+/// 10c. A replay merge (`AeronArchiveReplayMerge::new`, then polls until it fails or merges),
+/// the driver stopped or killed 0-6 ms after the merge starts.
+#[test]
+fn freeze_stress_replay_merge() {
+    bounded("freeze_stress_replay_merge", freeze_body_limit(), || {
+        let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        let stream_id = 8101;
+        let (publication, control_port, recording_id, _archive, _aeron) = recorded_live_stream(&process, stream_id);
+        freeze_stress("AeronArchiveReplayMerge", &process, |process, aeron, arm| {
+            let sub_archive = match AeronArchive::connect(&freeze_archive_context(process, aeron)) {
+                Ok(a) => a,
+                Err(e) => return format!("error at connect (no fault yet): {e}"),
+            };
+            let subscription = add_subscription(aeron, "aeron:udp?control-mode=manual", stream_id);
+            let replay_port = find_unused_udp_port(44_100).unwrap();
+            arm();
+            let merge = AeronArchiveReplayMerge::new(
+                &subscription,
+                &sub_archive,
+                &c(&format!("aeron:udp?session-id={}", publication.session_id())),
+                &c(&format!("aeron:udp?endpoint=localhost:{replay_port}")),
+                &c(&format!("aeron:udp?endpoint=localhost:0|control=localhost:{control_port}")),
+                recording_id,
+                0,
+                AeronArchiveReplayMerge::epoch_clock_ms(),
+                60_000,
+            );
+            let merge = match merge {
+                Ok(m) => m,
+                Err(e) => return outcome::<()>(&Err(e)),
+            };
+            let limit = Instant::now() + freeze_bound();
+            let r = loop {
+                match merge.poll_once(|_b: &[u8], _h: AeronHeader<'_>| {}, 64) {
+                    Ok(_) if merge.is_merged() => break Ok(()),
+                    Ok(_) => {}
+                    Err(e) => break Err(e),
+                }
+                assert!(Instant::now() < limit, "the merge neither failed nor merged within {:?}", freeze_bound());
+            };
+            drop(merge);
+            outcome(&r)
+        });
+    });
+}
+
+/// 10d. A persistent subscription's start (`create`, then polls until it fails or goes live),
+/// the driver stopped or killed 0-6 ms after the start.
+#[test]
+fn freeze_stress_persistent_subscription_start() {
+    bounded("freeze_stress_persistent_subscription_start", freeze_body_limit(), || {
+        let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+        let stream_id = 8201;
+        let (_publication, control_port, recording_id, _archive, _aeron) = recorded_live_stream(&process, stream_id);
+        freeze_stress("AeronArchivePersistentSubscription", &process, |process, aeron, arm| {
+            let ctx = AeronArchivePersistentSubscriptionContext::new().unwrap();
+            ctx.set_aeron(aeron).unwrap();
+            ctx.set_archive_context(&freeze_archive_context(process, aeron)).unwrap();
+            ctx.set_recording_id(recording_id).unwrap();
+            ctx.set_live_channel(&c(&format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}")))
+                .unwrap();
+            ctx.set_live_stream_id(stream_id).unwrap();
+            ctx.set_replay_channel(c"aeron:udp?endpoint=localhost:0").unwrap();
+            ctx.set_replay_stream_id(stream_id + 1).unwrap();
+            ctx.set_start_position(AERON_ARCHIVE_PERSISTENT_SUBSCRIPTION_FROM_START).unwrap();
+            arm();
+            let mut ps = match AeronArchivePersistentSubscription::create(&ctx) {
+                Ok(ps) => ps,
+                Err(e) => return outcome::<()>(&Err(e)),
+            };
+            let limit = Instant::now() + freeze_bound();
+            let r = loop {
+                let polled = ps.poll_once(|_b: &[u8], _h: AeronHeader<'_>| {}, 64);
+                if let Err(e) = polled {
+                    break Err(e);
+                }
+                if ps.has_failed() {
+                    let (code, reason) = ps.failure_reason().unwrap_or((-1, String::new()));
+                    break Err(AeronCError::with_message(code, reason));
+                }
+                if ps.is_live() {
+                    break Ok(());
+                }
+                assert!(Instant::now() < limit, "the persistent subscription neither failed nor went live");
+                std::thread::sleep(Duration::from_micros(100));
+            };
+            drop(ps);
+            outcome(&r)
+        });
+    });
+}
