@@ -154,8 +154,8 @@ pub fn replay(args: &ReplayArgs) -> Result<()> {
         }
         if n > 0 {
             last_progress = Instant::now();
-            bar.set_position((position - start) as u64);
             bar.set_message(format!("{messages} messages"));
+            bar.set_position((position - start) as u64);
         } else if last_progress.elapsed() > stall {
             bar.finish_and_clear();
             return Err(CliError::Failed(format!("the replay stalled at position {position} of {end}")));
