@@ -175,6 +175,7 @@ fn stat_prints_the_counters_as_text_json_and_watched() {
     stream.await_counter(AeronStreamCounterKind::PublisherPosition, end);
 
     let out = ok(&["stat", "--dir", dir]);
+    println!("$ rusteron stat\n{out}");
     let mut lines = out.lines();
     let header = lines.next().unwrap();
     assert!(header.contains("cnc.dat - Aeron Stat (CnC v"), "{header}");
@@ -235,6 +236,7 @@ fn backlog_and_streams_follow_a_subscriber_that_falls_behind_and_catches_up() {
     let title = format!("{} stream 1002 session {session}", stream.channel);
 
     let out = ok(&["backlog", "--dir", dir]);
+    println!("$ rusteron backlog\n{out}");
     let section: Vec<&str> =
         out.lines().skip_while(|l| *l != title).skip(1).take_while(|l| l.starts_with("  ")).collect();
     assert_eq!(section.len(), 4, "publisher, sender, receiver, subscriber under {title:?}: {out}");
@@ -251,6 +253,7 @@ fn backlog_and_streams_follow_a_subscriber_that_falls_behind_and_catches_up() {
     assert!(out.trim_end().ends_with("1 stream(s)"), "{out}");
 
     let out = ok(&["streams", "--dir", dir]);
+    println!("$ rusteron streams\n{out}");
     let mut lines = out.lines();
     assert_eq!(lines.next(), Some(format!("{} stream 1002", stream.channel).as_str()), "{out}");
     let row = lines.next().unwrap();
@@ -458,6 +461,7 @@ fn served_metrics_move_with_traffic() {
         }),
         "{pub_pos}... never reached {end}: {after}"
     );
+    println!("$ curl http://{}/metrics\n{after}", served.addr);
     let sent_after = metric(&after, "aeron_bytes_sent_total ").unwrap();
     assert!(sent_after - sent_before >= end, "bytes sent went from {sent_before} to {sent_after}, published {end}");
     assert!(metric(&after, "aeron_bytes_received_total ").unwrap() >= end);
@@ -509,6 +513,7 @@ fn recordings_and_replay_against_a_java_archive() {
     let control = archive_process.control_request_channel();
 
     let out = ok(&["recordings", "--dir", dir, "--control", control]);
+    println!("$ rusteron recordings\n{out}");
     let mut lines = out.lines();
     assert!(lines.next().unwrap().trim_start().starts_with("id     session  stream"), "{out}");
     for (id, stream_id, end) in &ids {

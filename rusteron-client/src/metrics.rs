@@ -33,7 +33,7 @@
 //! The same reading, without Prometheus types, is [`sample_counters`]: one pass over the counters
 //! giving each one's id, type, value, label and, for a per-stream counter, its stream.
 
-use crate::{AeronCError, AeronCnc, AeronCountersReader, AeronSystemCounterType};
+use crate::{bindings, AeronCError, AeronCnc, AeronCountersReader, AeronSystemCounterType};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric, MetricEncoder};
 use prometheus_client::metrics::counter::ConstCounter;
@@ -93,18 +93,18 @@ impl AeronStreamCounterKind {
 
     /// The counter type id (`AERON_COUNTER_*_TYPE_ID` of `aeron_counters.h`).
     pub const fn type_id(self) -> i32 {
-        match self {
-            Self::PublisherLimit => 1,
-            Self::SenderPosition => 2,
-            Self::ReceiverHwm => 3,
-            Self::SubscriberPosition => 4,
-            Self::ReceiverPosition => 5,
-            Self::SenderLimit => 9,
-            Self::PublisherPosition => 12,
-            Self::SenderBackPressureEvents => 13,
-            Self::SenderNaksReceived => 19,
-            Self::ReceiverNaksSent => 20,
-        }
+        (match self {
+            Self::PublisherLimit => bindings::AERON_COUNTER_PUBLISHER_LIMIT_TYPE_ID,
+            Self::SenderPosition => bindings::AERON_COUNTER_SENDER_POSITION_TYPE_ID,
+            Self::ReceiverHwm => bindings::AERON_COUNTER_RECEIVER_HWM_TYPE_ID,
+            Self::SubscriberPosition => bindings::AERON_COUNTER_SUBSCRIPTION_POSITION_TYPE_ID,
+            Self::ReceiverPosition => bindings::AERON_COUNTER_RECEIVER_POSITION_TYPE_ID,
+            Self::SenderLimit => bindings::AERON_COUNTER_SENDER_LIMIT_TYPE_ID,
+            Self::PublisherPosition => bindings::AERON_COUNTER_PUBLISHER_POSITION_TYPE_ID,
+            Self::SenderBackPressureEvents => bindings::AERON_COUNTER_SENDER_BPE_TYPE_ID,
+            Self::SenderNaksReceived => bindings::AERON_COUNTER_SENDER_NAKS_RECEIVED_TYPE_ID,
+            Self::ReceiverNaksSent => bindings::AERON_COUNTER_RECEIVER_NAKS_SENT_TYPE_ID,
+        }) as i32
     }
 
     /// The short name the driver starts the counter's label with (`AERON_COUNTER_*_NAME`).
@@ -224,10 +224,11 @@ pub fn sample_counters(reader: &AeronCountersReader) -> Vec<AeronCounterSample> 
 }
 
 /// The metric name of a system counter: `aeron_` and its name in snake case
-/// (`BytesSent` gives `aeron_bytes_sent`).
+/// (`BytesSent` gives `aeron_bytes_sent`, `AeronVersion` gives `aeron_version`).
 pub fn system_counter_metric_name(counter: AeronSystemCounterType) -> String {
     let mut name = String::from("aeron_");
-    for (i, c) in format!("{counter:?}").chars().enumerate() {
+    let debug = format!("{counter:?}");
+    for (i, c) in debug.strip_prefix("Aeron").unwrap_or(&debug).chars().enumerate() {
         if c.is_ascii_uppercase() {
             if i > 0 {
                 name.push('_');
@@ -394,6 +395,7 @@ mod tests {
     #[test]
     fn system_counter_names_are_snake_case() {
         assert_eq!(system_counter_metric_name(AeronSystemCounterType::BytesSent), "aeron_bytes_sent");
+        assert_eq!(system_counter_metric_name(AeronSystemCounterType::AeronVersion), "aeron_version");
         assert_eq!(
             system_counter_metric_name(AeronSystemCounterType::NativeResourceAgentProxyFails),
             "aeron_native_resource_agent_proxy_fails"
@@ -422,5 +424,29 @@ mod tests {
             assert_eq!(AeronStreamCounterKind::from_type_id(kind.type_id()), Some(kind));
         }
         assert_eq!(AeronStreamCounterKind::from_type_id(0), None);
+        assert_eq!(AeronStreamCounterKind::PublisherLimit.type_id(), 1);
+    }
+
+    #[test]
+    fn short_names_are_the_c_names() {
+        let c = |b: &[u8]| std::ffi::CStr::from_bytes_with_nul(b).unwrap().to_str().unwrap().to_string();
+        use AeronStreamCounterKind as K;
+        for (kind, name) in [
+            (K::PublisherLimit, c(bindings::AERON_COUNTER_PUBLISHER_LIMIT_NAME)),
+            (K::SenderPosition, c(bindings::AERON_COUNTER_SENDER_POSITION_NAME)),
+            (K::ReceiverHwm, c(bindings::AERON_COUNTER_RECEIVER_HWM_NAME)),
+            (K::SubscriberPosition, c(bindings::AERON_COUNTER_SUBSCRIPTION_POSITION_NAME)),
+            (K::ReceiverPosition, c(bindings::AERON_COUNTER_RECEIVER_POSITION_NAME)),
+            (K::SenderLimit, c(bindings::AERON_COUNTER_SENDER_LIMIT_NAME)),
+            (K::SenderBackPressureEvents, c(bindings::AERON_COUNTER_SENDER_BPE_NAME)),
+            (K::SenderNaksReceived, c(bindings::AERON_COUNTER_SENDER_NAKS_RECEIVED_NAME)),
+            (K::ReceiverNaksSent, c(bindings::AERON_COUNTER_RECEIVER_NAKS_SENT_NAME)),
+        ] {
+            assert_eq!(kind.short_name(), name);
+        }
+        // The publisher position's label says "pub-pos (exclusive)" or "pub-pos (concurrent)".
+        assert!(
+            c(bindings::AERON_COUNTER_PUBLISHER_POSITION_NAME_EXCLUSIVE).starts_with(K::PublisherPosition.short_name())
+        );
     }
 }
