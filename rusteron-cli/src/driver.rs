@@ -395,6 +395,6 @@ mod tests {
 
     #[test]
     fn cnc_versions_read_as_semantic_versions() {
-        assert_eq!(super::semantic_version((0 << 16) | (2 << 8) | 1), "0.2.1");
+        assert_eq!(super::semantic_version((1 << 16) | (2 << 8) | 3), "1.2.3");
     }
 }
