@@ -188,6 +188,11 @@ fn stat_prints_the_counters_as_text_json_and_watched() {
         .expect("a pub-pos line");
     assert!(line.contains(&format!(": {:>20} - ", end)), "pub-pos line {line:?} does not show {end}");
 
+    // Without --dir: AERON_DIR, as the C client does.
+    let o = run_cmd(bin().args(["stat", "--count", "1"]).env("AERON_DIR", dir));
+    assert!(o.status.success(), "{o:?}");
+    assert!(text(&o.stdout).starts_with(&format!("{dir}/cnc.dat - Aeron Stat")), "{}", text(&o.stdout));
+
     let json = ok(&["stat", "--dir", dir, "--json"]);
     assert_eq!(json.lines().count(), 1, "{json}");
     let v: serde_json::Value = serde_json::from_str(&json).expect("stat --json is JSON");
@@ -308,6 +313,22 @@ fn errors_show_the_driver_error_log_and_loss_its_loss_report() {
         "#OBSERVATION_COUNT,TOTAL_BYTES_LOST,FIRST_OBSERVATION,LAST_OBSERVATION,SESSION_ID,STREAM_ID,CHANNEL,SOURCE\n\
          # 0 loss entries\n"
     );
+}
+
+#[test]
+fn without_dir_or_aeron_dir_the_tool_uses_aerons_default_directory() {
+    let default = rusteron_client::default_path().unwrap();
+    let o = run(&["loss"]);
+    if o.status.success() {
+        // A driver runs in the default directory on this machine: it was read.
+        assert!(text(&o.stdout).ends_with("loss entries\n"), "{o:?}");
+    } else {
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(&format!(" {default}")), "the error names {default}: {err}");
+    }
+    #[cfg(target_os = "linux")]
+    assert!(default.starts_with("/dev/shm/aeron-"), "{default}");
 }
 
 #[test]
@@ -472,6 +493,39 @@ fn served_metrics_move_with_traffic() {
 
     let (head, _) = served.get("/nope");
     assert!(head.starts_with("HTTP/1.1 404"), "{head}");
+}
+
+#[test]
+fn served_metrics_outlive_a_driver_killed_at_a_random_moment() {
+    let mut md = MediaDriverProcess::start().expect("driver");
+    let served = Served::start(md.dir_str());
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let kill_after = Duration::from_micros(u64::from(nanos) % 300_000);
+    println!("killing the driver after {kill_after:?} of scraping");
+    let t0 = Instant::now();
+    let mut scrapes = 0;
+    while t0.elapsed() < kill_after || scrapes == 0 {
+        let (head, body) = served.get("/metrics");
+        assert!(head.starts_with("HTTP/1.1 200 OK") && body.ends_with("# EOF\n"), "{head}");
+        scrapes += 1;
+    }
+    md.kill();
+    // The CnC file stays mapped: scrapes go on, and the heartbeat's age shows the driver is gone.
+    let mut age = None;
+    assert!(
+        wait_until(TIMEOUT, || {
+            let (head, body) = served.get("/metrics");
+            assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+            age = metric(&body, "aeron_driver_heartbeat_age_ms ");
+            age.is_some_and(|a| a > 1_500)
+        }),
+        "heartbeat age {age:?} after the kill"
+    );
+    // And once its directory is gone too.
+    let dir = md.dir().to_path_buf();
+    drop(md);
+    assert!(!dir.exists());
+    assert!(served.get("/metrics").1.contains("aeron_bytes_sent_total "));
 }
 
 #[test]
