@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut back_pressured = 0u64;
     let bar = progress(count, "publishing");
     while i < count {
-        if i % 65_536 == 0 {
+        if i.is_multiple_of(65_536) {
             bar.set_position(i);
         }
         msg[..8].copy_from_slice(&i.to_le_bytes());

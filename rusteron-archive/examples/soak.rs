@@ -266,7 +266,7 @@ fn main() -> Result<()> {
         let mut half_at = None;
         let bar = progress(kill_after, &format!("round {round}: publishing"));
         while sent < kill_after {
-            if sent % 65_536 == 0 {
+            if sent.is_multiple_of(65_536) {
                 bar.set_position(sent);
             }
             if half_at.is_none() && sent >= kill_after / 2 {
