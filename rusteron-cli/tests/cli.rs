@@ -609,3 +609,49 @@ fn recordings_and_replay_against_a_java_archive() {
     }
     drop((archive, aeron));
 }
+
+#[test]
+fn embedded_archive_serves_its_sample_recordings_until_its_info_file_is_removed() {
+    let info = rusteron_client::testing::unique_dir("rusteron-cli-info");
+    let info_str = info.to_str().unwrap().to_string();
+    struct Kill(Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Kill(
+        bin()
+            .args(["embedded-archive", "--info", &info_str, "--seconds", "120"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !info.exists() {
+        assert!(child.0.try_wait().unwrap().is_none(), "embedded-archive ended before writing {info_str}");
+        assert!(Instant::now() < deadline, "no {info_str} within 90 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let lines = std::fs::read_to_string(&info).unwrap();
+    let var = |name: &str| {
+        lines.lines().find_map(|l| l.strip_prefix(&format!("{name}="))).unwrap_or_else(|| panic!("{lines}")).to_string()
+    };
+    let (dir, control) = (var("AERON_DIR"), var("CONTROL"));
+    let out = ok(&["recordings", "--dir", &dir, "--control", &control]);
+    assert!(out.contains("2 recording(s) in archive"), "{out}");
+    let o = run(&["replay", "--dir", &dir, "--control", &control, "--recording", "1"]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(text(&o.stdout), "stream 20 line 0\nstream 20 line 1\nstream 20 line 2\n");
+    std::fs::remove_file(&info).unwrap();
+    let status = loop {
+        if let Some(status) = child.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline + TIMEOUT, "embedded-archive did not stop after its info file went");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+}
