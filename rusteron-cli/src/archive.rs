@@ -195,11 +195,23 @@ pub fn embedded_archive(args: &EmbeddedArchiveArgs) -> Result<()> {
                 return Err(CliError::Failed("could not publish the sample lines".into()));
             }
         }
-        let id = archive.find_last_matching_recording(0, c"aeron:ipc", stream_id, publication.session_id())?;
+        // The archive starts the recording when it sees the stream: wait for it to be in the
+        // catalog, then for everything to be recorded, then for the stop.
         let end = publication.position();
-        wait_until(Duration::from_secs(10), || archive.get_recording_position(id).unwrap_or(-1) >= end);
+        let mut id = -1;
+        let recorded = wait_until(Duration::from_secs(10), || {
+            id = archive
+                .find_last_matching_recording(0, c"aeron:ipc", stream_id, publication.session_id())
+                .unwrap_or(-1);
+            id >= 0 && archive.get_recording_position(id).unwrap_or(-1) >= end
+        });
+        if !recorded {
+            return Err(CliError::Failed(format!("stream {stream_id} was not recorded within 10 s (recording {id})")));
+        }
         archive.stop_recording_subscription(subscription_id)?;
-        wait_until(Duration::from_secs(10), || archive.get_stop_position(id).unwrap_or(-1) == end);
+        if !wait_until(Duration::from_secs(10), || archive.get_stop_position(id).unwrap_or(-1) == end) {
+            return Err(CliError::Failed(format!("recording {id} did not stop at {end} within 10 s")));
+        }
         writeln!(out, "recording {id}: {lines} lines on aeron:ipc stream {stream_id}")?;
     }
     let text = format!("AERON_DIR={}\nCONTROL={}\n", process.aeron_dir(), process.control_request_channel());

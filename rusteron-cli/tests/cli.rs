@@ -624,7 +624,7 @@ fn embedded_archive_serves_its_sample_recordings_until_its_info_file_is_removed(
     let mut child = Kill(
         bin()
             .args(["embedded-archive", "--info", &info_str, "--seconds", "120"])
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("spawn"),
@@ -654,4 +654,10 @@ fn embedded_archive_serves_its_sample_recordings_until_its_info_file_is_removed(
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "{status:?}");
+    let mut printed = String::new();
+    child.0.stdout.take().unwrap().read_to_string(&mut printed).unwrap();
+    assert_eq!(
+        printed,
+        format!("recording 0: 5 lines on aeron:ipc stream 10\nrecording 1: 3 lines on aeron:ipc stream 20\n{lines}")
+    );
 }
