@@ -493,6 +493,8 @@ fn served_metrics_move_with_traffic() {
 
     let (head, _) = served.get("/nope");
     assert!(head.starts_with("HTTP/1.1 404"), "{head}");
+    let err = refused(&["stat", "--dir", md.dir_str(), "--serve", "no-such-address"]);
+    assert!(err.contains("--serve no-such-address: cannot listen there"), "{err}");
 }
 
 #[test]
