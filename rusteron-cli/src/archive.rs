@@ -47,10 +47,41 @@ impl ArchiveArgs {
                 .map_err(|e| CliError::Input(e.to_string()))?,
         )?;
         archive_ctx.set_message_timeout(Duration::from_millis(self.connect_timeout_ms))?;
-        let archive = AeronArchive::connect(&archive_ctx)
-            .map_err(|e| CliError::Failed(format!("no archive answered on {} (driver {dir}): {e}", self.control)))?;
+        // Aeron 1.54's C archive client asks the driver for a session id while it concludes the
+        // context and waits for the answer with no deadline: a driver that dies in that window
+        // leaves `aeron_archive_connect` spinning for ever. Bound it here.
+        let limit =
+            Duration::from_millis(self.connect_timeout_ms) + self.dir.driver_timeout()? + Duration::from_secs(5);
+        let control = self.control.clone();
+        let archive = within(
+            limit,
+            move || {
+                format!(
+                    "no archive answered on {control} within {limit:?}, and the connect did not return (did the \
+                     media driver die?)"
+                )
+            },
+            || AeronArchive::connect(&archive_ctx),
+        )
+        .map_err(|e| CliError::Failed(format!("no archive answered on {} (driver {dir}): {e}", self.control)))?;
         Ok((aeron, archive))
     }
+}
+
+/// Runs `f`; if it has not returned within `limit`, prints the line `what` gives as the error
+/// and ends the process with exit status 1 (for calls into C that may never return).
+fn within<T>(limit: Duration, what: impl FnOnce() -> String + Send + 'static, f: impl FnOnce() -> T) -> T {
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(limit) {
+            eprintln!("rusteron: {}", what());
+            std::process::exit(1);
+        }
+    });
+    let result = f();
+    let _ = done.send(());
+    let _ = watchdog.join();
+    result
 }
 
 #[derive(Args, Debug)]
@@ -114,7 +145,7 @@ fn progress_bar(total_bytes: u64) -> ProgressBar {
 }
 
 pub fn replay(args: &ReplayArgs) -> Result<()> {
-    let (_aeron, archive) = args.archive.connect()?;
+    let (aeron, archive) = args.archive.connect()?;
     let id = args.recording;
     let mut found = 0;
     archive.list_recording(id, |_: AeronArchiveRecordingDescriptor| found += 1)?;
@@ -156,6 +187,17 @@ pub fn replay(args: &ReplayArgs) -> Result<()> {
             last_progress = Instant::now();
             bar.set_message(format!("{messages} messages"));
             bar.set_position((position - start) as u64);
+        } else if aeron.is_closed() {
+            bar.finish_and_clear();
+            return Err(CliError::Failed(format!(
+                "the replay ended at position {position} of {end}: the media driver stopped answering (driver \
+                 timeout)"
+            )));
+        } else if messages > 0 && subscription.image_count()? == 0 {
+            bar.finish_and_clear();
+            return Err(CliError::Failed(format!(
+                "the replay ended at position {position} of {end}: the archive closed it (did the archive stop?)"
+            )));
         } else if last_progress.elapsed() > stall {
             bar.finish_and_clear();
             return Err(CliError::Failed(format!("the replay stalled at position {position} of {end}")));

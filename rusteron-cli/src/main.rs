@@ -67,7 +67,7 @@ pub type Result<T> = std::result::Result<T, CliError>;
              recordings and replays",
     after_help = "The Aeron directory is --dir, else AERON_DIR, else Aeron's default (/dev/shm/aeron-$USER on \
                   Linux). Exit status: 0 done, 1 failed, 2 bad input (a missing, stale or non-Aeron directory, an \
-                  unknown recording, a bad option)."
+                  unknown recording, a bad option). RUST_LOG=rusteron_client=debug,rusteron_archive=debug shows the libraries' logs."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -113,7 +113,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    // Errors are one line on stderr; the libraries' own logs only when asked for (RUST_LOG).
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("off")).init();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Stat(a) => driver::stat(&a),

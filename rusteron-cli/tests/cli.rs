@@ -19,7 +19,7 @@ const RUN_DEADLINE: Duration = Duration::from_secs(60);
 
 fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rusteron"));
-    cmd.env_remove("AERON_DIR").env_remove("AERON_DRIVER_TIMEOUT").env("RUST_LOG", "warn");
+    cmd.env_remove("AERON_DIR").env_remove("AERON_DRIVER_TIMEOUT").env_remove("RUST_LOG");
     cmd
 }
 
@@ -662,4 +662,61 @@ fn embedded_archive_serves_its_sample_recordings_until_its_info_file_is_removed(
         printed,
         format!("recording 0: 5 lines on aeron:ipc stream 10\nrecording 1: 3 lines on aeron:ipc stream 20\n{lines}")
     );
+}
+
+#[test]
+fn a_replay_whose_archive_is_killed_at_a_random_moment_ends_with_whole_messages_and_one_line() {
+    let mut archive_process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+    let (aeron, archive) = archive_process.connect().expect("connect");
+    const COUNT: usize = 100_000;
+    let line = |i: usize| format!("{i:>99}\n");
+    let sub_id = archive.start_recording(c"aeron:ipc", 30, SOURCE_LOCATION_LOCAL, false).unwrap();
+    let publication = aeron.add_exclusive_publication(c"aeron:ipc", 30, TIMEOUT).unwrap();
+    for i in 0..COUNT {
+        let msg = line(i);
+        assert!(wait_until(TIMEOUT, || publication.offer(msg.as_bytes()).is_ok()), "offer {i}");
+    }
+    let end = publication.position();
+    let mut id = -1;
+    assert!(wait_until(TIMEOUT, || {
+        id = archive.find_last_matching_recording(0, c"aeron:ipc", 30, publication.session_id()).unwrap();
+        id >= 0 && archive.get_recording_position(id).unwrap_or(-1) >= end
+    }));
+    archive.stop_recording_subscription(sub_id).unwrap();
+    drop((publication, archive, aeron));
+
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let kill_after = Duration::from_micros(u64::from(nanos) % 400_000);
+    println!("killing the archive {kill_after:?} after the replay starts");
+    let dir = archive_process.aeron_dir().to_string();
+    let control = archive_process.control_request_channel().to_string();
+    let mut cmd = bin();
+    cmd.args(["replay", "--dir", &dir, "--control", &control, "--recording", &id.to_string()]);
+    cmd.args(["--driver-timeout-ms", "1000", "--stall-timeout-ms", "3000"]);
+    let killer = std::thread::spawn(move || {
+        std::thread::sleep(kill_after);
+        archive_process.kill();
+        archive_process
+    });
+    let t0 = Instant::now();
+    let o = run_cmd(&mut cmd);
+    let took = t0.elapsed();
+    drop(killer.join().unwrap());
+    let out = text(&o.stdout);
+    let err = text(&o.stderr);
+    // Whatever it got, it wrote whole messages, in order, from the first.
+    assert_eq!(out.len() % 100, 0, "a partial message at the end ({} bytes)", out.len());
+    for (i, l) in out.lines().enumerate() {
+        assert_eq!(format!("{l}\n"), line(i), "message {i}");
+    }
+    let got = out.len() / 100;
+    println!("replayed {got} of {COUNT} messages in {took:?}, exit status {:?}: {err}", o.status.code());
+    if o.status.success() {
+        assert_eq!(got, COUNT, "{err}");
+        assert!(err.starts_with(&format!("rusteron: replayed recording {id}: {COUNT} messages")), "{err}");
+    } else {
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("rusteron: "), "{err}");
+        assert!(took < Duration::from_secs(30), "took {took:?} to notice");
+    }
 }
