@@ -18,8 +18,9 @@ run: setup
     cargo run --release -p rusteron-archive --example record_and_replay
 
 # Every test: sys, client and archive crates against a real aeronmd and a real Java archive,
-# in the default (dynamic) and the `static` configuration, then `static,precompile` (precompile-proof),
-# then a crate outside the workspace in every linking configuration (dependent-check), then the
+# in the default (dynamic) and the `static` configuration, the `rusteron` tool (rusteron-cli, static
+# as installed), then `static,precompile` (precompile-proof), then a crate outside the workspace in
+# every linking configuration (dependent-check), then the
 # packaged crates used offline from a scratch crate (package-check), then the macOS archives
 # cross-built and checked (build-artifacts-macos: ~25 s once zig and the cross builds are cached,
 # a few minutes the first time). Each test binary has a deadline (scripts/test-deadline.sh,
@@ -27,7 +28,8 @@ run: setup
 # Every test: sys, client and archive crates, all linking configurations, package, macOS archives, memcheck, clippy
 test: setup
     cargo fmt --all --check
-    bash scripts/with-test-deadline.sh cargo test --workspace
+    bash scripts/with-test-deadline.sh cargo test --workspace --exclude rusteron-cli
+    bash scripts/with-test-deadline.sh cargo test -p rusteron-cli
     bash scripts/with-test-deadline.sh cargo test -p rusteron-archive-sys --features static
     bash scripts/with-test-deadline.sh cargo test -p rusteron-client --features static
     just linkage
@@ -226,15 +228,21 @@ driver-stats MESSAGES="10000" AERON_DIR="": setup
 # Every client example above, with its defaults
 client-examples: basic-pubsub large-messages ipc-throughput ping-pong file-transfer multi-destination request-response non-blocking-publisher driver-stats
 
-# The `rusteron` tool (stat, errors, loss, recordings, replay) against an embedded Java archive
+# The `rusteron` tool (rusteron-cli) against an embedded Java archive: every subcommand once
 rusteron-cli: setup
-    cargo build --release -p rusteron-archive --example rusteron
-    info=$(mktemp -u /tmp/rusteron-cli.XXXXXX); bin="${CARGO_TARGET_DIR:-target}/release/examples/rusteron"; \
+    cargo build --release -p rusteron-cli
+    info=$(mktemp -u /tmp/rusteron-cli.XXXXXX); bin="${CARGO_TARGET_DIR:-target}/release/rusteron"; \
       "$bin" embedded-archive --info "$info" --seconds 300 & archive=$!; \
       for i in $(seq 1 1200); do [ -f "$info" ] && break; kill -0 $archive || exit 1; sleep 0.1; done; \
       . "$info"; trap 'rm -f "$info"; wait $archive' EXIT; \
-      echo "== rusteron stat"; "$bin" stat --dir "$AERON_DIR" --count 2 --interval-ms 500; \
+      echo "== rusteron stat"; "$bin" stat --dir "$AERON_DIR"; \
+      echo "== rusteron backlog"; "$bin" backlog --dir "$AERON_DIR"; \
+      echo "== rusteron streams"; "$bin" streams --dir "$AERON_DIR"; \
       echo "== rusteron errors"; "$bin" errors --dir "$AERON_DIR"; \
       echo "== rusteron loss"; "$bin" loss --dir "$AERON_DIR"; \
       echo "== rusteron recordings"; "$bin" recordings --dir "$AERON_DIR" --control "$CONTROL"; \
       echo "== rusteron replay --recording 0"; "$bin" replay --dir "$AERON_DIR" --control "$CONTROL" --recording 0
+
+# Run the `rusteron` tool with ARGS (`just rusteron stat --watch`); `cargo install --path rusteron-cli` installs it
+rusteron *ARGS: setup
+    cargo run -q --release -p rusteron-cli -- {{ARGS}}

@@ -17,6 +17,23 @@ use rusteron_archive::testing::{wait_until, EmbeddedArchiveMediaDriverProcess, C
 use rusteron_archive::*;
 use std::time::{Duration, Instant};
 
+/// A progress bar on stderr when stderr is a terminal (hidden otherwise, so logs and pipes stay
+/// clean): `what`, position of `len`, rate and ETA.
+fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} {bar:30} {human_pos}/{human_len} {per_sec} ETA {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
 const STREAM_ID: i32 = 4242;
 const REPLAY_STREAM_ID: i32 = 4243;
 const TERM_LENGTH: i64 = 16 * 1024 * 1024;
@@ -247,7 +264,11 @@ fn main() -> Result<()> {
         let mut back_pressured = 0u64;
         // When half of the round was sent: the rates of the two halves show a warming JVM.
         let mut half_at = None;
+        let bar = progress(kill_after, &format!("round {round}: publishing"));
         while sent < kill_after {
+            if sent.is_multiple_of(65_536) {
+                bar.set_position(sent);
+            }
             if half_at.is_none() && sent >= kill_after / 2 {
                 half_at = Some((t0.elapsed(), reader.get_counter_value(counter_id)?));
             }
@@ -266,6 +287,7 @@ fn main() -> Result<()> {
             }
         }
         let publish_took = t0.elapsed();
+        bar.finish_and_clear();
         let end = publication.position();
         sent_total += sent;
 
@@ -400,6 +422,7 @@ fn main() -> Result<()> {
         let total: u64 = group.iter().map(|s| s.recorded).sum();
         let mut got = 0u64;
         let mut last_progress = Instant::now();
+        let bar = progress(total, &format!("replaying recording {rid}"));
         loop {
             let n = replay.poll_once(
                 |buf: &[u8], _h: AeronHeader<'_>| {
@@ -438,13 +461,16 @@ fn main() -> Result<()> {
             }
             if n > 0 {
                 last_progress = Instant::now();
+                bar.set_position(got);
             } else if (got > 0 && replay.image_count()? == 0) || last_progress.elapsed() > TIMEOUT {
+                bar.finish_and_clear();
                 println!("the replay of recording {rid} ended at {got} of {total} messages");
                 break;
             } else {
                 std::thread::yield_now();
             }
         }
+        bar.finish_and_clear();
         // Acknowledged messages never seen.
         lost += want.filter(|&(_, was_acked)| was_acked).count() as u64;
     }

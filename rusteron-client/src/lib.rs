@@ -39,6 +39,8 @@ mod idle_strategy;
 mod image;
 mod limits;
 mod log_buffer;
+#[cfg(feature = "prometheus")]
+pub mod metrics;
 mod misc;
 mod poll_fn;
 mod protocol;
