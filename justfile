@@ -66,16 +66,22 @@ linkage:
     cargo test -q -p rusteron-archive-sys --test build_is_real linkage_matches_the_features -- --nocapture
     cargo test -q -p rusteron-archive-sys --features static --test build_is_real linkage_matches_the_features -- --nocapture
 
-# Criterion benches (wrapper vs raw C, archive) and the Java archive baseline; summary table in
-# target/bench-results/summary.md (BENCH_RUNS=3 runs of the client/latency benches)
+# Every bench: client/latency (ours, raw C, the published crate; BENCH_RUNS=3 alternating runs, load
+# and other processes' CPU recorded per block), the three-way archive bench (ours, raw C, Java client
+# alternating, CPU per message), instruction counts; summary in target/bench-results/summary.md
 bench: setup
     bash scripts/bench.sh
+
+# The archive bench alone: our wrapper, raw C and Aeron's Java client alternating run by run against
+# one Java archive; rates, CPU per message of client and archive, context switches, load per run
+bench-archive: setup
+    bash scripts/bench-archive.sh
 
 # Instructions per offer / try_claim / poll, wrapper vs raw C, counted by callgrind (load-independent)
 bench-instructions: setup
     bash scripts/bench-instructions.sh
 
-# Java archive baseline only: Aeron's Java AeronArchive client, record and replay throughput
+# The archive bench with the Java client only (Aeron's Java AeronArchive client)
 bench-java: setup
     bash scripts/bench-java.sh
 
