@@ -27,8 +27,10 @@
 //! 1-minute load average was above the core count is marked; the medians use the unmarked rounds
 //! when at least three are left, all rounds otherwise (and say so).
 //!
-//! `WARMUP` rounds are not measured, then `ARCHIVE_BENCH_RUNS` (9) rounds of
-//! `ARCHIVE_BENCH_MESSAGES` (1,000,000) each; `ARCHIVE_BENCH_CLIENTS=rust,raw,java` picks clients.
+//! `WARMUP` rounds are not measured, then `ARCHIVE_BENCH_RUNS` (15) rounds of
+//! `ARCHIVE_BENCH_MESSAGES` (1,000,000) each; `ARCHIVE_BENCH_CLIENTS=rust,raw,java` picks clients;
+//! `ARCHIVE_BENCH_CLIENT_PREFIX` runs the Rust and raw C clients under a tool (`{name}` in it
+//! becomes the client's name), e.g. `valgrind --tool=callgrind --callgrind-out-file=cg.{name}`.
 //! Results: printed, and `<target>/bench-results/archive.json` (per-run values included).
 
 mod common;
@@ -533,7 +535,20 @@ fn start_client(name: &'static str, process: &EmbeddedArchiveMediaDriverProcess)
             .args(t);
         Remote::spawn(name, cmd)
     } else {
-        let mut cmd = Command::new(std::env::current_exe().expect("bench binary"));
+        // ARCHIVE_BENCH_CLIENT_PREFIX runs our clients under a tool, e.g. `valgrind
+        // --tool=callgrind` for a profile of the work per message (slowed down that much, a
+        // client never waits for the archive, so its instructions are its own work).
+        let exe = std::env::current_exe().expect("bench binary");
+        let prefix = std::env::var("ARCHIVE_BENCH_CLIENT_PREFIX").unwrap_or_default();
+        let mut words = prefix.split_whitespace().map(|w| w.replace("{name}", name));
+        let mut cmd = match words.next() {
+            Some(tool) => {
+                let mut c = Command::new(tool);
+                c.args(words).arg(&exe);
+                c
+            }
+            None => Command::new(&exe),
+        };
         cmd.arg("--archive-client").arg(name).args(t);
         if std::env::var_os("AERON_CLIENT_IDLE_SLEEP_DURATION").is_none() {
             cmd.env("AERON_CLIENT_IDLE_SLEEP_DURATION", "1ms");
@@ -597,7 +612,7 @@ fn main() {
         return;
     }
     let n = env_or("ARCHIVE_BENCH_MESSAGES", 1_000_000);
-    let rounds = env_or("ARCHIVE_BENCH_RUNS", 9);
+    let rounds = env_or("ARCHIVE_BENCH_RUNS", 15);
     let wanted = std::env::var("ARCHIVE_BENCH_CLIENTS").unwrap_or_else(|_| ALL_CLIENTS.join(","));
     let names: Vec<&'static str> = ALL_CLIENTS.iter().copied().filter(|c| wanted.split(',').any(|w| w == *c)).collect();
     assert!(!names.is_empty(), "ARCHIVE_BENCH_CLIENTS={wanted}: expected some of rust,raw,java");
