@@ -156,7 +156,23 @@ for parts in [("poll_empty",), ("offer_back_pressured",), ("per_call_32B", "offe
             v = est(os.path.join(r, "criterion-peer" if sd == "peer" else "criterion"), parts + (sd,))
             vals.append(("n/a" if v is None else f"{v:.2f}") + ("*" if marked(r) else ""))
         cells.append(", ".join(vals))
-    w(f"| {'/'.join(parts)} | {cells[0]} | {cells[1]} | {cells[2]} |")
+    if any(not c.replace("*", "").replace(",", "").replace("n/a", "").strip() == "" for c in cells):
+        w(f"| {'/'.join(parts)} | {cells[0]} | {cells[1]} | {cells[2]} |")
+for t in ["ipc", "udp"]:
+    for q in ["p50_ns", "p99_ns"]:
+        cells = []
+        for sd in ["raw", "rust", "peer"]:
+            vals = []
+            for r in runs:
+                f = f"latency_{t}_peer.json" if sd == "peer" else f"latency_{t}.json"
+                try:
+                    v = f"{json.load(open(os.path.join(r, f)))[sd][q]}"
+                except (OSError, KeyError, ValueError):
+                    v = "n/a"
+                vals.append(v + ("*" if marked(r) else ""))
+            cells.append(", ".join(vals))
+        if any(c.replace("*", "").replace(",", "").replace("n/a", "").strip() for c in cells):
+            w(f"| ping_pong_{t} RTT {q[:-3]}, ns | {cells[0]} | {cells[1]} | {cells[2]} |")
 
 try:
     a = json.load(open(os.path.join(res, "archive.json")))
