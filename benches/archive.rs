@@ -79,6 +79,50 @@ fn idle() {
     std::thread::yield_now();
 }
 
+/// This thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`, ns).
+fn thread_cpu_ns() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// The CPU a client's thread spends waiting for the archive (its yield loops), so the bench can
+/// tell the client's work from its waiting: from the first refused try until just before the try
+/// that succeeds (that one is work), read from the thread's CPU clock, which is only read when a
+/// try failed. The Java client counts the same way (`ThreadMXBean.getCurrentThreadCpuTime`).
+#[derive(Default)]
+struct Waits {
+    ns: u64,
+}
+
+impl Waits {
+    /// `try_once` until it gives a value, yielding between tries.
+    #[inline(always)]
+    fn until<T>(&mut self, mut try_once: impl FnMut() -> Option<T>) -> T {
+        if let Some(v) = try_once() {
+            return v;
+        }
+        let t0 = thread_cpu_ns();
+        loop {
+            idle();
+            let t1 = thread_cpu_ns();
+            if let Some(v) = try_once() {
+                self.ns += t1 - t0;
+                return v;
+            }
+        }
+    }
+
+    /// Yields until `done()`; all of it is waiting.
+    fn wait(&mut self, mut done: impl FnMut() -> bool) {
+        let t0 = thread_cpu_ns();
+        while !done() {
+            idle();
+        }
+        self.ns += thread_cpu_ns() - t0;
+    }
+}
+
 /// The client's end of the protocol: `ready` / `go` before the clock starts, `done` / `finish`
 /// after it stops, so the orchestrator samples `/proc` exactly around the timed part.
 struct Gate {
@@ -106,9 +150,10 @@ impl Gate {
         self.expect("go");
     }
 
-    /// After the clock stopped: reports the time and `value`, waits until the bench has sampled.
-    fn stop(&mut self, elapsed: Duration, value: i64) {
-        self.say(&format!("done {} {value}", elapsed.as_nanos()));
+    /// After the clock stopped: reports the time, `value` and the CPU spent waiting, then waits
+    /// until the bench has sampled.
+    fn stop(&mut self, elapsed: Duration, value: i64, waits: &Waits) {
+        self.say(&format!("done {} {value} {}", elapsed.as_nanos(), waits.ns));
         self.expect("finish");
     }
 }
@@ -163,19 +208,16 @@ impl Client for RustClient {
         }));
         let recording_id = RecordingPos::get_recording_id(&reader, counter_id);
         let mut msg = [0u8; MSG_LEN];
+        let mut waits = Waits::default();
         gate.start();
         let start = Instant::now();
         for i in 0..n {
             msg[..4].copy_from_slice(&(i as u32).to_le_bytes());
-            while publication.offer(&msg).is_err() {
-                idle();
-            }
+            waits.until(|| publication.offer(&msg).ok());
         }
         let end = publication.position();
-        while reader.get_counter_value(counter_id).unwrap_or(0) < end {
-            idle();
-        }
-        gate.stop(start.elapsed(), recording_id);
+        waits.wait(|| reader.get_counter_value(counter_id).unwrap_or(0) >= end);
+        gate.stop(start.elapsed(), recording_id, &waits);
         self.archive.stop_recording_subscription(sub_id).expect("stop_recording");
         recording_id
     }
@@ -185,6 +227,7 @@ impl Client for RustClient {
         let mut handler = |_m: &[u8], _h: AeronHeader<'_>| received += 1;
         let params = AeronArchiveReplayParams::new_default().expect("replay params");
         let ch = IPC.into_c_string();
+        let mut waits = Waits::default();
         gate.start();
         let start = Instant::now();
         let session = self.archive.start_replay(recording_id, &ch, stream, &params).expect("start_replay");
@@ -195,15 +238,15 @@ impl Client for RustClient {
             .expect("replay subscription");
         let mut left = n;
         while left > 0 {
-            let got = sub.poll_with(&mut handler, FRAGMENT_LIMIT).expect("poll") as usize;
-            if got == 0 {
-                idle();
-            }
+            let got = waits.until(|| match sub.poll_with(&mut handler, FRAGMENT_LIMIT).expect("poll") {
+                0 => None,
+                got => Some(got as usize),
+            });
             left -= got.min(left);
         }
         let elapsed = start.elapsed();
         drop(handler);
-        gate.stop(elapsed, received as i64);
+        gate.stop(elapsed, received as i64, &waits);
         assert_eq!(received, n);
         let _ = self.archive.stop_replay(session);
     }
@@ -278,26 +321,25 @@ impl Client for RawArchiveClient {
             let recording_id = raw::aeron_archive_recording_pos_get_recording_id(reader, counter_id);
             let counter = raw::aeron_counters_reader_addr(reader, counter_id);
             let mut msg = [0u8; MSG_LEN];
+            let mut waits = Waits::default();
             gate.start();
             let start = Instant::now();
             for i in 0..n {
                 msg[..4].copy_from_slice(&(i as u32).to_le_bytes());
-                while raw::aeron_exclusive_publication_offer(
-                    publication,
-                    msg.as_ptr(),
-                    MSG_LEN,
-                    None,
-                    std::ptr::null_mut(),
-                ) < 0
-                {
-                    idle();
-                }
+                waits.until(|| {
+                    let rc = raw::aeron_exclusive_publication_offer(
+                        publication,
+                        msg.as_ptr(),
+                        MSG_LEN,
+                        None,
+                        std::ptr::null_mut(),
+                    );
+                    (rc >= 0).then_some(rc)
+                });
             }
             let end = raw::aeron_exclusive_publication_position(publication);
-            while std::ptr::read_volatile(counter) < end {
-                idle();
-            }
-            gate.stop(start.elapsed(), recording_id);
+            waits.wait(|| std::ptr::read_volatile(counter) >= end);
+            gate.stop(start.elapsed(), recording_id, &waits);
             assert!(raw::aeron_archive_stop_recording_subscription(self.archive, sub_id) >= 0);
             raw::aeron_exclusive_publication_close(publication, None, std::ptr::null_mut());
             recording_id
@@ -310,6 +352,7 @@ impl Client for RawArchiveClient {
             let mut params: raw::aeron_archive_replay_params_t = std::mem::zeroed();
             assert!(raw::aeron_archive_replay_params_init(&mut params) >= 0);
             let ch = CString::new(IPC).unwrap();
+            let mut waits = Waits::default();
             gate.start();
             let start = Instant::now();
             let mut session = 0i64;
@@ -324,18 +367,14 @@ impl Client for RawArchiveClient {
                 ) >= 0
             );
             let sub = self.client.add_subscription(&format!("{IPC}?session-id={}", session as i32), stream);
-            while received < n {
-                let got = raw::aeron_subscription_poll(
-                    sub,
-                    Some(raw_count),
-                    &mut received as *mut usize as *mut c_void,
-                    FRAGMENT_LIMIT,
-                );
-                if got == 0 {
-                    idle();
-                }
+            let counter = &mut received as *mut usize as *mut c_void;
+            while *(counter as *const usize) < n {
+                waits.until(|| {
+                    let got = raw::aeron_subscription_poll(sub, Some(raw_count), counter, FRAGMENT_LIMIT);
+                    (got != 0).then_some(got)
+                });
             }
-            gate.stop(start.elapsed(), received as i64);
+            gate.stop(start.elapsed(), received as i64, &waits);
             assert_eq!(received, n);
             raw::aeron_archive_stop_replay(self.archive, session);
             raw::aeron_subscription_close(sub, None, std::ptr::null_mut());
@@ -397,9 +436,16 @@ struct Part {
     archive: ProcDelta,
     /// Busy CPU time of the whole machine over the same window (`/proc/stat`, 10 ms ticks).
     machine_ns: u64,
+    /// CPU the client's thread spent in its yield loops, waiting for the archive (its own count).
+    client_wait_ns: u64,
 }
 
 impl Part {
+    /// The client's CPU without its waiting (all threads, less the main thread's yield loops).
+    fn work_ns(&self) -> u64 {
+        self.client.cpu_ns.saturating_sub(self.client_wait_ns)
+    }
+
     /// CPU that processes other than the client and the archive used in this part, in cores.
     fn others_cores(&self) -> f64 {
         let ours = self.client.cpu_ns + self.archive.cpu_ns;
@@ -468,7 +514,9 @@ impl Remote {
         self.expect("ok");
         let wall_ns = done[1].parse().expect("done <ns>");
         let value = done[2].parse().expect("done <ns> <value>");
-        (Part { wall_ns, client: c0.until(&c1), archive: a0.until(&a1), machine_ns: m1.saturating_sub(m0) }, value)
+        let client_wait_ns = done[3].parse().expect("done <ns> <value> <wait ns>");
+        let (client, archive, machine_ns) = (c0.until(&c1), a0.until(&a1), m1.saturating_sub(m0));
+        (Part { wall_ns, client, archive, machine_ns, client_wait_ns }, value)
     }
 
     fn purge(&mut self, recording_id: i64) {
@@ -646,14 +694,16 @@ fn main() {
             }
             let run = Run { round, record, replay, load_before, load_after: Load::now() };
             println!(
-                "archive round {round}{} {:<4}: record {:>6.2} M msg/s cpu {:>5.0} ns/msg (archive {:>5.0}), replay {:>6.2} M msg/s cpu {:>5.0} ns/msg (archive {:>5.0}); load {:.2} -> {:.2}, others {:.2} cores{}",
+                "archive round {round}{} {:<4}: record {:>6.2} M msg/s cpu {:>5.0} ns/msg (work {:>4.0}, archive {:>5.0}), replay {:>6.2} M msg/s cpu {:>5.0} ns/msg (work {:>4.0}, archive {:>5.0}); load {:.2} -> {:.2}, others {:.2} cores{}",
                 if round < WARMUP { " (warm-up)" } else { "" },
                 names[c],
                 rate(&record, n) / 1e6,
                 record.client.cpu_ns as f64 / n as f64,
+                record.work_ns() as f64 / n as f64,
                 record.archive.cpu_ns as f64 / n as f64,
                 rate(&replay, n) / 1e6,
                 replay.client.cpu_ns as f64 / n as f64,
+                replay.work_ns() as f64 / n as f64,
                 replay.archive.cpu_ns as f64 / n as f64,
                 load_before.avg1,
                 run.load_after.avg1,
@@ -705,11 +755,13 @@ fn report(names: &[&str], runs: &[Vec<Run>], n: usize, rounds: usize, cores: usi
     let metrics: Vec<Metric> = vec![
         ("record, M msg/s", 2, Box::new(move |r: &Run| rate(&r.record, n) / 1e6)),
         ("record, client CPU ns/msg", 1, Box::new(move |r: &Run| per_msg(r.record.client.cpu_ns))),
+        ("record, client CPU ns/msg without waiting", 1, Box::new(move |r: &Run| per_msg(r.record.work_ns()))),
         ("record, archive CPU ns/msg", 1, Box::new(move |r: &Run| per_msg(r.record.archive.cpu_ns))),
         ("record, client context switches", 0, Box::new(|r: &Run| r.record.client.cs as f64)),
         ("record, archive context switches", 0, Box::new(|r: &Run| r.record.archive.cs as f64)),
         ("replay, M msg/s", 2, Box::new(move |r: &Run| rate(&r.replay, n) / 1e6)),
         ("replay, client CPU ns/msg", 1, Box::new(move |r: &Run| per_msg(r.replay.client.cpu_ns))),
+        ("replay, client CPU ns/msg without waiting", 1, Box::new(move |r: &Run| per_msg(r.replay.work_ns()))),
         ("replay, archive CPU ns/msg", 1, Box::new(move |r: &Run| per_msg(r.replay.archive.cpu_ns))),
         ("replay, client context switches", 0, Box::new(|r: &Run| r.replay.client.cs as f64)),
         ("replay, archive context switches", 0, Box::new(|r: &Run| r.replay.archive.cs as f64)),

@@ -12,8 +12,9 @@
 //
 // Protocol (one line each way): after connecting, "hello <pid>". Commands: "record <stream> <n>",
 // "replay <recordingId> <stream> <n>", "purge <recordingId>", "quit". Around its clock a run says
-// "ready" and waits for "go", then says "done <nanos> <value>" (recording id, or messages
-// received) and waits for "finish"; every command ends with "ok". The bench samples /proc between.
+// "ready" and waits for "go", then says "done <nanos> <value> <wait nanos>" (recording id, or
+// messages received; the CPU its thread spent in yield loops waiting for the archive) and waits
+// for "finish"; every command ends with "ok". The bench samples /proc between.
 //
 // Usage: java -cp <aeron-all.jar>:<classes> ArchiveBench <aeron.dir> <control request> <control response>
 
@@ -30,6 +31,8 @@ import org.agrona.concurrent.status.CountersReader;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 
 public final class ArchiveBench
@@ -38,8 +41,12 @@ public final class ArchiveBench
     static final int FRAGMENT_LIMIT = 256;
     static final String IPC = "aeron:ipc";
 
+    static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     static long received;
     static BufferedReader in;
+    /** CPU this thread spent in its yield loops, waiting for the archive (as benches/archive.rs's Waits). */
+    static long waitNs;
 
     public static void main(final String[] args) throws Exception
     {
@@ -132,7 +139,7 @@ public final class ArchiveBench
     /** After the clock stopped. */
     static void stop(final long nanos, final long value) throws Exception
     {
-        say("done " + nanos + " " + value);
+        say("done " + nanos + " " + value + " " + waitNs);
         expect("finish");
     }
 
@@ -150,21 +157,35 @@ public final class ArchiveBench
             }
             final long recordingId = RecordingPos.getRecordingId(counters, counterId);
             final UnsafeBuffer msg = new UnsafeBuffer(new byte[MSG_LEN]);
+            waitNs = 0;
             start();
             final long start = System.nanoTime();
             for (int i = 0; i < n; i++)
             {
                 msg.putInt(0, i);
-                while (pub.offer(msg, 0, MSG_LEN) < 0)
+                if (pub.offer(msg, 0, MSG_LEN) < 0)
                 {
-                    Thread.yield();
+                    // Waiting: from the first refusal until just before the offer that succeeds.
+                    final long t0 = THREADS.getCurrentThreadCpuTime();
+                    while (true)
+                    {
+                        Thread.yield();
+                        final long t1 = THREADS.getCurrentThreadCpuTime();
+                        if (pub.offer(msg, 0, MSG_LEN) >= 0)
+                        {
+                            waitNs += t1 - t0;
+                            break;
+                        }
+                    }
                 }
             }
             final long end = pub.position();
+            final long t0 = THREADS.getCurrentThreadCpuTime();
             while (counters.getCounterValue(counterId) < end)
             {
                 Thread.yield();
             }
+            waitNs += THREADS.getCurrentThreadCpuTime() - t0;
             stop(System.nanoTime() - start, recordingId);
             archive.stopRecording(subscriptionId);
         }
@@ -174,6 +195,7 @@ public final class ArchiveBench
         throws Exception
     {
         received = 0;
+        waitNs = 0;
         final FragmentHandler handler = (buffer, offset, length, header) -> received++;
         start();
         final long start = System.nanoTime();
@@ -184,7 +206,18 @@ public final class ArchiveBench
             {
                 if (sub.poll(handler, FRAGMENT_LIMIT) == 0)
                 {
-                    Thread.yield();
+                    // Waiting: from the first empty poll until just before the poll that reads.
+                    final long t0 = THREADS.getCurrentThreadCpuTime();
+                    while (true)
+                    {
+                        Thread.yield();
+                        final long t1 = THREADS.getCurrentThreadCpuTime();
+                        if (sub.poll(handler, FRAGMENT_LIMIT) > 0)
+                        {
+                            waitNs += t1 - t0;
+                            break;
+                        }
+                    }
                 }
             }
             stop(System.nanoTime() - start, received);
