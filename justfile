@@ -66,14 +66,15 @@ linkage:
     cargo test -q -p rusteron-archive-sys --test build_is_real linkage_matches_the_features -- --nocapture
     cargo test -q -p rusteron-archive-sys --features static --test build_is_real linkage_matches_the_features -- --nocapture
 
-# Every bench: client/latency (ours, raw C, the published crate; BENCH_RUNS=3 alternating runs, load
-# and other processes' CPU recorded per block), the three-way archive bench (ours, raw C, Java client
-# alternating, CPU per message), instruction counts; summary in target/bench-results/summary.md
+# Client/latency benches (ours, raw C, the published crate; BENCH_RUNS=3 alternating runs, the load
+# and other processes' CPU recorded per block), the three-way archive bench, instruction counts.
+# Every bench, summary with medians, spread and load in target/bench-results/summary.md
 bench: setup
     bash scripts/bench.sh
 
-# The archive bench alone: our wrapper, raw C and Aeron's Java client alternating run by run against
-# one Java archive; rates, CPU per message of client and archive, context switches, load per run
+# Our wrapper, raw C and Aeron's Java client alternating run by run against one Java archive: rates,
+# CPU per message of client and archive, context switches, the load of each run.
+# The archive bench alone, three clients alternating (ARCHIVE_BENCH_RUNS, _MESSAGES, _CLIENTS)
 bench-archive: setup
     bash scripts/bench-archive.sh
 

@@ -12,7 +12,8 @@
 # more than OTHERS_LIMIT cores (default 0.5, a quarter of a 2-core machine) is marked, and the
 # summary's medians use the unmarked runs when at least half the runs are unmarked (all runs
 # otherwise, and the summary says the figures are from a loaded machine).
-# Usage: scripts/bench.sh [--summary-only]
+# BENCH_FILTER (a criterion filter, e.g. poll_empty) limits the client/latency benches of both
+# sides, for a quick check of the machinery. Usage: scripts/bench.sh [--summary-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -35,10 +36,14 @@ if [ "${1:-}" != "--summary-only" ]; then
     python3 scripts/bench-measure.py "$out" "$label" ${driver_pid:+--pid "$driver_pid"} -- "$@"
   }
   ours=(cargo bench -q -p rusteron-archive "${BENCH_FEATURES[@]}")
-  peer=(bash -c "target='$target'; source scripts/bench-lib.sh; peer_cargo bench -q --bench peer")
+  filter=()
+  [ -n "${BENCH_FILTER:-}" ] && filter=(-- "$BENCH_FILTER")
+  peer=(bash -c "target='$target'; source scripts/bench-lib.sh; peer_cargo bench -q --bench peer ${BENCH_FILTER:+-- '$BENCH_FILTER'}")
   for i in $(seq 1 "$runs"); do
     mkdir -p "$res/run-$i"
     blocks="$res/run-$i/blocks.jsonl"
+    # Each run's copy holds only what this run measured.
+    rm -rf "$target/criterion" "$peer_target/criterion" "$res"/latency_*.json
     # One aeronmd per idle strategy, shared by ours and the peer: backoff for IPC (client benches,
     # IPC ping-pong), yield for UDP ping-pong. Odd runs start with ours, even runs with the peer.
     start_driver backoff
@@ -46,7 +51,7 @@ if [ "${1:-}" != "--summary-only" ]; then
     for who in $order; do
       echo "bench: run $i of $runs, IPC, $who"
       if [ "$who" = ours ]; then
-        RUSTERON_BENCH_TRANSPORTS=ipc measure "$blocks" "ipc ours" "${ours[@]}" --bench client --bench latency
+        RUSTERON_BENCH_TRANSPORTS=ipc measure "$blocks" "ipc ours" "${ours[@]}" --bench client --bench latency "${filter[@]}"
       else
         RUSTERON_BENCH_TRANSPORTS=ipc measure "$blocks" "ipc peer" "${peer[@]}"
       fi
@@ -56,7 +61,7 @@ if [ "${1:-}" != "--summary-only" ]; then
     for who in $order; do
       echo "bench: run $i of $runs, UDP ping-pong, $who"
       if [ "$who" = ours ]; then
-        RUSTERON_BENCH_TRANSPORTS=udp measure "$blocks" "udp ours" "${ours[@]}" --bench latency
+        RUSTERON_BENCH_TRANSPORTS=udp measure "$blocks" "udp ours" "${ours[@]}" --bench latency "${filter[@]}"
       else
         RUSTERON_BENCH_TRANSPORTS=udp measure "$blocks" "udp peer" "${peer[@]}"
       fi
@@ -64,7 +69,7 @@ if [ "${1:-}" != "--summary-only" ]; then
     stop_driver
     cp -r "$target/criterion" "$res/run-$i/criterion"
     cp -r "$peer_target/criterion" "$res/run-$i/criterion-peer"
-    cp "$res"/latency_*.json "$res/run-$i/"
+    cp "$res"/latency_*.json "$res/run-$i/" 2>/dev/null || true
   done
   # The archive bench: our wrapper, raw C and the Java client, alternating within one run against
   # one Java archive, each its own process (see benches/archive.rs); it prints its own table.
