@@ -245,7 +245,6 @@ impl Client for RustClient {
             left -= got.min(left);
         }
         let elapsed = start.elapsed();
-        drop(handler);
         gate.stop(elapsed, received as i64, &waits);
         assert_eq!(received, n);
         let _ = self.archive.stop_replay(session);
@@ -368,11 +367,14 @@ impl Client for RawArchiveClient {
             );
             let sub = self.client.add_subscription(&format!("{IPC}?session-id={}", session as i32), stream);
             let counter = &mut received as *mut usize as *mut c_void;
-            while *(counter as *const usize) < n {
-                waits.until(|| {
+            let mut left = n;
+            while left > 0 {
+                let got = waits.until(|| {
                     let got = raw::aeron_subscription_poll(sub, Some(raw_count), counter, FRAGMENT_LIMIT);
-                    (got != 0).then_some(got)
+                    assert!(got >= 0, "raw replay poll failed: {got}");
+                    (got != 0).then_some(got as usize)
                 });
+                left -= got.min(left);
             }
             gate.stop(start.elapsed(), received as i64, &waits);
             assert_eq!(received, n);
@@ -780,7 +782,7 @@ fn report(names: &[&str], runs: &[Vec<Run>], n: usize, rounds: usize, cores: usi
             .iter()
             .zip(names)
             .map(|(rs, name)| {
-                let all: Vec<f64> = rs.iter().map(|r| f(r)).collect();
+                let all: Vec<f64> = rs.iter().map(f.as_ref()).collect();
                 let s = stat(&metric(rs, f.as_ref()));
                 format!(
                     "\"{name}\":{{\"median\":{:.3},\"min\":{:.3},\"max\":{:.3},\"runs\":{}}}",

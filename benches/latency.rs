@@ -284,7 +284,13 @@ fn ping_pong(c: &mut Criterion, transport: &str) {
 /// `RUSTERON_BENCH_TRANSPORTS=ipc` or `udp` (scripts/bench.sh, which shares one driver per idle
 /// strategy with the peer bench) runs one part; unset, both.
 fn enabled(transport: &str) -> bool {
-    std::env::var("RUSTERON_BENCH_TRANSPORTS").map(|t| t.split(',').any(|x| x == transport)).unwrap_or(true)
+    // BENCH_FILTER (scripts/bench.sh passes it to criterion too) that is not part of this group's
+    // name skips the histogram as well as criterion's part.
+    let filtered_out = std::env::var("BENCH_FILTER")
+        .map(|f| !f.is_empty() && !format!("ping_pong_{transport}").contains(f.as_str()) && !f.contains("ping_pong"))
+        .unwrap_or(false);
+    !filtered_out
+        && std::env::var("RUSTERON_BENCH_TRANSPORTS").map(|t| t.split(',').any(|x| x == transport)).unwrap_or(true)
 }
 
 fn ipc(c: &mut Criterion) {
