@@ -205,7 +205,10 @@ if a:
         d = 2 if "msg/s" in metric else (1 if "ns/msg" in metric else 0)
         w(f"| {metric} | " + " | ".join(f"{m[n]['median']:.{d}f} ({m[n]['min']:.{d}f}-{m[n]['max']:.{d}f})" for n in names) + " |")
     if a.get("ratios"):
-        pairs = sorted({k.rsplit(" ", 1)[1] for k in a["ratios"]})
+        pairs = []
+        for k in a["ratios"]:
+            if k.rsplit(" ", 1)[1] not in pairs:
+                pairs.append(k.rsplit(" ", 1)[1])
         w("")
         w("| ours / other: median of per-round ratios (min-max) | " + " | ".join(f"ours / {label.get(p.split('/')[1], p)}" for p in pairs) + " |")
         w("|---|" + "---:|" * len(pairs))
