@@ -7,8 +7,8 @@
 //! Every client is its own process, started once by this bench (the bench binary itself with
 //! `--archive-client rust|raw`, and a JVM), and driven over its stdin/stdout one run at a time, in
 //! alternating order within one run of the bench: round r runs the clients in the order
-//! `rust raw java` rotated by r (A B C, B C A, C A B, ...), so each follows each other equally
-//! often and load that comes and goes hits all three alike.
+//! `rust raw java` rotated by r (A B C, B C A, C A B, ...), so each client runs first, second
+//! and third equally often and load that comes and goes hits all three alike.
 //!
 //! One run of a client (method identical in Rust and Java):
 //!   record: start_recording(aeron:ipc, stream, LOCAL), offer N messages on an exclusive
@@ -23,7 +23,9 @@
 //! Around each timed part the client stops twice (`ready` before its clock starts, `done` after
 //! it stops), and this process samples both the client's and the archive's `/proc/<pid>` there:
 //! CPU time of all threads (ns, from schedstat), context switches, and ticks; and the load before
-//! and after each run (record + replay). Figures per message: CPU ns / N. A run taken while the
+//! and after each run (record + replay). Figures per message: CPU ns / N. Each client also
+//! reports the CPU its thread spent in its yield loops waiting for the archive ([`Waits`]), so the
+//! table shows the client's CPU with and without waiting. A run taken while the
 //! 1-minute load average was above the core count is marked; the medians use the unmarked rounds
 //! when at least three are left, all rounds otherwise (and say so).
 //!

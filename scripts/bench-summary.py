@@ -81,7 +81,7 @@ w(f"Runs of the client and latency benches: {len(runs)}; counted: {len(counted)}
 if loaded:
     w("")
     w(f"**LOADED MACHINE: more than half of the runs were marked; every timed figure below is from runs in which "
-      f"other processes competed for the {cores} cores. Judge by the instruction counts and the archive CPU columns.**")
+      f"other processes competed for the {cores} cores. Judge by the instruction counts and the archive table's CPU per message (for the clients: the rows without waiting).**")
 w("")
 w("| run | block | wall, s | load before -> after | others, cores | our CPU, s | marked |")
 w("|---|---|---:|---|---:|---:|---|")
