@@ -576,8 +576,8 @@ fn start_client(name: &'static str, process: &EmbeddedArchiveMediaDriverProcess)
         let jar = rusteron_archive::testing::find_aeron_all_jar().expect("aeron-all jar");
         let classes = java_classes(&jar, &java);
         let mut cmd = Command::new(java);
-        // The C clients run their conductor with a 1 ms idle sleep (scripts/bench.sh sets
-        // AERON_CLIENT_IDLE_SLEEP_DURATION for them), the Java client the same. Compiler threads
+        // The C clients run their conductor with a 1 ms idle sleep (AERON_CLIENT_IDLE_SLEEP_DURATION,
+        // set below unless given), the Java client the same. Compiler threads
         // are kept for the whole run, so no thread's CPU time is lost when it ends.
         cmd.args(["--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:-UseDynamicNumberOfCompilerThreads"])
             .arg("-Daeron.client.idle.sleep.duration=1ms")
