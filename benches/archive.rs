@@ -29,7 +29,7 @@
 //! 1-minute load average was above the core count is marked; the medians use the unmarked rounds
 //! when at least three are left, all rounds otherwise (and say so).
 //!
-//! `WARMUP` rounds are not measured, then `ARCHIVE_BENCH_RUNS` (15) rounds of
+//! `WARMUP` rounds are not measured, then `ARCHIVE_BENCH_RUNS` (45) rounds of
 //! `ARCHIVE_BENCH_MESSAGES` (1,000,000) each; `ARCHIVE_BENCH_CLIENTS=rust,raw,java` picks clients;
 //! `ARCHIVE_BENCH_CLIENT_PREFIX` runs the Rust and raw C clients under a tool (`{name}` in it
 //! becomes the client's name), e.g. `valgrind --tool=callgrind --callgrind-out-file=cg.{name}`.
@@ -664,7 +664,7 @@ fn main() {
         return;
     }
     let n = env_or("ARCHIVE_BENCH_MESSAGES", 1_000_000);
-    let rounds = env_or("ARCHIVE_BENCH_RUNS", 15);
+    let rounds = env_or("ARCHIVE_BENCH_RUNS", 45);
     let wanted = std::env::var("ARCHIVE_BENCH_CLIENTS").unwrap_or_else(|_| ALL_CLIENTS.join(","));
     let names: Vec<&'static str> = ALL_CLIENTS.iter().copied().filter(|c| wanted.split(',').any(|w| w == *c)).collect();
     assert!(!names.is_empty(), "ARCHIVE_BENCH_CLIENTS={wanted}: expected some of rust,raw,java");

@@ -4,7 +4,7 @@
 # message of each client and of the archive, context switches, the load before and after each
 # run. The Java client (benches/java/ArchiveBench.java) is compiled by the bench with javac.
 # Results: printed, and <target>/bench-results/archive.json.
-# Environment: ARCHIVE_BENCH_CLIENTS (default rust,raw,java), ARCHIVE_BENCH_RUNS (15),
+# Environment: ARCHIVE_BENCH_CLIENTS (default rust,raw,java), ARCHIVE_BENCH_RUNS (45),
 # ARCHIVE_BENCH_MESSAGES (1000000). Usage: scripts/bench-archive.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
