@@ -86,16 +86,23 @@ linkage:
     cargo test -q -p rusteron-archive-sys --test build_is_real linkage_matches_the_features -- --nocapture
     cargo test -q -p rusteron-archive-sys --features static --test build_is_real linkage_matches_the_features -- --nocapture
 
-# Criterion benches (wrapper vs raw C, archive) and the Java archive baseline; summary table in
-# target/bench-results/summary.md (BENCH_RUNS=3 runs of the client/latency benches)
+# Client/latency benches (ours, raw C, the published crate; BENCH_RUNS=3 alternating runs, the load
+# and other processes' CPU recorded per block), the three-way archive bench, instruction counts.
+# Every bench, summary with medians, spread and load in target/bench-results/summary.md
 bench: setup
     bash scripts/bench.sh
+
+# Our wrapper, raw C and Aeron's Java client alternating run by run against one Java archive: rates,
+# CPU per message of client and archive, context switches, the load of each run.
+# The archive bench alone, three clients alternating (ARCHIVE_BENCH_RUNS, _MESSAGES, _CLIENTS)
+bench-archive: setup
+    bash scripts/bench-archive.sh
 
 # Instructions per offer / try_claim / poll, wrapper vs raw C, counted by callgrind (load-independent)
 bench-instructions: setup
     bash scripts/bench-instructions.sh
 
-# Java archive baseline only: Aeron's Java AeronArchive client, record and replay throughput
+# The archive bench with the Java client only (Aeron's Java AeronArchive client)
 bench-java: setup
     bash scripts/bench-java.sh
 

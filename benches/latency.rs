@@ -2,7 +2,8 @@
 //!
 //! The ping side (this thread) offers on one stream and waits for the echo on another; a pong
 //! thread polls the first stream and offers each message back. Criterion gives the mean round
-//! trip; then a fixed number of round trips per variant, run in alternating blocks so machine noise
+//! trip (kept for `cargo bench` users; `just bench` does not report it: one descheduled thread
+//! moves a mean by milliseconds on a shared machine); then a fixed number of round trips per variant, run in alternating blocks so machine noise
 //! hits the wrapper and the raw twin alike, gives p50, p99, p99.9 and max, printed and written to
 //! `<target>/bench-results/latency_<transport>.json`.
 
@@ -229,6 +230,7 @@ fn ping_pong(c: &mut Criterion, transport: &str) {
     g.finish();
 
     // Histogram: alternating blocks of a fixed number of round trips.
+    let load_before = Load::now();
     let mut rust_samples = Vec::with_capacity(BLOCKS * BLOCK_LEN);
     let mut raw_samples = Vec::with_capacity(BLOCKS * BLOCK_LEN);
     let mut scratch = Vec::with_capacity(WARMUP);
@@ -242,6 +244,7 @@ fn ping_pong(c: &mut Criterion, transport: &str) {
         scratch.clear();
     }
     mode.store(0, Ordering::Relaxed);
+    let load_after = Load::now();
     let r = Percentiles::of(&mut rust_samples);
     let w = Percentiles::of(&mut raw_samples);
     println!("ping_pong_{transport} histogram ({} round trips each, {MSG_LEN}-byte messages), ns:", r.count);
@@ -250,10 +253,18 @@ fn ping_pong(c: &mut Criterion, transport: &str) {
         println!("  {:<6} {:>9} {:>9} {:>9} {:>10} {:>10.0}", name, p.p50, p.p99, p.p999, p.max, p.mean);
     }
     println!("  p50 difference rust - raw: {} ns", r.p50 as i64 - w.p50 as i64);
+    println!(
+        "  load (1-minute average) {:.2} -> {:.2} on {} cores (our ping and pong threads count in it)",
+        load_before.avg1,
+        load_after.avg1,
+        cores()
+    );
     write_result(
         &format!("latency_{transport}"),
         &format!(
-            "{{\"transport\":\"{transport}\",\"msg_len\":{MSG_LEN},\"rust\":{},\"raw\":{}}}\n",
+            "{{\"transport\":\"{transport}\",\"msg_len\":{MSG_LEN},\"load_before\":{:.2},\"load_after\":{:.2},\"rust\":{},\"raw\":{}}}\n",
+            load_before.avg1,
+            load_after.avg1,
             r.json(),
             w.json()
         ),
@@ -273,7 +284,13 @@ fn ping_pong(c: &mut Criterion, transport: &str) {
 /// `RUSTERON_BENCH_TRANSPORTS=ipc` or `udp` (scripts/bench.sh, which shares one driver per idle
 /// strategy with the peer bench) runs one part; unset, both.
 fn enabled(transport: &str) -> bool {
-    std::env::var("RUSTERON_BENCH_TRANSPORTS").map(|t| t.split(',').any(|x| x == transport)).unwrap_or(true)
+    // BENCH_FILTER (scripts/bench.sh passes it to criterion too) that is not part of this group's
+    // name skips the histogram as well as criterion's part.
+    let filtered_out = std::env::var("BENCH_FILTER")
+        .map(|f| !f.is_empty() && !format!("ping_pong_{transport}").contains(f.as_str()) && !f.contains("ping_pong"))
+        .unwrap_or(false);
+    !filtered_out
+        && std::env::var("RUSTERON_BENCH_TRANSPORTS").map(|t| t.split(',').any(|x| x == transport)).unwrap_or(true)
 }
 
 fn ipc(c: &mut Criterion) {

@@ -33,6 +33,13 @@ bench_bin() {
 # $peer_target/syslibs holds `libbsd.so` and `libatomic.so` symlinks to them, passed with `-L`.
 # Nothing is downloaded from GitHub: the crate ships Aeron's sources (aeron/, version 1.54.0) and
 # builds them with cmake (its default `build-from-source`; no `precompile` feature).
+#
+# Its C is built for the CPU the crate's build script is told: by default `-march=native`, which
+# on a CPU with AVX-512 emits instructions valgrind 3.19 (Debian 12) cannot decode, so
+# `just bench-instructions` died with "Illegal instruction" on such machines. The build script
+# reads RUSTERON_C_MARCH (rusteron-code-gen 0.2.16, c_build::release_c_flags) for the -march it
+# uses: we set baseline x86-64 (RUSTERON_PEER_C_MARCH overrides), so the peer runs under
+# valgrind everywhere and its C is built for the same generic target as ours.
 peer_cargo() {
   local libdir="$peer_target/syslibs" l
   mkdir -p "$libdir"
@@ -43,7 +50,9 @@ peer_cargo() {
   done
   local path="$PATH"
   [ -x "$PWD/.cache/cmake-venv/bin/cmake" ] && path="$PWD/.cache/cmake-venv/bin:$PATH"
-  PATH="$path" CARGO_TARGET_DIR="$peer_target" RUSTFLAGS="-L native=$libdir" \
+  local march="${RUSTERON_PEER_C_MARCH:-}"
+  [ -z "$march" ] && [ "$(uname -m)" = x86_64 ] && march=x86-64
+  PATH="$path" CARGO_TARGET_DIR="$peer_target" RUSTFLAGS="-L native=$libdir" RUSTERON_C_MARCH="$march" \
     cargo "$1" --manifest-path "$peer_manifest" "${@:2}"
 }
 

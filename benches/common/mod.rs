@@ -250,3 +250,145 @@ pub fn udp_channel() -> String {
     let port = rusteron_client::find_unused_udp_port(21000).expect("free udp port");
     format!("aeron:udp?endpoint=127.0.0.1:{port}")
 }
+
+/// What a process has used so far, read from `/proc/<pid>`: CPU time, context switches, ticks.
+///
+/// `cpu_ns` sums `se.sum_exec_runtime` (the first field of `/proc/<pid>/task/<tid>/schedstat`,
+/// nanoseconds) over the process's threads: `getrusage` is only for the caller itself and
+/// `/proc/<pid>/stat` counts in clock ticks (10 ms), too coarse for runs of 50-200 ms. The same
+/// reading serves every process (our bench clients, the Java client, the archive), so all are
+/// measured alike. `utime`/`stime` are `/proc/<pid>/stat`'s process totals in ticks (dead threads
+/// included), summed over many runs as a cross-check and for the user/system split.
+#[derive(Clone, Debug, Default)]
+pub struct ProcSample {
+    pub cpu_ns: u64,
+    pub voluntary_cs: u64,
+    pub involuntary_cs: u64,
+    pub utime_ticks: u64,
+    pub stime_ticks: u64,
+    /// Per thread id: run time (ns), to see threads that ended between two samples.
+    pub threads: Vec<(u32, u64)>,
+}
+
+impl ProcSample {
+    pub fn read(pid: u32) -> ProcSample {
+        let mut s = ProcSample::default();
+        if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+            for t in tasks.flatten() {
+                let Ok(tid) = t.file_name().to_string_lossy().parse::<u32>() else { continue };
+                let Ok(sched) = std::fs::read_to_string(t.path().join("schedstat")) else { continue };
+                let ns = sched.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+                s.cpu_ns += ns;
+                s.threads.push((tid, ns));
+                if let Ok(status) = std::fs::read_to_string(t.path().join("status")) {
+                    for line in status.lines() {
+                        let num = || line.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+                        if line.starts_with("voluntary_ctxt_switches:") {
+                            s.voluntary_cs += num();
+                        } else if line.starts_with("nonvoluntary_ctxt_switches:") {
+                            s.involuntary_cs += num();
+                        }
+                    }
+                }
+            }
+        }
+        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            // Fields after the command name (which may hold spaces) in parentheses: utime is the
+            // 14th field of the line, the 12th after ')'.
+            if let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) {
+                let f: Vec<&str> = rest.split_whitespace().collect();
+                s.utime_ticks = f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0);
+                s.stime_ticks = f.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
+            }
+        }
+        s
+    }
+
+    /// What the process used from `self` to `later`: CPU ns (threads that appeared count from
+    /// zero), context switches, ticks, and how many threads ended in between (their last run time
+    /// is lost: the CPU figure is then a lower bound).
+    pub fn until(&self, later: &ProcSample) -> ProcDelta {
+        let mut cpu_ns = 0u64;
+        for (tid, ns) in &later.threads {
+            let before = self.threads.iter().find(|(t, _)| t == tid).map(|(_, b)| *b).unwrap_or(0);
+            cpu_ns += ns.saturating_sub(before);
+        }
+        let ended = self.threads.iter().filter(|(t, _)| !later.threads.iter().any(|(l, _)| l == t)).count();
+        ProcDelta {
+            cpu_ns,
+            cs: (later.voluntary_cs + later.involuntary_cs).saturating_sub(self.voluntary_cs + self.involuntary_cs),
+            involuntary_cs: later.involuntary_cs.saturating_sub(self.involuntary_cs),
+            utime_ticks: later.utime_ticks.saturating_sub(self.utime_ticks),
+            stime_ticks: later.stime_ticks.saturating_sub(self.stime_ticks),
+            threads_ended: ended,
+        }
+    }
+}
+
+/// The difference of two [`ProcSample`]s of one process.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProcDelta {
+    pub cpu_ns: u64,
+    /// Voluntary + involuntary context switches, all threads.
+    pub cs: u64,
+    pub involuntary_cs: u64,
+    pub utime_ticks: u64,
+    pub stime_ticks: u64,
+    pub threads_ended: usize,
+}
+
+/// The machine's load: `/proc/loadavg`'s 1-minute average and its count of runnable tasks.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Load {
+    pub avg1: f64,
+    pub running: u32,
+}
+
+impl Load {
+    pub fn now() -> Load {
+        let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+        let f: Vec<&str> = text.split_whitespace().collect();
+        Load {
+            avg1: f.first().and_then(|v| v.parse().ok()).unwrap_or(0.0),
+            running: f.get(3).and_then(|v| v.split('/').next()).and_then(|v| v.parse().ok()).unwrap_or(0),
+        }
+    }
+}
+
+/// Cores this process may run on.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// The median of `xs` (NaN for none).
+pub fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let n = v.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// `[a,b,c]` with `digits` decimals, for the JSON result files.
+pub fn json_list(xs: &[f64], digits: usize) -> String {
+    format!("[{}]", xs.iter().map(|x| format!("{x:.digits$}")).collect::<Vec<_>>().join(","))
+}
+
+/// Busy CPU time of the whole machine so far (all CPUs; idle, iowait and steal excluded), from
+/// `/proc/stat`'s `cpu` line, in nanoseconds (the kernel counts in clock ticks, 10 ms).
+pub fn machine_busy_ns() -> u64 {
+    let text = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let f: Vec<u64> =
+        text.lines().next().unwrap_or("").split_whitespace().skip(1).filter_map(|v| v.parse().ok()).collect();
+    if f.len() < 8 {
+        return 0;
+    }
+    let busy = f[..8].iter().sum::<u64>() - f[3] - f[4] - f[7];
+    let tick = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    busy * (1_000_000_000 / tick)
+}

@@ -1,16 +1,22 @@
-// Java baseline for the archive benches: record and replay throughput of Aeron's Java AeronArchive
-// client (aeron-all jar) against the same embedded archive the Rust benches use: a separate
-// `java io.aeron.archive.ArchivingMediaDriver benches/java/archive.properties` process on /dev/shm.
+// The Java client of the archive bench (benches/archive.rs): Aeron's Java AeronArchive client
+// (aeron-all jar) against the archive the bench started, driven by the bench over stdin/stdout
+// exactly like the bench's Rust and raw C clients, one run at a time, alternating with them.
 //
 // Method (identical to benches/archive.rs): 32-byte messages, N per run, over aeron:ipc.
 //   record: startRecording(aeron:ipc, stream, LOCAL), offer N messages on an exclusive
-//           publication, stop the clock when the archive's recording position reaches the
-//           publication's position.
-//   replay: startReplay(recording of N messages, from 0, whole length, aeron:ipc) and poll a
-//           subscription (session-id of the replay) until all N messages arrived.
-// WARMUP unmeasured runs, then RUNS measured runs; the median is reported.
+//           publication (yield on back pressure), stop the clock when the archive's recording
+//           position reaches the publication's position.
+//   replay: startReplay(recording, from 0, whole length, aeron:ipc) and poll a subscription
+//           (session-id of the replay, limit 256, yield when empty) until all N messages arrived;
+//           the clock includes the replay request and the subscription.
 //
-// Usage: java -cp <aeron-all.jar>:<classes> ArchiveBench <archive.properties> <result.json> [N] [RUNS]
+// Protocol (one line each way): after connecting, "hello <pid>". Commands: "record <stream> <n>",
+// "replay <recordingId> <stream> <n>", "purge <recordingId>", "quit". Around its clock a run says
+// "ready" and waits for "go", then says "done <nanos> <value> <wait nanos>" (recording id, or
+// messages received; the CPU its thread spent in yield loops waiting for the archive) and waits
+// for "finish"; every command ends with "ok". The bench samples /proc between.
+//
+// Usage: java -cp <aeron-all.jar>:<classes> ArchiveBench <aeron.dir> <control request> <control response>
 
 import io.aeron.Aeron;
 import io.aeron.ChannelUri;
@@ -23,135 +29,121 @@ import io.aeron.logbuffer.FragmentHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
 
-import java.io.File;
-import java.net.DatagramSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 
 public final class ArchiveBench
 {
     static final int MSG_LEN = 32;
     static final int FRAGMENT_LIMIT = 256;
-    static final int WARMUP = 2;
     static final String IPC = "aeron:ipc";
 
+    static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     static long received;
+    static BufferedReader in;
+    /** CPU this thread spent in its yield loops, waiting for the archive (as benches/archive.rs's Waits). */
+    static long waitNs;
 
     public static void main(final String[] args) throws Exception
     {
-        final String props = args[0];
-        final String out = args[1];
-        final int n = args.length > 2 ? Integer.parseInt(args[2]) : 1_000_000;
-        final int runs = args.length > 3 ? Integer.parseInt(args[3]) : 9;
+        final String aeronDir = args[0];
+        final String request = args[1];
+        final String response = args[2];
+        in = new BufferedReader(new InputStreamReader(System.in));
 
-        final Path shm = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
-        final Path dir = shm.resolve("rusteron-bench-java-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-        final String aeronDir = dir.resolve("aeron").toString();
-        final int port;
-        try (DatagramSocket s = new DatagramSocket(0))
+        final Aeron.Context actx = new Aeron.Context().aeronDirectoryName(aeronDir).driverTimeoutMs(20_000);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Aeron aeron = null;
+        AeronArchive archive = null;
+        while (archive == null)
         {
-            port = s.getLocalPort();
-        }
-        final String control = "aeron:udp?endpoint=localhost:" + port;
-
-        final String jar = System.getProperty("java.class.path").split(File.pathSeparator)[0];
-        final ProcessBuilder pb = new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            // JVM options as rusteron_archive::testing::EmbeddedArchiveMediaDriverProcess uses them.
-            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-            "-XX:+UseSerialGC", "-Xms128m", "-Xmx512m",
-            "-cp", jar,
-            "-Daeron.dir=" + aeronDir,
-            "-Daeron.archive.dir=" + dir.resolve("archive"),
-            "-Daeron.archive.control.channel=" + control,
-            "-Daeron.archive.id=" + (port + 7),
-            "io.aeron.archive.ArchivingMediaDriver", props);
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        final Process archiveProcess = pb.start();
-        try
-        {
-            final Aeron.Context actx = new Aeron.Context().aeronDirectoryName(aeronDir).driverTimeoutMs(10_000);
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            Aeron aeron = null;
-            AeronArchive archive = null;
-            while (archive == null)
+            try
             {
-                try
+                if (aeron == null)
                 {
-                    if (aeron == null)
-                    {
-                        aeron = Aeron.connect(actx.clone());
-                    }
-                    archive = AeronArchive.connect(new AeronArchive.Context()
-                        .aeron(aeron)
-                        .controlRequestChannel(control)
-                        .controlResponseChannel("aeron:udp?endpoint=localhost:0"));
+                    aeron = Aeron.connect(actx.clone());
                 }
-                catch (final Exception e)
-                {
-                    if (System.nanoTime() > deadline)
-                    {
-                        throw e;
-                    }
-                    Thread.sleep(100);
-                }
+                archive = AeronArchive.connect(new AeronArchive.Context()
+                    .aeron(aeron)
+                    .controlRequestChannel(request)
+                    .controlResponseChannel(response)
+                    .messageTimeoutNs(TimeUnit.SECONDS.toNanos(10)));
             }
-
-            final List<Double> recordRates = new ArrayList<>();
-            final List<Double> replayRates = new ArrayList<>();
-            long firstRecording = -1;
-            int stream = 5001;
-            for (int i = 0; i < WARMUP + runs; i++)
+            catch (final Exception e)
             {
-                final long[] rec = record(aeron, archive, stream++, n);
-                if (firstRecording < 0)
+                if (System.nanoTime() > deadline)
                 {
-                    firstRecording = rec[0];
+                    throw e;
                 }
-                final double recordRate = n * 1e9 / rec[1];
-                final double replayRate = n * 1e9 / replay(aeron, archive, firstRecording, 6001 + i, n);
-                if (i >= WARMUP)
-                {
-                    recordRates.add(recordRate);
-                    replayRates.add(replayRate);
-                }
-                System.out.printf("java run %d%s: record %.0f msg/s, replay %.0f msg/s%n",
-                    i, i < WARMUP ? " (warm-up)" : "", recordRate, replayRate);
-                if (rec[0] != firstRecording)
-                {
-                    archive.purgeRecording(rec[0]);
-                }
+                Thread.sleep(100);
             }
-            final double rec = median(recordRates);
-            final double rep = median(replayRates);
-            System.out.printf("java median of %d runs (%d x %d-byte messages): record %.0f msg/s (%.1f MB/s), replay %.0f msg/s (%.1f MB/s)%n",
-                runs, n, MSG_LEN, rec, rec * MSG_LEN / 1e6, rep, rep * MSG_LEN / 1e6);
-            final String json = String.format(
-                "{\"client\":\"java\",\"msg_len\":%d,\"messages\":%d,\"runs\":%d,\"record_msgs_per_s\":%.0f,\"replay_msgs_per_s\":%.0f," +
-                "\"record_runs\":%s,\"replay_runs\":%s}%n",
-                MSG_LEN, n, runs, rec, rep, list(recordRates), list(replayRates));
-            Files.createDirectories(Path.of(out).getParent());
-            Files.writeString(Path.of(out), json);
-            System.out.println("wrote " + out);
-            archive.close();
-            aeron.close();
         }
-        finally
+
+        say("hello " + ProcessHandle.current().pid());
+        String line;
+        while ((line = in.readLine()) != null)
         {
-            archiveProcess.destroy();
-            archiveProcess.waitFor(10, TimeUnit.SECONDS);
-            archiveProcess.destroyForcibly();
-            deleteTree(dir.toFile());
+            final String[] f = line.trim().split("\\s+");
+            if (f[0].equals("record"))
+            {
+                record(aeron, archive, Integer.parseInt(f[1]), Integer.parseInt(f[2]));
+            }
+            else if (f[0].equals("replay"))
+            {
+                replay(aeron, archive, Long.parseLong(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]));
+            }
+            else if (f[0].equals("purge"))
+            {
+                archive.purgeRecording(Long.parseLong(f[1]));
+            }
+            else if (f[0].equals("quit") || f[0].isEmpty())
+            {
+                break;
+            }
+            else
+            {
+                throw new IllegalArgumentException("unknown command " + line);
+            }
+            say("ok");
+        }
+        archive.close();
+        aeron.close();
+    }
+
+    static void say(final String line)
+    {
+        System.out.println(line);
+        System.out.flush();
+    }
+
+    static void expect(final String word) throws Exception
+    {
+        final String line = in.readLine();
+        if (!word.equals(line))
+        {
+            throw new IllegalStateException("expected " + word + " from the bench, got " + line);
         }
     }
 
-    /** Records n messages on a new stream; returns {recordingId, nanos}. */
-    static long[] record(final Aeron aeron, final AeronArchive archive, final int stream, final int n)
+    /** Before the clock starts. */
+    static void start() throws Exception
+    {
+        say("ready");
+        expect("go");
+    }
+
+    /** After the clock stopped. */
+    static void stop(final long nanos, final long value) throws Exception
+    {
+        say("done " + nanos + " " + value + " " + waitNs);
+        expect("finish");
+    }
+
+    static void record(final Aeron aeron, final AeronArchive archive, final int stream, final int n) throws Exception
     {
         final long subscriptionId = archive.startRecording(IPC, stream, SourceLocation.LOCAL);
         try (ExclusivePublication pub = aeron.addExclusivePublication(IPC, stream))
@@ -165,31 +157,47 @@ public final class ArchiveBench
             }
             final long recordingId = RecordingPos.getRecordingId(counters, counterId);
             final UnsafeBuffer msg = new UnsafeBuffer(new byte[MSG_LEN]);
+            waitNs = 0;
+            start();
             final long start = System.nanoTime();
             for (int i = 0; i < n; i++)
             {
                 msg.putInt(0, i);
-                while (pub.offer(msg, 0, MSG_LEN) < 0)
+                if (pub.offer(msg, 0, MSG_LEN) < 0)
                 {
-                    Thread.yield();
+                    // Waiting: from the first refusal until just before the offer that succeeds.
+                    final long t0 = THREADS.getCurrentThreadCpuTime();
+                    while (true)
+                    {
+                        Thread.yield();
+                        final long t1 = THREADS.getCurrentThreadCpuTime();
+                        if (pub.offer(msg, 0, MSG_LEN) >= 0)
+                        {
+                            waitNs += t1 - t0;
+                            break;
+                        }
+                    }
                 }
             }
             final long end = pub.position();
+            final long t0 = THREADS.getCurrentThreadCpuTime();
             while (counters.getCounterValue(counterId) < end)
             {
                 Thread.yield();
             }
-            final long nanos = System.nanoTime() - start;
+            waitNs += THREADS.getCurrentThreadCpuTime() - t0;
+            stop(System.nanoTime() - start, recordingId);
             archive.stopRecording(subscriptionId);
-            return new long[] {recordingId, nanos};
         }
     }
 
-    /** Replays the first n messages of a recording over IPC; returns nanos. */
-    static long replay(final Aeron aeron, final AeronArchive archive, final long recordingId, final int stream, final int n)
+    static void replay(final Aeron aeron, final AeronArchive archive, final long recordingId, final int stream, final int n)
+        throws Exception
     {
         received = 0;
+        waitNs = 0;
         final FragmentHandler handler = (buffer, offset, length, header) -> received++;
+        start();
         final long start = System.nanoTime();
         final long sessionId = archive.startReplay(recordingId, 0, AeronArchive.NULL_LENGTH, IPC, stream);
         try (Subscription sub = aeron.addSubscription(ChannelUri.addSessionId(IPC, (int)sessionId), stream))
@@ -198,10 +206,21 @@ public final class ArchiveBench
             {
                 if (sub.poll(handler, FRAGMENT_LIMIT) == 0)
                 {
-                    Thread.yield();
+                    // Waiting: from the first empty poll until just before the poll that reads.
+                    final long t0 = THREADS.getCurrentThreadCpuTime();
+                    while (true)
+                    {
+                        Thread.yield();
+                        final long t1 = THREADS.getCurrentThreadCpuTime();
+                        if (sub.poll(handler, FRAGMENT_LIMIT) > 0)
+                        {
+                            waitNs += t1 - t0;
+                            break;
+                        }
+                    }
                 }
             }
-            final long nanos = System.nanoTime() - start;
+            stop(System.nanoTime() - start, received);
             try
             {
                 archive.stopReplay(sessionId);
@@ -210,37 +229,6 @@ public final class ArchiveBench
             {
                 // the replay already ended after its last message
             }
-            return nanos;
         }
-    }
-
-    static double median(final List<Double> xs)
-    {
-        final double[] a = xs.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(a);
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-    }
-
-    static String list(final List<Double> xs)
-    {
-        final StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < xs.size(); i++)
-        {
-            sb.append(i > 0 ? "," : "").append(String.format("%.0f", xs.get(i)));
-        }
-        return sb.append(']').toString();
-    }
-
-    static void deleteTree(final File f)
-    {
-        final File[] children = f.listFiles();
-        if (children != null)
-        {
-            for (final File c : children)
-            {
-                deleteTree(c);
-            }
-        }
-        f.delete();
     }
 }

@@ -431,18 +431,28 @@ fn enabled(transport: &str) -> bool {
     std::env::var("RUSTERON_BENCH_TRANSPORTS").map(|t| t.split(',').any(|x| x == transport)).unwrap_or(true)
 }
 
+/// BENCH_FILTER (scripts/bench.sh passes it to criterion too) that is not part of the ping-pong
+/// group's name skips the histogram as well as criterion's part.
+fn ping_pong_enabled(transport: &str) -> bool {
+    std::env::var("BENCH_FILTER")
+        .map(|f| f.is_empty() || format!("ping_pong_{transport}").contains(f.as_str()) || f.contains("ping_pong"))
+        .unwrap_or(true)
+}
+
 fn ipc(c: &mut Criterion) {
     if enabled("ipc") {
         empty_poll(c);
         back_pressured_offer(c);
         per_call_32b(c);
         throughput(c);
-        ping_pong(c, "ipc");
+        if ping_pong_enabled("ipc") {
+            ping_pong(c, "ipc");
+        }
     }
 }
 
 fn udp(c: &mut Criterion) {
-    if enabled("udp") {
+    if enabled("udp") && ping_pong_enabled("udp") {
         ping_pong(c, "udp");
     }
 }
