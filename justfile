@@ -220,3 +220,11 @@ rusteron-cli: setup
       echo "== rusteron loss"; "$bin" loss --dir "$AERON_DIR"; \
       echo "== rusteron recordings"; "$bin" recordings --dir "$AERON_DIR" --control "$CONTROL"; \
       echo "== rusteron replay --recording 0"; "$bin" replay --dir "$AERON_DIR" --control "$CONTROL" --recording 0
+
+# ---------------------------------------------------------------------------------------------
+# Aeron Cluster (rusteron-cluster): a Rust cluster client against a three-member Java cluster.
+# ---------------------------------------------------------------------------------------------
+
+# Regenerate rusteron-cluster/src/codecs from Aeron's cluster schema with SbeTool's Rust generator
+cluster-codecs: setup
+    bash scripts/cluster-codecs.sh
