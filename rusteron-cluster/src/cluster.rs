@@ -451,7 +451,9 @@ impl AeronCluster {
     /// then updates the session: follows a new leader, notices a lost one, closes on timeout.
     /// Returns the work done (fragments read plus state changes).
     ///
-    /// A panic in the listener stops the poll and resumes here, after C has returned.
+    /// A panic in the listener stops the poll and resumes here, after C has returned; the
+    /// message it panicked on is delivered again by the next poll (the poll is a controlled one
+    /// underneath, so that a new-leader event is applied before what follows it).
     pub fn poll_egress(&mut self) -> Result<i32, AeronCError> {
         let mut listener = self.ctx.egress_listener.take();
         let result = match listener.as_deref_mut() {

@@ -59,7 +59,8 @@ pub struct AdminResponse<'a> {
 /// Only `on_message` must be written; the others log at `debug` level by default. A closure
 /// `FnMut(i64, i64, &[u8], &AeronHeader)` (cluster session id, timestamp, payload, header) is an
 /// `EgressListener` that handles messages only. A panic in a listener does not cross C: the poll
-/// stops, C returns, and the panic resumes in the caller of `poll_egress`.
+/// stops at that message (which the next poll delivers again), C returns, and the panic resumes
+/// in the caller of `poll_egress`.
 pub trait EgressListener {
     /// A message from the service: the cluster session id, the cluster timestamp, the payload
     /// (without the session header, reassembled when it was fragmented) and the header of its

@@ -162,7 +162,8 @@ pub fn fixture_classes() -> Result<PathBuf, AeronCError> {
 
 fn compile_fixture() -> Result<PathBuf, AeronCError> {
     let jar = find_aeron_all_jar()?;
-    let hash = fold_checksum(fold_checksum(CHECKSUM_START, FIXTURE_SOURCE.as_bytes()), jar.to_string_lossy().as_bytes());
+    let hash =
+        fold_checksum(fold_checksum(CHECKSUM_START, FIXTURE_SOURCE.as_bytes()), jar.to_string_lossy().as_bytes());
     let name = format!("rusteron-cluster-fixture-{hash:016x}");
     let parent = workspace_dir()
         .map(|w| w.join("target"))
@@ -291,7 +292,8 @@ impl std::fmt::Debug for ClusterProcess {
 fn free_port_base(members: usize) -> Result<u16, AeronCError> {
     let span = members as u32 * PORTS_PER_MEMBER as u32;
     let slots = (60_000 - 20_000) / span;
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     let start = (std::process::id().wrapping_mul(7919) ^ nanos) % slots;
     for attempt in 0..slots {
         let base = 20_000 + ((start + attempt * 37) % slots) * span;
@@ -338,7 +340,9 @@ impl ClusterProcess {
             props.push((k.to_string(), v.to_string()));
         }
         let mut cluster = ClusterProcess {
-            members: (0..members).map(|i| Member { child: None, frozen: false, log: root.join(format!("member-{i}.log")) }).collect(),
+            members: (0..members)
+                .map(|i| Member { child: None, frozen: false, log: root.join(format!("member-{i}.log")) })
+                .collect(),
             root,
             port_base,
             java,
@@ -388,10 +392,7 @@ impl ClusterProcess {
 
     /// The members' ingress endpoints, `0=localhost:port,1=...`.
     pub fn ingress_endpoints(&self) -> String {
-        (0..self.members.len())
-            .map(|i| format!("{i}=localhost:{}", self.ingress_port(i)))
-            .collect::<Vec<_>>()
-            .join(",")
+        (0..self.members.len()).map(|i| format!("{i}=localhost:{}", self.ingress_port(i))).collect::<Vec<_>>().join(",")
     }
 
     /// Member `id`'s ingress port.
