@@ -187,8 +187,8 @@ fn the_session_survives_leader_kill_and_freeze_and_closes_when_the_cluster_is_go
 
     // ---- Issue test 3: leader frozen (SIGSTOP), resumed later.
     cluster().as_mut().unwrap().restart(old_leader as usize).unwrap();
-    // Let the restarted member catch up before the next failure.
-    std::thread::sleep(Duration::ZERO);
+    // Wait until the restarted member's service reports a role (it has joined), keeping the
+    // session alive meanwhile.
     let rejoin_deadline = Instant::now() + Duration::from_secs(60);
     while cluster().as_mut().unwrap().role(old_leader as usize).is_none() && Instant::now() < rejoin_deadline {
         let _ = client.send_keep_alive();
