@@ -6,7 +6,7 @@
 // Usage:
 //   java -cp aeron-all.jar:<classes> RusteronClusterFixture node      (settings in -D properties below)
 //   java -cp aeron-all.jar:<classes> RusteronClusterFixture client <endpoints> <count> <size> [tag]
-//   java -cp aeron-all.jar:<classes> RusteronClusterFixture bench <endpoints> <warmup> <count> <size> <rate-window>
+//   java -cp aeron-all.jar:<classes> RusteronClusterFixture bench <endpoints> <aeron-dir> <warmup> <count> <size> <messages> <window>
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
 import io.aeron.cluster.ClusteredMediaDriver;
@@ -283,6 +283,11 @@ public final class RusteronClusterFixture
             client(args);
             return;
         }
+        if (args.length > 0 && "bench".equals(args[0]))
+        {
+            bench(args);
+            return;
+        }
         node();
     }
 
@@ -394,6 +399,74 @@ public final class RusteronClusterFixture
                 }
             }
             System.out.println("java-client sent=" + sent + " echoed=" + next[0] + " in-order=" + ordered[0]);
+        }
+    }
+
+    /**
+     * The Java side of `just bench-cluster`: Aeron's Java AeronCluster client on the media driver
+     * in aeron-dir (the same C driver the Rust client uses). Round trips of size-byte messages, one
+     * at a time (warmup, then count measured), then messages sent with at most window unanswered.
+     * Prints "bench-result client=java rtt_p50_ns=.. rtt_p99_ns=.. rtt_p999_ns=.. rtt_max_ns=..
+     * throughput_msgs_per_s=..".
+     */
+    static void bench(final String[] args)
+    {
+        final String endpoints = args[1];
+        final String aeronDir = args[2];
+        final int warmup = Integer.parseInt(args[3]);
+        final int count = Integer.parseInt(args[4]);
+        final int size = Math.max(8, Integer.parseInt(args[5]));
+        final int messages = Integer.parseInt(args[6]);
+        final int window = Integer.parseInt(args[7]);
+        final long[] echoed = { 0 };
+        final EgressListener listener = (sessionId, timestamp, buffer, offset, length, header) -> echoed[0]++;
+        try (AeronCluster cluster = AeronCluster.connect(new AeronCluster.Context()
+            .aeronDirectoryName(aeronDir)
+            .ingressChannel("aeron:udp?term-length=1m")
+            .ingressEndpoints(endpoints)
+            .egressChannel("aeron:udp?endpoint=localhost:0")
+            .egressListener(listener)))
+        {
+            final UnsafeBuffer msg = new UnsafeBuffer(new byte[size]);
+            final long[] rtt = new long[count];
+            for (int i = 0; i < warmup + count; i++)
+            {
+                final long target = echoed[0] + 1;
+                msg.putLong(0, i, java.nio.ByteOrder.LITTLE_ENDIAN);
+                final long start = System.nanoTime();
+                while (cluster.offer(msg, 0, size) < 0)
+                {
+                    cluster.pollEgress();
+                }
+                while (echoed[0] < target)
+                {
+                    cluster.pollEgress();
+                }
+                if (i >= warmup)
+                {
+                    rtt[i - warmup] = System.nanoTime() - start;
+                }
+            }
+            Arrays.sort(rtt);
+            final long base = echoed[0];
+            long sent = 0;
+            final long start = System.nanoTime();
+            while (echoed[0] - base < messages)
+            {
+                if (sent < messages && sent - (echoed[0] - base) < window)
+                {
+                    msg.putLong(0, sent, java.nio.ByteOrder.LITTLE_ENDIAN);
+                    if (cluster.offer(msg, 0, size) > 0)
+                    {
+                        sent++;
+                    }
+                }
+                cluster.pollEgress();
+            }
+            final double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.println("bench-result client=java rtt_p50_ns=" + rtt[(int)(count * 0.5)] +
+                " rtt_p99_ns=" + rtt[(int)(count * 0.99)] + " rtt_p999_ns=" + rtt[(int)(count * 0.999)] +
+                " rtt_max_ns=" + rtt[count - 1] + " throughput_msgs_per_s=" + (long)(messages / seconds));
         }
     }
 }

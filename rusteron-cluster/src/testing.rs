@@ -567,6 +567,56 @@ impl ClusterProcess {
     }
 }
 
+impl ClusterProcess {
+    /// Runs the Java side of the cluster benchmark (the fixture's `bench` main: Aeron's Java
+    /// client on the media driver in `aeron_dir`) and returns its result line
+    /// (`bench-result client=java rtt_p50_ns=...`).
+    pub fn run_java_bench(
+        &self,
+        aeron_dir: &str,
+        warmup: usize,
+        count: usize,
+        size: usize,
+        messages: usize,
+        window: usize,
+        timeout: Duration,
+    ) -> Result<String, AeronCError> {
+        let mut cmd = java_command(&self.java, &self.jar, &self.classes, "256m");
+        cmd.arg(FIXTURE_CLASS)
+            .arg("bench")
+            .arg(self.ingress_endpoints())
+            .arg(aeron_dir)
+            .args([warmup, count, size, messages, window].map(|v| v.to_string()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = spawn(cmd).map_err(|e| error(format!("cannot start the Java bench: {e}")))?;
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = child.try_wait().map_err(|e| error(format!("java bench: {e}")))? {
+                let mut out = String::new();
+                let mut err = String::new();
+                if let Some(o) = child.stdout.as_mut() {
+                    let _ = std::io::Read::read_to_string(o, &mut out);
+                }
+                if let Some(e) = child.stderr.as_mut() {
+                    let _ = std::io::Read::read_to_string(e, &mut err);
+                }
+                return match out.lines().find(|l| l.starts_with("bench-result")) {
+                    Some(line) if status.success() => Ok(line.to_string()),
+                    _ => Err(error(format!("the Java bench failed ({status}): {out}{err}"))),
+                };
+            }
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(error(format!("the Java bench did not finish within {timeout:?}")));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
 impl Drop for ClusterProcess {
     fn drop(&mut self) {
         if std::thread::panicking() {
