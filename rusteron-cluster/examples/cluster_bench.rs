@@ -19,14 +19,8 @@ struct Result {
     throughput: u64,
 }
 
-fn rust_round(
-    ctx: AeronClusterContext,
-    warmup: usize,
-    count: usize,
-    size: usize,
-    messages: usize,
-    window: usize,
-) -> std::result::Result<Result, AeronCError> {
+fn rust_round(ctx: AeronClusterContext, settings: &ClusterBenchSettings) -> std::result::Result<Result, AeronCError> {
+    let ClusterBenchSettings { warmup, count, size, messages, window } = *settings;
     let mut cluster = AeronCluster::connect(ctx)?;
     let mut msg = vec![0u8; size.max(8)];
     let mut echoed = 0u64;
@@ -101,21 +95,14 @@ fn main() -> std::result::Result<(), AeronCError> {
     let cluster = ClusterProcess::start(3)?;
     let driver = MediaDriverProcess::start_with_env(&[("AERON_TERM_BUFFER_LENGTH", "1048576")])?;
     let aeron = driver.connect()?;
+    let settings = ClusterBenchSettings { warmup, count, size, messages, window };
     let mut results = Vec::new();
     for round in 0..rounds {
         let ctx = cluster.context(&aeron).ingress_channel("aeron:udp?term-length=1m");
-        let r = rust_round(ctx, warmup, count, size, messages, window)?;
+        let r = rust_round(ctx, &settings)?;
         println!("round {round} rust: p50 {} ns, p99 {} ns, throughput {} msg/s", r.p50, r.p99, r.throughput);
         results.push(r);
-        let line = cluster.run_java_bench(
-            driver.dir_str(),
-            warmup,
-            count,
-            size,
-            messages,
-            window,
-            Duration::from_secs(900),
-        )?;
+        let line = cluster.run_java_bench(driver.dir_str(), &settings, Duration::from_secs(900))?;
         let j = parse_java(&line);
         println!("round {round} java: p50 {} ns, p99 {} ns, throughput {} msg/s", j.p50, j.p99, j.throughput);
         results.push(j);

@@ -43,6 +43,12 @@ struct Member {
 /// Dropping it cancels the connect (what it added is closed).
 ///
 /// Threads: neither `Send` nor `Sync` (it polls a subscription).
+///
+/// ```compile_fail,E0277
+/// fn poll_elsewhere(connect: rusteron_cluster::AeronClusterAsyncConnect) {
+///     std::thread::spawn(move || drop(connect)); // error: AeronClusterAsyncConnect is not Send
+/// }
+/// ```
 pub struct AeronClusterAsyncConnect {
     ctx: Option<AeronClusterContext>,
     step: ClusterConnectStep,

@@ -232,7 +232,10 @@ impl AeronCluster {
         }
     }
 
-    /// Packs this session to move to another thread (opened there with `into_inner`).
+    /// Packs this session to move to another thread (opened there with `into_inner`); fails,
+    /// giving the session back, while a clone of its subscription or exclusive publication exists.
+    // The error hands the session back by value, as every `handoff` of the client crate does.
+    #[allow(clippy::result_large_err)]
     pub fn handoff(self) -> Result<crate::Handoff<Self>, crate::HandoffError<Self>> {
         crate::Handoff::new(self)
     }

@@ -15,7 +15,8 @@ pub const MESSAGE_TIMEOUT_DEFAULT: Duration = Duration::from_secs(5);
 /// the new-leader timeout defaults to twice the leader's.
 pub const LEADER_HEARTBEAT_TIMEOUT_DEFAULT: Duration = Duration::from_secs(10);
 
-/// A state-change callback: `(old, new)`.
+/// A state-change callback: `(old, new)`. Called on the thread that polls or sends, right when
+/// the state changes; a panic in it resumes in that call.
 pub type StateChangeListener = Box<dyn FnMut(ClusterState, ClusterState) + Send>;
 
 /// Settings of a cluster client. Built with chained setters; checked when a connect starts

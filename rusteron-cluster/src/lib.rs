@@ -29,6 +29,11 @@
 //! `rusteron_cluster`.
 #![warn(missing_docs)]
 
+// The README's example is compiled as a doctest (no_run: it needs a cluster).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme_doctest {}
+
 pub use rusteron_client::*;
 
 /// Codecs of Aeron's cluster schema (`aeron-cluster-codecs.xml`, schema id 111, version 17 in

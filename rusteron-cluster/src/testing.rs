@@ -567,6 +567,22 @@ impl ClusterProcess {
     }
 }
 
+/// What one round of the cluster benchmark does: `warmup` then `count` round trips of `size`
+/// bytes, one at a time, then `messages` messages with at most `window` unanswered.
+#[derive(Debug, Clone, Copy)]
+pub struct ClusterBenchSettings {
+    /// Round trips not measured.
+    pub warmup: usize,
+    /// Round trips measured.
+    pub count: usize,
+    /// Message size in bytes (at least 8).
+    pub size: usize,
+    /// Messages of the throughput part.
+    pub messages: usize,
+    /// Most unanswered messages in the throughput part.
+    pub window: usize,
+}
+
 impl ClusterProcess {
     /// Runs the Java side of the cluster benchmark (the fixture's `bench` main: Aeron's Java
     /// client on the media driver in `aeron_dir`) and returns its result line
@@ -574,13 +590,10 @@ impl ClusterProcess {
     pub fn run_java_bench(
         &self,
         aeron_dir: &str,
-        warmup: usize,
-        count: usize,
-        size: usize,
-        messages: usize,
-        window: usize,
+        settings: &ClusterBenchSettings,
         timeout: Duration,
     ) -> Result<String, AeronCError> {
+        let ClusterBenchSettings { warmup, count, size, messages, window } = *settings;
         let mut cmd = java_command(&self.java, &self.jar, &self.classes, "256m");
         cmd.arg(FIXTURE_CLASS)
             .arg("bench")
