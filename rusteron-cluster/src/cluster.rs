@@ -18,6 +18,8 @@ pub const EGRESS_FRAGMENT_LIMIT: usize = 10;
 /// How many times a keep-alive, admin request or close request is tried before giving up
 /// (Java's `SEND_ATTEMPTS`).
 const SEND_ATTEMPTS: usize = 3;
+/// How often an idle poll checks the leader's egress image and the ingress connection.
+const CONNECTION_CHECK_INTERVAL: Duration = Duration::from_millis(1);
 /// The most parts [`AeronCluster::offer_parts`] gathers.
 pub const MAX_OFFER_PARTS: usize = 15;
 
@@ -156,6 +158,8 @@ pub struct AeronCluster {
     assembly: Assembly,
     /// A new leader read during a poll, applied right after the fragment that carried it.
     new_leader: Option<(i64, i32, String, i32)>,
+    /// When an idle poll next looks at the egress image and the ingress connection.
+    next_connection_check: Instant,
 }
 
 impl std::fmt::Debug for AeronCluster {
@@ -228,6 +232,7 @@ impl AeronCluster {
             max_payload,
             assembly: Assembly::default(),
             new_leader: None,
+            next_connection_check: Instant::now(),
             ctx,
         }
     }
@@ -554,7 +559,12 @@ impl AeronCluster {
             work += 1;
         }
         if work == 0 {
-            work += self.check_connections();
+            // At most once a millisecond: the image lookup takes the subscription's image list.
+            let now = Instant::now();
+            if now >= self.next_connection_check {
+                self.next_connection_check = now + CONNECTION_CHECK_INTERVAL;
+                work += self.check_connections();
+            }
         }
         work += self.poll_state_changes();
         Ok(work)
