@@ -112,6 +112,7 @@ fn the_session_survives_leader_kill_and_freeze_and_closes_when_the_cluster_is_go
     let mut killed_at: Option<(Instant, u64)> = None;
     let mut reconnected_at: Option<Instant> = None;
     let mut first_echo_after: Option<Instant> = None;
+    let mut resend_from = 0u64;
     let window = 64;
     while next_expected < total {
         assert!(Instant::now() < test_deadline, "kill phase: echoed {next_expected} of {total}");
@@ -130,6 +131,7 @@ fn the_session_survives_leader_kill_and_freeze_and_closes_when_the_cluster_is_go
                 sent - next_expected
             );
             sent = next_expected;
+            resend_from = next_expected;
         }
         let may_send = killed_at.is_none() || reconnected_at.is_some();
         if may_send && sent < total && sent - next_expected < window {
@@ -168,21 +170,25 @@ fn the_session_survives_leader_kill_and_freeze_and_closes_when_the_cluster_is_go
     let (count2, checksum2) = query(&mut client, Duration::from_secs(30));
     let applied = (count2 - count1) as u64;
     assert!(applied >= total, "service applied {applied} of {total}");
-    let k = applied - total; // applied but not echoed before the kill, then resent
+    // Echoes of the old leader can still arrive after the kill (they were on their way): the
+    // resend starts after the last of them. The service must hold the echoed prefix, then k
+    // messages it applied without an echo reaching us, then the resend.
+    let k = applied - total;
     let mut h = checksum_before_kill;
-    for i in (0..echoed_before_kill + k).chain(echoed_before_kill..total) {
+    for i in (0..resend_from + k).chain(resend_from..total) {
         small_message(seed, i, &mut buf);
         h = fold_checksum(h, &buf);
     }
     assert_eq!(
         h, checksum2,
-        "service state = the {echoed_before_kill} echoed before the kill, {k} applied without echo, then the resend of \
-         {echoed_before_kill}..{total}"
+        "service state = the {resend_from} echoed before the resend ({echoed_before_kill} before the kill), {k} applied \
+         without echo, then the resend of {resend_from}..{total}"
     );
     eprintln!(
-        "KILL: leader {old_leader} killed after {echoed_before_kill} echoes; new leader {new_leader}; client connected \
-         to it {failover:?} after the kill, first echo {first_echo:?}; duplicates applied by the resend: {k}; echo \
-         duplicates seen: {duplicate_echoes}; service checksum matches"
+        "KILL: leader {old_leader} killed after {echoed_before_kill} echoes ({} more arrived after the kill); new leader \
+         {new_leader}; client connected to it {failover:?} after the kill, first echo {first_echo:?}; duplicates \
+         applied by the resend: {k}; echo duplicates seen: {duplicate_echoes}; service checksum matches",
+        resend_from - echoed_before_kill
     );
 
     // ---- Issue test 3: leader frozen (SIGSTOP), resumed later.
