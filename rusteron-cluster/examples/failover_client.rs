@@ -4,7 +4,7 @@
 //!
 //! With ENDPOINTS (`0=host:port,1=host:port,...`) it talks to a running cluster whose service
 //! echoes each message, using the media driver in AERON_DIR (default: Aeron's). Without, it
-//! starts a three-member test cluster and an aeronmd itself, and SIGKILLs the leader half-way
+//! starts a three-member test cluster and an aeronmd itself, and SIGKILLs the leader a quarter of the way
 //! through, to show the session moving to the new leader.
 //!
 //! Each message carries a sequence number. A message counts as applied when its echo arrives;
