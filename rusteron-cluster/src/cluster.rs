@@ -507,11 +507,12 @@ impl AeronCluster {
             return Ok(0);
         }
         let cluster_session_id = self.cluster_session_id;
+        let term = self.leadership_term_id;
         let Self { subscription, assembly, session, new_leader, .. } = self;
         let mut handler = |buffer: &[u8], header: AeronHeader<'_>| -> AeronControlledFragmentHandlerAction {
             let flags = header.flags();
             if flags & AeronHeader::UNFRAGMENTED == AeronHeader::UNFRAGMENTED {
-                return on_message(buffer, &header, cluster_session_id, d, session, new_leader);
+                return on_message(buffer, &header, cluster_session_id, term, d, session, new_leader);
             }
             let session_id = header.session_id();
             let index = match assembly.buffers.iter().position(|b| b.0 == session_id) {
@@ -533,7 +534,7 @@ impl AeronCluster {
                 if flags & AeronHeader::END_FLAG == 0 {
                     return CONTINUE;
                 }
-                let action = on_message(data, &header, cluster_session_id, d, session, new_leader);
+                let action = on_message(data, &header, cluster_session_id, term, d, session, new_leader);
                 if action == ABORT {
                     // The last fragment comes again.
                     data.truncate(before);
@@ -719,11 +720,19 @@ impl Drop for AeronCluster {
 }
 
 /// Delivers one decoded egress message to the listener; applies session events.
+///
+/// Session events and new-leader events of a leadership term older than the session's are stale
+/// and dropped: a leader that was frozen (a long pause, a partition) and resumes still believes
+/// it leads its old term, times the session out and sends `CLOSED` before it learns of the new
+/// term (seen in the failover test: `CLOSED`/`TIMEOUT` for term 1 after the session had moved to
+/// term 2). Java's client 1.54 closes the session on such an event.
 #[inline]
+#[allow(clippy::too_many_arguments)]
 fn on_message<D: Dispatch + ?Sized>(
     buffer: &[u8],
     header: &AeronHeader<'_>,
     cluster_session_id: i64,
+    term: i64,
     d: &mut D,
     session: &mut Session,
     new_leader: &mut Option<(i64, i32, String, i32)>,
@@ -737,7 +746,15 @@ fn on_message<D: Dispatch + ?Sized>(
             }
         }
         Ok(Egress::Event { event, .. }) => {
-            if event.cluster_session_id == cluster_session_id {
+            if event.cluster_session_id == cluster_session_id && event.leadership_term_id < term {
+                log::info!(
+                    target: "rusteron_cluster::session",
+                    "ignored a stale session event of term {} (current term {term}): {:?} {}",
+                    event.leadership_term_id,
+                    event.code,
+                    event.detail
+                );
+            } else if event.cluster_session_id == cluster_session_id {
                 if event.code == EventCode::CLOSED {
                     session.set(ClusterState::PendingClose, None);
                 }
@@ -746,7 +763,7 @@ fn on_message<D: Dispatch + ?Sized>(
             CONTINUE
         }
         Ok(Egress::NewLeader(ev)) => {
-            if ev.cluster_session_id == cluster_session_id {
+            if ev.cluster_session_id == cluster_session_id && ev.leadership_term_id >= term {
                 *new_leader = Some((
                     ev.leadership_term_id,
                     ev.leader_member_id,

@@ -28,6 +28,8 @@
 //! Aeron's defaults unless overridden ([`ClusterProcess::start_with`]): leader heartbeat timeout
 //! 10 s (so a killed leader is replaced about 10-12 s later), session timeout 10 s, election
 //! timeout 1 s. Generous enough that three JVMs sharing two loaded cores do not elect by accident.
+//! Inside each member, the media driver's client liveness timeout and the clients' driver timeout
+//! are 60 s (Aeron: 10 s), so that a member frozen for a while can rejoin when resumed.
 
 pub use rusteron_client::testing::*;
 
@@ -332,6 +334,13 @@ impl ClusterProcess {
             ("aeron.cluster.log.channel".into(), "aeron:udp?term-length=4m".into()),
             ("aeron.archive.segment.file.length".into(), "16m".into()),
             ("aeron.term.buffer.sparse.file".into(), "true".into()),
+            // A member frozen (SIGSTOP) for longer than the driver's client liveness timeout
+            // (10 s) would, on SIGCONT, have its own driver time out its consensus module and
+            // service clients, so it could never rejoin: give the member-internal clients a
+            // minute (the publication unblock timeout must stay above it).
+            ("aeron.client.liveness.timeout".into(), "60s".into()),
+            ("aeron.publication.unblock.timeout".into(), "75s".into()),
+            ("aeron.driver.timeout".into(), "60000".into()),
             ("aeron.cluster.authenticator.supplier".into(), format!("{FIXTURE_CLASS}$FixtureAuthenticatorSupplier")),
             ("aeron.cluster.authorisation.service.supplier".into(), format!("{FIXTURE_CLASS}$AllowAllSupplier")),
         ];

@@ -237,10 +237,15 @@ fn the_session_survives_leader_kill_and_freeze_and_closes_when_the_cluster_is_go
         if role.as_deref() == Some("FOLLOWER") {
             break t_resume.elapsed();
         }
-        assert!(
-            t_resume.elapsed() < Duration::from_secs(90),
-            "old leader {frozen} did not rejoin as follower: {role:?}"
-        );
+        if t_resume.elapsed() >= Duration::from_secs(90) {
+            let mut c = cluster();
+            let c = c.as_mut().unwrap();
+            panic!(
+                "old leader {frozen} did not rejoin as follower: role {role:?}, running {}; members:\n{}",
+                c.is_running(frozen as usize),
+                c.log_tails(25)
+            );
+        }
         let _ = client.send_keep_alive();
         client.poll_egress_with(&mut |_s: i64, _t: i64, _p: &[u8], _h: &AeronHeader<'_>| {}).unwrap();
         std::thread::sleep(Duration::from_millis(20));
