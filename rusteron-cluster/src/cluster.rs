@@ -1,15 +1,16 @@
 //! `AeronCluster`: a connected cluster session. Sends to the leader through the ingress, reads
 //! the egress, keeps the session across a change of leader.
 
-use crate::codecs::event_code::EventCode;
 use crate::context::{channel_with_endpoint, parse_ingress_endpoints, AeronClusterContext};
+use crate::egress::{on_message, Assembly, Controlled, Dispatch, Plain, ABORT, CONTINUE};
 use crate::errors::ClusterErrorKind;
 use crate::ingress::{Ingress, PendingIngress};
 use crate::listener::*;
-use crate::protocol::{self, Egress, SESSION_HEADER_LENGTH};
+use crate::protocol::{self, SESSION_HEADER_LENGTH};
+use crate::session::{deadline_after, Session};
 use crate::{
-    bindings, AeronBufferClaim, AeronCError, AeronControlledFragmentHandlerAction, AeronErrorType, AeronHeader,
-    AeronIovec, AeronSubscription,
+    AeronBufferClaim, AeronCError, AeronControlledFragmentHandlerAction, AeronErrorType, AeronHeader, AeronIovec,
+    AeronSubscription,
 };
 use std::time::{Duration, Instant};
 
@@ -23,13 +24,6 @@ const CONNECTION_CHECK_INTERVAL: Duration = Duration::from_millis(1);
 /// The most parts [`AeronCluster::offer_parts`] gathers.
 pub const MAX_OFFER_PARTS: usize = 15;
 
-const CONTINUE: AeronControlledFragmentHandlerAction =
-    bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_CONTINUE;
-const BREAK: AeronControlledFragmentHandlerAction =
-    bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_BREAK;
-const ABORT: AeronControlledFragmentHandlerAction =
-    bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_ABORT;
-
 /// What the connect found out, handed to [`AeronCluster`].
 pub(crate) struct Established {
     pub(crate) subscription: AeronSubscription,
@@ -39,82 +33,6 @@ pub(crate) struct Established {
     pub(crate) leader_member_id: i32,
     pub(crate) leader_heartbeat_timeout: Option<Duration>,
     pub(crate) egress_session_id: i32,
-}
-
-/// The session state and its bookkeeping, apart from the ingress so that a claim can borrow the
-/// ingress while the state is updated.
-struct Session {
-    state: ClusterState,
-    deadline: Option<Instant>,
-    listener: Option<StateChangeListener>,
-    /// The ingress must be closed at the next call (set where it is still borrowed).
-    drop_ingress: bool,
-    /// When the last state change happened.
-    changed_at: Instant,
-}
-
-use crate::context::StateChangeListener;
-
-impl Session {
-    fn set(&mut self, new: ClusterState, deadline: Option<Instant>) {
-        let old = self.state;
-        self.state = new;
-        self.deadline = deadline;
-        if old != new {
-            self.changed_at = Instant::now();
-            log::debug!(target: "rusteron_cluster::session", "state {old:?} -> {new:?}");
-            if let Some(l) = self.listener.as_mut() {
-                l(old, new);
-            }
-        }
-    }
-
-    /// Java's `trackIngressPublicationResult`, with the close of the ingress deferred.
-    #[inline]
-    fn track(&mut self, result: &Result<i64, AeronCError>, new_leader_timeout: Duration) {
-        match self.state {
-            ClusterState::Connected => {
-                if let Err(e) = result {
-                    match e.kind() {
-                        AeronErrorType::NullOrNotConnected | AeronErrorType::PublicationClosed => {
-                            self.drop_ingress = true;
-                            self.set(ClusterState::AwaitNewLeader, Some(deadline_after(new_leader_timeout)));
-                        }
-                        AeronErrorType::PublicationMaxPositionExceeded => {
-                            self.drop_ingress = true;
-                            self.set(ClusterState::PendingClose, None);
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            ClusterState::AwaitNewLeaderConnection => {
-                if matches!(result, Ok(p) if *p > 0) {
-                    self.set(ClusterState::Connected, None);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-fn deadline_after(d: Duration) -> Instant {
-    rusteron_client::__private::deadline_after(d)
-}
-
-/// Reassembles fragmented egress messages, one buffer per image (session id).
-#[derive(Default)]
-struct Assembly {
-    buffers: Vec<(i32, bool, Vec<u8>)>,
-}
-
-impl Assembly {
-    fn clear(&mut self) {
-        for b in &mut self.buffers {
-            b.1 = false;
-            b.2.clear();
-        }
-    }
 }
 
 /// A session with an Aeron Cluster.
@@ -716,139 +634,6 @@ impl Drop for AeronCluster {
             self.session.listener = None;
         }
         self.close();
-    }
-}
-
-/// Delivers one decoded egress message to the listener; applies session events.
-///
-/// Session events and new-leader events of a leadership term older than the session's are stale
-/// and dropped: a leader that was frozen (a long pause, a partition) and resumes still believes
-/// it leads its old term, times the session out and sends `CLOSED` before it learns of the new
-/// term (seen in the failover test: `CLOSED`/`TIMEOUT` for term 1 after the session had moved to
-/// term 2). Java's client 1.54 closes the session on such an event.
-#[inline]
-#[allow(clippy::too_many_arguments)]
-fn on_message<D: Dispatch + ?Sized>(
-    buffer: &[u8],
-    header: &AeronHeader<'_>,
-    cluster_session_id: i64,
-    term: i64,
-    d: &mut D,
-    session: &mut Session,
-    new_leader: &mut Option<(i64, i32, String, i32)>,
-) -> AeronControlledFragmentHandlerAction {
-    match protocol::decode_egress(buffer) {
-        Ok(Egress::Message { cluster_session_id: id, timestamp, payload }) => {
-            if id == cluster_session_id {
-                d.message(id, timestamp, payload, header)
-            } else {
-                CONTINUE
-            }
-        }
-        Ok(Egress::Event { event, .. }) => {
-            if event.cluster_session_id == cluster_session_id && event.leadership_term_id < term {
-                log::info!(
-                    target: "rusteron_cluster::session",
-                    "ignored a stale session event of term {} (current term {term}): {:?} {}",
-                    event.leadership_term_id,
-                    event.code,
-                    event.detail
-                );
-            } else if event.cluster_session_id == cluster_session_id {
-                if event.code == EventCode::CLOSED {
-                    session.set(ClusterState::PendingClose, None);
-                }
-                d.session_event(&event);
-            }
-            CONTINUE
-        }
-        Ok(Egress::NewLeader(ev)) => {
-            if ev.cluster_session_id == cluster_session_id && ev.leadership_term_id >= term {
-                *new_leader = Some((
-                    ev.leadership_term_id,
-                    ev.leader_member_id,
-                    ev.ingress_endpoints.to_string(),
-                    header.session_id(),
-                ));
-                // Apply it before anything after it is delivered.
-                BREAK
-            } else {
-                CONTINUE
-            }
-        }
-        Ok(Egress::Admin(r)) => {
-            if r.cluster_session_id == cluster_session_id {
-                d.admin(&r);
-            }
-            CONTINUE
-        }
-        Ok(Egress::Challenge { .. }) | Ok(Egress::Other) => CONTINUE,
-        Err(why) => {
-            log::warn!(target: "rusteron_cluster::egress", "skipped an egress message of {} bytes: {why}", buffer.len());
-            CONTINUE
-        }
-    }
-}
-
-/// The two kinds of listener behind one poll loop.
-trait Dispatch {
-    fn message(
-        &mut self,
-        id: i64,
-        ts: i64,
-        payload: &[u8],
-        h: &AeronHeader<'_>,
-    ) -> AeronControlledFragmentHandlerAction;
-    fn session_event(&mut self, e: &SessionEvent<'_>);
-    fn new_leader(&mut self, e: &NewLeaderEvent<'_>);
-    fn admin(&mut self, r: &AdminResponse<'_>);
-}
-
-struct Plain<'a, L: ?Sized>(&'a mut L);
-struct Controlled<'a, L: ?Sized>(&'a mut L);
-
-impl<L: EgressListener + ?Sized> Dispatch for Plain<'_, L> {
-    #[inline]
-    fn message(
-        &mut self,
-        id: i64,
-        ts: i64,
-        payload: &[u8],
-        h: &AeronHeader<'_>,
-    ) -> AeronControlledFragmentHandlerAction {
-        self.0.on_message(id, ts, payload, h);
-        CONTINUE
-    }
-    fn session_event(&mut self, e: &SessionEvent<'_>) {
-        self.0.on_session_event(e)
-    }
-    fn new_leader(&mut self, e: &NewLeaderEvent<'_>) {
-        self.0.on_new_leader(e)
-    }
-    fn admin(&mut self, r: &AdminResponse<'_>) {
-        self.0.on_admin_response(r)
-    }
-}
-
-impl<L: ControlledEgressListener + ?Sized> Dispatch for Controlled<'_, L> {
-    #[inline]
-    fn message(
-        &mut self,
-        id: i64,
-        ts: i64,
-        payload: &[u8],
-        h: &AeronHeader<'_>,
-    ) -> AeronControlledFragmentHandlerAction {
-        self.0.on_message(id, ts, payload, h)
-    }
-    fn session_event(&mut self, e: &SessionEvent<'_>) {
-        self.0.on_session_event(e)
-    }
-    fn new_leader(&mut self, e: &NewLeaderEvent<'_>) {
-        self.0.on_new_leader(e)
-    }
-    fn admin(&mut self, r: &AdminResponse<'_>) {
-        self.0.on_admin_response(r)
     }
 }
 

@@ -45,10 +45,12 @@ pub mod codecs;
 mod async_connect;
 mod cluster;
 mod context;
+mod egress;
 mod errors;
 mod ingress;
 mod listener;
 mod protocol;
+mod session;
 pub mod testing;
 
 pub use async_connect::*;
