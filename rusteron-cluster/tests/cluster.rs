@@ -326,3 +326,36 @@ fn handoff_moves_a_session_to_another_thread() {
     .unwrap();
     assert_eq!(echoed.as_deref(), Some(b"from another thread".as_slice()));
 }
+
+/// Connecting through a follower only: it answers REDIRECT with the members' endpoints, and the
+/// connect follows it to the leader.
+#[test]
+fn a_connect_through_a_follower_is_redirected_to_the_leader() {
+    let aeron = aeron();
+    let (leader, follower_endpoint) = {
+        let mut guard = cluster();
+        let c = guard.as_mut().unwrap();
+        let leader = c.wait_for_leader(Duration::from_secs(30)).unwrap();
+        let follower = (0..c.member_count()).find(|m| *m != leader).unwrap();
+        (leader, format!("{follower}=localhost:{}", c.ingress_port(follower)))
+    };
+    let ctx = context(&aeron).ingress_endpoints(follower_endpoint.clone());
+    let mut connect = AeronClusterAsyncConnect::new(ctx).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut polled_response_twice = 0;
+    let mut last = connect.step();
+    let cluster = loop {
+        if let Some(c) = connect.poll().unwrap() {
+            break c;
+        }
+        let step = connect.step();
+        if last == ClusterConnectStep::PollResponse && step == ClusterConnectStep::AwaitPublicationConnected {
+            polled_response_twice += 1; // the redirect sent it back to connect to the leader
+        }
+        last = step;
+        assert!(Instant::now() < deadline, "connect via {follower_endpoint} stuck in {step:?}");
+        std::thread::sleep(Duration::from_micros(200));
+    };
+    assert_eq!(cluster.leader_member_id() as usize, leader);
+    assert_eq!(polled_response_twice, 1, "one redirect");
+}
