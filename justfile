@@ -253,3 +253,23 @@ rusteron-cli: setup
 # Run the `rusteron` tool with ARGS (`just rusteron stat --watch`); `cargo install --path rusteron-cli` installs it
 rusteron *ARGS: setup
     cargo run -q --release -p rusteron-cli -- {{ARGS}}
+
+# ---------------------------------------------------------------------------------------------
+# Aeron Cluster (rusteron-cluster): a Rust cluster client against a three-member Java cluster.
+# ---------------------------------------------------------------------------------------------
+
+# Regenerate rusteron-cluster/src/codecs from Aeron's cluster schema with SbeTool's Rust generator
+cluster-codecs: setup
+    bash scripts/cluster-codecs.sh
+
+# Cluster tests at full size: 100,000 echoes, failover, Java interop, codecs regenerated (required)
+cluster-check: setup
+    RUSTERON_CLUSTER_MESSAGES=100000 RUSTERON_REQUIRE_CODEGEN=1 cargo test -p rusteron-cluster -- --nocapture
+
+# Start three cluster members and aeronmd, run a client that sends for SECONDS, SIGKILL the leader mid-run
+cluster-demo SECONDS="40": setup
+    cargo run --release -p rusteron-cluster --example failover_client -- {{SECONDS}}
+
+# Cluster round trip p50/p99/p99.9 and throughput, our client vs Aeron's Java client, same cluster and run
+bench-cluster WARMUP="2000" COUNT="20000" SIZE="32" MESSAGES="100000" WINDOW="256" ROUNDS="2": setup
+    cargo run --release -p rusteron-cluster --example cluster_bench -- {{WARMUP}} {{COUNT}} {{SIZE}} {{MESSAGES}} {{WINDOW}} {{ROUNDS}}

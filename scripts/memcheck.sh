@@ -27,4 +27,7 @@ cargo test -q -p rusteron-client \
 cargo test -q -p rusteron-archive \
   --test workflow --test callbacks_and_pollers --test replication_and_merge --test persistent_subscription \
   --test audit --test shared_state --test persistent_subscription_handlers --test poller_reset -- --test-threads=1
+# The cluster client: connect, send, failover (leader kill and freeze, whole cluster down) and
+# close, against a real three-member Java cluster (the JVMs run natively), reduced sizes.
+RUSTERON_CLUSTER_MESSAGES=2000 cargo test -q -p rusteron-cluster --test cluster --test failover -- --test-threads=1
 echo "memcheck: no memory errors"
