@@ -17,15 +17,11 @@ build: setup
 run: setup
     cargo run --release -p rusteron-archive --example record_and_replay
 
-# Every test: sys, client and archive crates against a real aeronmd and a real Java archive,
-# in the default (dynamic) and the `static` configuration, the `rusteron` tool (rusteron-cli, static
-# as installed), then `static,precompile` (precompile-proof), then a crate outside the workspace in
-# every linking configuration (dependent-check), then the
-# packaged crates used offline from a scratch crate (package-check), then the macOS archives
-# cross-built and checked (build-artifacts-macos: ~25 s once zig and the cross builds are cached,
-# a few minutes the first time). Each test binary has a deadline (scripts/test-deadline.sh,
-# RUSTERON_TEST_DEADLINE_SECS): a hang fails, naming the test.
-# Every test: sys, client and archive crates, all linking configurations, package, macOS archives, memcheck, clippy
+# Every test: the crates against a real aeronmd, Java archive and Java cluster (default and static
+# linking; the `rusteron` tool static as installed), precompile-proof, dependent-check,
+# package-check, the aarch64 macOS archive cross-built and checked (`just build-artifacts-macos`
+# does both targets), memcheck, racecheck, bench-guard, clippy. Each test binary has a deadline
+# (scripts/test-deadline.sh, RUSTERON_TEST_DEADLINE_SECS): a hang fails, naming the binary.
 test: setup
     cargo fmt --all --check
     bash scripts/with-test-deadline.sh cargo test --workspace --exclude rusteron-cli
@@ -36,7 +32,7 @@ test: setup
     just precompile-proof
     just dependent-check
     just package-check
-    just build-artifacts-macos
+    just build-artifacts-macos aarch64-apple-darwin
     just memcheck
     just racecheck
     just bench-guard
