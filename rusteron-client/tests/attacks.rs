@@ -563,11 +563,18 @@ fn registering_resource_snapshot_races_another_threads_poll() {
             }
             None
         });
+        // Copy while the add is pending; bounded by the poller thread (which gives up at its own
+        // deadline) so a starved poller (valgrind runs one thread at a time) cannot leave this
+        // loop spinning on a pending add forever. The yield lets the poller run under valgrind.
         let mut copies = 0;
         while let Some(view) = AeronClientRegisteringResource::of_async_publication(&add) {
             assert_eq!(view.uri(), channel);
             assert_eq!(view.stream_id(), 600 + round);
             copies += 1;
+            if t.is_finished() {
+                break;
+            }
+            std::thread::yield_now();
         }
         assert_eq!(t.join().unwrap().as_deref(), Some(channel.as_str()), "round {round} ({copies} copies)");
 
@@ -592,6 +599,10 @@ fn registering_resource_snapshot_races_another_threads_poll() {
         });
         while let Some(view) = AeronClientRegisteringResource::of_async_subscription(&sub_add) {
             assert_eq!(view.uri(), channel);
+            if t.is_finished() {
+                break;
+            }
+            std::thread::yield_now();
         }
         assert!(t.join().unwrap(), "round {round}: the subscription add never completed");
     }
