@@ -313,7 +313,10 @@ fn handoff_moves_a_session_to_another_thread() {
     let parcel = cluster.handoff().expect("sole handle");
     let echoed = std::thread::spawn(move || {
         let mut cluster = parcel.into_inner();
-        while cluster.offer(b"from another thread").is_err() {}
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while let Err(e) = cluster.offer(b"from another thread") {
+            assert!(e.is_retryable() && Instant::now() < deadline, "offer from another thread: {e}");
+        }
         let mut got = None;
         poll_until(&mut cluster, Duration::from_secs(20), |c| {
             c.poll_egress_with(&mut |_s: i64, _t: i64, p: &[u8], _h: &AeronHeader<'_>| got = Some(p.to_vec())).unwrap();
