@@ -314,7 +314,11 @@ impl AeronArchive {
     /// # Errors
     /// A timed-out error ([`AeronErrorType::TimedOut`](crate::AeronErrorType::TimedOut)) naming
     /// the session, the archive id and the timeout.
-    pub fn await_recording_position(&self, session_id: i32, timeout: Duration) -> Result<RecordingPosition, AeronCError> {
+    pub fn await_recording_position(
+        &self,
+        session_id: i32,
+        timeout: Duration,
+    ) -> Result<RecordingPosition, AeronCError> {
         let (_aeron, reader) = self.counters_for_recordings()?;
         RecordingPosition::await_for_session(&reader, session_id, Some(self.get_archive_id()), timeout)
     }

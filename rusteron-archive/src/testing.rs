@@ -901,7 +901,10 @@ impl EmbeddedArchiveBuilder {
         }
         let channels = [
             ("control_request_channel", self.props.iter().find(|(k, _)| k == "aeron.archive.control.channel")),
-            ("recording_events_channel", self.props.iter().find(|(k, _)| k == "aeron.archive.recording.events.channel")),
+            (
+                "recording_events_channel",
+                self.props.iter().find(|(k, _)| k == "aeron.archive.recording.events.channel"),
+            ),
             ("replication_channel", self.props.iter().find(|(k, _)| k == "aeron.archive.replication.channel")),
         ];
         for (setter, prop) in channels {
@@ -924,6 +927,9 @@ impl EmbeddedArchiveBuilder {
 
 fn check_channel(setter: &str, channel: &str) -> Result<(), AeronCError> {
     crate::AeronUri::parse(channel).map(|_| ()).map_err(|e| {
-        AeronCError::with_message(libc::EINVAL, format!("EmbeddedArchiveBuilder::{setter}: {channel:?} is not a channel Aeron can parse: {e}"))
+        AeronCError::with_message(
+            libc::EINVAL,
+            format!("EmbeddedArchiveBuilder::{setter}: {channel:?} is not a channel Aeron can parse: {e}"),
+        )
     })
 }

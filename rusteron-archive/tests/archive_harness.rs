@@ -131,7 +131,12 @@ fn harness_with_named_settings_and_kill_all() {
     // 4. A Java process this test started itself, not through the helper: kill_all must leave it.
     // A Java media driver that runs until killed.
     let other = Command::new(find_java().unwrap())
-        .args(["--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"])
+        .args([
+            "--add-opens",
+            "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/sun.nio.ch=ALL-UNNAMED",
+        ])
         .arg(format!("-Daeron.dir={}", root.join("other-driver").display()))
         .arg("-cp")
         .arg(find_aeron_all_jar().unwrap())

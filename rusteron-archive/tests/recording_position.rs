@@ -133,6 +133,7 @@ fn recording_position_on_two_archives_of_one_session_is_per_archive() {
 
     let second = EmbeddedArchiveMediaDriverProcess::start().unwrap();
     let (_aeron2, archive2) = second.connect().unwrap();
-    let err = archive2.await_recording_id(publication.session_id(), Duration::from_millis(100)).expect_err("other driver");
+    let err =
+        archive2.await_recording_id(publication.session_id(), Duration::from_millis(100)).expect_err("other driver");
     assert_eq!(err.kind(), AeronErrorType::TimedOut, "{err}");
 }
