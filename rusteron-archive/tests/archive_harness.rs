@@ -128,6 +128,24 @@ fn harness_with_named_settings_and_kill_all() {
         assert_eq!(client.get_archive_id(), 4243);
     }
 
+    // Dropped (not killed by kill_all): the given Aeron directory and the archive directory the
+    // helper created are removed.
+    let dropped_root = unique_dir("rusteron-harness-drop");
+    let dropped = EmbeddedArchiveMediaDriverProcess::start_on(
+        dropped_root.join("shm").to_str().unwrap(),
+        dropped_root.join("archive").to_str().unwrap(),
+        &format!("aeron:udp?endpoint=localhost:{}", port(24_500)),
+        "aeron:udp?endpoint=localhost:0",
+        &format!("aeron:udp?endpoint=localhost:{}", port(24_600)),
+    )
+    .unwrap();
+    let dropped_pid = dropped.pid();
+    assert!(dropped_root.join("archive").join("archive.catalog").exists());
+    drop(dropped);
+    assert!(!dropped_root.join("shm").exists() && !dropped_root.join("archive").exists());
+    assert!(!EmbeddedArchiveMediaDriverProcess::started_java_processes().contains(&dropped_pid));
+    let _ = std::fs::remove_dir_all(&dropped_root);
+
     // 4. A Java process this test started itself, not through the helper: kill_all must leave it.
     // A Java media driver that runs until killed.
     let other = Command::new(find_java().unwrap())
