@@ -758,7 +758,10 @@ fn report(names: &[&str], runs: &[Vec<Run>], n: usize, rounds: usize, cores: usi
         if quiet {
             format!(" (of {rounds}; {} with other processes above {} cores left out)", loaded_rounds.len(), others_limit())
         } else {
-            format!(" of {rounds}, ALL COUNTED (other processes above {} cores in more than {} rounds): not a quiet-machine result", others_limit(), rounds.saturating_sub(3))
+            format!(
+                " of {rounds}, ALL COUNTED (fewer than 3 rounds in which no other process used more than {} cores): not a quiet-machine result",
+                others_limit()
+            )
         }
     );
     println!("Load (1-minute average) before/after the runs: min {lmin:.2}, median {lmed:.2}, max {lmax:.2}, on {cores} cores");
