@@ -139,7 +139,9 @@ impl fmt::Display for AeronOfferError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AeronOfferError::Error(e) => write!(f, "offer failed: {e}"),
-            other => write!(f, "offer refused: {} ({})", AeronErrorType::from_code(other.code()).description(), other.code()),
+            other => {
+                write!(f, "offer refused: {} ({})", AeronErrorType::from_code(other.code()).description(), other.code())
+            }
         }
     }
 }

@@ -110,7 +110,8 @@ impl ChannelUriBuilder {
         } else if value.is_empty() {
             self.error = Some(refuse(format!("channel URI: {key} is empty")));
         } else if let Some(c) = value.chars().find(|c| matches!(c, '|' | '=' | '?' | '\0')) {
-            self.error = Some(refuse(format!("channel URI: {key} value {value:?} holds {c:?}, which would split the URI")));
+            self.error =
+                Some(refuse(format!("channel URI: {key} value {value:?} holds {c:?}, which would split the URI")));
         } else {
             self.uri.put(key, &value);
         }
