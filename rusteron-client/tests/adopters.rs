@@ -95,7 +95,7 @@ fn reassembler_polls_an_image_and_a_panic_in_the_closure_reaches_the_caller() {
         assembler.poll_image(&image, |msg, _| first.push(msg.to_vec()), 1).unwrap();
         !first.is_empty()
     }));
-    assert_eq!(first, [big.clone()]);
+    assert_eq!(first, std::slice::from_ref(&big));
     let mut polls = 0;
     let caught = catch_unwind(AssertUnwindSafe(|| {
         while polls < 1000 {
@@ -330,7 +330,7 @@ fn launch_helpers_start_a_driver_and_name_its_directory() {
     .unwrap();
     let aeron = driver.connect().unwrap();
     let publication = aeron.add_publication(c"aeron:ipc", 58, TIMEOUT).unwrap();
-    assert_eq!(publication.get_constants().unwrap().term_buffer_length as usize, 256 * 1024);
+    assert_eq!(publication.get_constants().unwrap().term_buffer_length, 256 * 1024);
     drop((publication, aeron, driver));
 
     let e = media_driver::launch_with(|_| Err(AeronCError::with_message(22, "not today"))).unwrap_err();
