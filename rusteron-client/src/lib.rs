@@ -86,7 +86,7 @@ pub use log_buffer::*;
 pub use misc::*;
 pub use no_op::NoOp;
 pub use offer_error::AeronOfferError;
-pub use per_poll_assembler::{AeronFragmentReassembler, Reassembling};
+pub use per_poll_assembler::{AeronFragmentReassembler, Reassembling, ReassemblingControlled};
 pub use protocol::*;
 pub use publication::*;
 pub use resource::{CResource, ManagedCResource};

@@ -1,7 +1,10 @@
 //! [`AeronFragmentReassembler`]: fragment reassembly whose handler is given per poll (a closure
 //! borrowing whatever the caller has at hand), not fixed for the assembler's lifetime.
 
-use crate::callbacks::AeronFragmentHandlerCallback;
+use crate::bindings;
+use crate::callbacks::{
+    AeronControlledFragmentHandlerAction, AeronControlledFragmentHandlerCallback, AeronFragmentHandlerCallback,
+};
 use crate::error::AeronCError;
 use crate::header::AeronHeader;
 use crate::{AeronImage, AeronSubscription};
@@ -12,6 +15,37 @@ struct Partial {
     session_id: i32,
     in_progress: bool,
     data: Vec<u8>,
+    /// The length of `data` without an end fragment: a controlled handler that aborted (or
+    /// panicked) on the whole message gets the end fragment again, which replaces the first.
+    before_end: usize,
+}
+
+impl Partial {
+    /// Adds a fragment of a fragmented message; true when `data` now holds a whole message
+    /// (the end fragment arrived). A middle or end fragment without its beginning (joined
+    /// mid-message) is dropped.
+    #[inline]
+    fn append(&mut self, flags: u8, buffer: &[u8]) -> bool {
+        if flags & AeronHeader::BEGIN_FLAG != 0 {
+            self.data.clear();
+            self.data.extend_from_slice(buffer);
+            self.before_end = self.data.len();
+            self.in_progress = true;
+            false
+        } else if !self.in_progress {
+            false
+        } else if flags & AeronHeader::END_FLAG != 0 {
+            // An end fragment seen before (aborted, or its handler panicked) is replaced.
+            self.data.truncate(self.before_end);
+            self.data.extend_from_slice(buffer);
+            true
+        } else {
+            self.data.truncate(self.before_end);
+            self.data.extend_from_slice(buffer);
+            self.before_end = self.data.len();
+            false
+        }
+    }
 }
 
 /// Reassembles messages larger than one frame, with the handler passed to each poll.
@@ -126,6 +160,40 @@ impl AeronFragmentReassembler {
         Reassembling { assembler: self, handler }
     }
 
+    /// Controlled poll of `subscription`: `handler` returns an `AERON_ACTION_*` for each whole
+    /// message. `ABORT` on a reassembled message keeps it (its last fragment is delivered again
+    /// by the next poll, and the message handed over whole again, not doubled); `BREAK` and
+    /// `COMMIT` act on the fragment that completed it.
+    #[inline]
+    pub fn controlled_poll<F: FnMut(&[u8], AeronHeader<'_>) -> AeronControlledFragmentHandlerAction>(
+        &mut self,
+        subscription: &AeronSubscription,
+        handler: F,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
+        subscription.controlled_poll_with(&mut self.reassemble_controlled(handler), fragment_limit)
+    }
+
+    /// [`controlled_poll`](Self::controlled_poll) of one image.
+    #[inline]
+    pub fn controlled_poll_image<F: FnMut(&[u8], AeronHeader<'_>) -> AeronControlledFragmentHandlerAction>(
+        &mut self,
+        image: &AeronImage,
+        handler: F,
+        fragment_limit: usize,
+    ) -> Result<i32, AeronCError> {
+        image.controlled_poll_with(&mut self.reassemble_controlled(handler), fragment_limit)
+    }
+
+    /// [`reassemble`](Self::reassemble) for controlled polls.
+    #[inline]
+    pub fn reassemble_controlled<H: AeronControlledFragmentHandlerCallback>(
+        &mut self,
+        handler: H,
+    ) -> ReassemblingControlled<'_, H> {
+        ReassemblingControlled { assembler: self, handler }
+    }
+
     /// Frees the buffer of a session (e.g. once its image went away); true if there was one.
     pub fn delete_session_buffer(&mut self, session_id: i32) -> bool {
         match self.sessions.iter().position(|s| s.session_id == session_id) {
@@ -142,6 +210,47 @@ impl AeronFragmentReassembler {
         self.sessions.len()
     }
 
+    /// The buffer of `session_id`, made on first use.
+    #[inline]
+    fn session(&mut self, session_id: i32) -> &mut Partial {
+        let index = match self.sessions.iter().position(|s| s.session_id == session_id) {
+            Some(i) => i,
+            None => {
+                self.sessions.push(Partial {
+                    session_id,
+                    in_progress: false,
+                    data: Vec::with_capacity(self.initial_capacity),
+                    before_end: 0,
+                });
+                self.sessions.len() - 1
+            }
+        };
+        &mut self.sessions[index]
+    }
+
+    #[inline]
+    fn on_controlled_fragment<H: AeronControlledFragmentHandlerCallback + ?Sized>(
+        &mut self,
+        handler: &mut H,
+        buffer: &[u8],
+        header: AeronHeader<'_>,
+    ) -> AeronControlledFragmentHandlerAction {
+        let flags = header.flags();
+        if flags & AeronHeader::UNFRAGMENTED == AeronHeader::UNFRAGMENTED {
+            return handler.handle_aeron_controlled_fragment_handler(buffer, header);
+        }
+        let session = self.session(header.session_id());
+        if session.append(flags, buffer) {
+            let action = handler.handle_aeron_controlled_fragment_handler(&session.data, header);
+            // ABORT: the end fragment comes again and replaces this one (`append`).
+            if action != bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_ABORT {
+                session.in_progress = false;
+            }
+            return action;
+        }
+        bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_CONTINUE
+    }
+
     #[inline]
     fn on_fragment<H: AeronFragmentHandlerCallback + ?Sized>(
         &mut self,
@@ -154,31 +263,11 @@ impl AeronFragmentReassembler {
             handler.handle_aeron_fragment_handler(buffer, header);
             return;
         }
-        let session_id = header.session_id();
-        let index = match self.sessions.iter().position(|s| s.session_id == session_id) {
-            Some(i) => i,
-            None => {
-                self.sessions.push(Partial {
-                    session_id,
-                    in_progress: false,
-                    data: Vec::with_capacity(self.initial_capacity),
-                });
-                self.sessions.len() - 1
-            }
-        };
-        let session = &mut self.sessions[index];
-        if flags & AeronHeader::BEGIN_FLAG != 0 {
-            session.data.clear();
-            session.data.extend_from_slice(buffer);
-            session.in_progress = true;
-        } else if session.in_progress {
-            session.data.extend_from_slice(buffer);
-            if flags & AeronHeader::END_FLAG != 0 {
-                session.in_progress = false;
-                handler.handle_aeron_fragment_handler(&session.data, header);
-            }
+        let session = self.session(header.session_id());
+        if session.append(flags, buffer) {
+            session.in_progress = false;
+            handler.handle_aeron_fragment_handler(&session.data, header);
         }
-        // A middle or end fragment without its beginning (joined mid-message) is dropped.
     }
 }
 
@@ -203,5 +292,34 @@ impl<H: AeronFragmentHandlerCallback> AeronFragmentHandlerCallback for Reassembl
     fn handle_aeron_fragment_handler(&mut self, buffer: &[u8], header: AeronHeader<'_>) {
         let Reassembling { assembler, handler } = self;
         assembler.on_fragment(handler, buffer, header);
+    }
+}
+
+/// An [`AeronFragmentReassembler`] lent to one controlled poll with its handler; made by
+/// [`AeronFragmentReassembler::reassemble_controlled`].
+#[derive(Debug)]
+pub struct ReassemblingControlled<'a, H> {
+    assembler: &'a mut AeronFragmentReassembler,
+    handler: H,
+}
+
+impl<H> ReassemblingControlled<'_, H> {
+    /// Gives the handler back.
+    pub fn into_handler(self) -> H {
+        self.handler
+    }
+}
+
+impl<H: AeronControlledFragmentHandlerCallback> AeronControlledFragmentHandlerCallback
+    for ReassemblingControlled<'_, H>
+{
+    #[inline]
+    fn handle_aeron_controlled_fragment_handler(
+        &mut self,
+        buffer: &[u8],
+        header: AeronHeader<'_>,
+    ) -> AeronControlledFragmentHandlerAction {
+        let ReassemblingControlled { assembler, handler } = self;
+        assembler.on_controlled_fragment(handler, buffer, header)
     }
 }

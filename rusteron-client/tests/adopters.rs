@@ -108,6 +108,67 @@ fn reassembler_polls_an_image_and_a_panic_in_the_closure_reaches_the_caller() {
     drop(image);
 }
 
+/// Controlled reassembly: a handler that aborts each whole message once, or panics on it once,
+/// sees it again whole and byte-exact (its last fragment is not doubled); every message is
+/// accepted once, in order.
+#[test]
+fn controlled_reassembly_redelivers_aborted_messages_whole() {
+    let driver = start_embedded_driver().unwrap();
+    let aeron = driver.connect().unwrap();
+    let sub = aeron.add_subscription(c"aeron:ipc", 59, Handlers::NONE, Handlers::NONE, TIMEOUT).unwrap();
+    let publication = aeron.add_exclusive_publication(c"aeron:ipc", 59, TIMEOUT).unwrap();
+    assert!(wait_until(TIMEOUT, || publication.is_connected()));
+    let frame = publication.max_payload_length().unwrap();
+    let sent: Vec<Vec<u8>> =
+        [2 * frame + 9, 7, 4 * frame, frame + 1].iter().enumerate().map(|(i, &n)| pattern(40 + i as u8, n)).collect();
+    for m in &sent {
+        offer_until_accepted(&publication, m);
+    }
+    let abort = bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_ABORT;
+    let commit = bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_COMMIT;
+    let mut assembler = AeronFragmentReassembler::new();
+    let mut accepted: Vec<Vec<u8>> = Vec::new();
+    let mut seen_before: Vec<Vec<u8>> = Vec::new();
+    let mut aborts = 0;
+    let mut panics = 0;
+    let mut round = 0;
+    assert!(wait_until(TIMEOUT, || {
+        round += 1;
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            assembler
+                .controlled_poll(
+                    &sub,
+                    |msg, _header| {
+                        if msg.len() > frame && !seen_before.iter().any(|m| m == msg) {
+                            seen_before.push(msg.to_vec());
+                            // The first message panics the first time, the others abort.
+                            if seen_before.len() == 1 {
+                                panic!("first look");
+                            }
+                            aborts += 1;
+                            return abort;
+                        }
+                        accepted.push(msg.to_vec());
+                        commit
+                    },
+                    2,
+                )
+                .unwrap()
+        }));
+        if result.is_err() {
+            panics += 1;
+        }
+        accepted.len() == sent.len()
+    }));
+    assert_eq!(panics, 1, "the panic reached the caller once");
+    assert_eq!(aborts, 2, "each other fragmented message was aborted once");
+    assert_eq!(accepted, sent, "every message whole, once, in order");
+    assert_eq!(seen_before.len(), 3);
+    for m in &seen_before {
+        assert!(sent.contains(m), "an aborted delivery was already whole ({} bytes)", m.len());
+    }
+}
+
 /// `Handlers::NONE` fits image handlers, context setters and `close`; `NoOp` is a fragment,
 /// controlled fragment and reserved value handler.
 #[test]
