@@ -2,6 +2,7 @@
 //! from and into [`AeronCError`].
 
 use crate::bindings;
+use crate::callbacks::AeronReservedValueSupplierCallback;
 use crate::error::{AeronCError, AeronErrorType};
 use crate::publication::AeronBufferClaim;
 use crate::{AeronExclusivePublication, AeronIovec, AeronPublication};
@@ -163,6 +164,17 @@ macro_rules! typed_offers {
             #[inline]
             pub fn offer_typed(&self, buffer: &[u8]) -> Result<i64, AeronOfferError> {
                 AeronOfferError::from_position(self.offer_raw(buffer))
+            }
+
+            /// [`offer_with_reserved_value`](Self::offer_with_reserved_value) with the refusal as
+            /// an [`AeronOfferError`].
+            #[inline]
+            pub fn offer_with_reserved_value_typed<R: AeronReservedValueSupplierCallback>(
+                &self,
+                buffer: &[u8],
+                supplier: &mut R,
+            ) -> Result<i64, AeronOfferError> {
+                self.offer_with_reserved_value(buffer, supplier).map_err(AeronOfferError::from)
             }
 
             /// [`offerv`](Self::offerv) with the refusal as an [`AeronOfferError`].

@@ -262,6 +262,7 @@ fn offer_errors_are_matched_by_variant() {
     let publication = aeron.add_exclusive_publication(&small, 55, TIMEOUT).unwrap();
     assert_eq!(publication.offer_typed(b"x"), Err(AeronOfferError::NotConnected));
     assert!(matches!(publication.try_claim_typed(8), Err(AeronOfferError::NotConnected)));
+    assert_eq!(publication.offer_with_reserved_value_typed(b"x", &mut NoOp), Err(AeronOfferError::NotConnected));
 
     let _sub = aeron.add_subscription(&small, 55, Handlers::NONE, Handlers::NONE, TIMEOUT).unwrap();
     assert!(wait_until(TIMEOUT, || publication.is_connected()));
