@@ -18,6 +18,7 @@ pub use rusteron_archive_sys as bindings;
 mod aeron;
 mod async_add;
 mod callbacks;
+mod callbacks_by_value;
 mod channel_uri;
 mod cnc;
 mod collections;
@@ -39,9 +40,13 @@ mod idle_strategy;
 mod image;
 mod limits;
 mod log_buffer;
+pub mod media_driver;
 #[cfg(feature = "prometheus")]
 pub mod metrics;
 mod misc;
+mod no_op;
+mod offer_error;
+mod per_poll_assembler;
 mod poll_fn;
 mod protocol;
 mod publication;
@@ -52,6 +57,7 @@ mod subscription;
 mod system_counters;
 pub mod testing;
 mod uri;
+mod uri_builder;
 mod views;
 
 pub use aeron::*;
@@ -78,6 +84,9 @@ pub use image::*;
 pub use limits::{AERON_DIR_MAX_LENGTH, AERON_REJECT_REASON_MAX_LENGTH};
 pub use log_buffer::*;
 pub use misc::*;
+pub use no_op::NoOp;
+pub use offer_error::AeronOfferError;
+pub use per_poll_assembler::{AeronFragmentReassembler, Reassembling, ReassemblingControlled};
 pub use protocol::*;
 pub use publication::*;
 pub use resource::{CResource, ManagedCResource};
@@ -86,6 +95,7 @@ pub use subscription::*;
 pub use system_counters::*;
 pub use testing::{find_unused_udp_port, is_udp_port_available};
 pub use uri::*;
+pub use uri_builder::ChannelUriBuilder;
 pub use views::*;
 
 /// Building blocks for crates layered on this one (`rusteron-archive`): the panic boundary used
