@@ -138,7 +138,7 @@ impl<T> ManagedCResource<T> {
         self.closed.load(Ordering::Acquire)
     }
 
-    /// Marks the C object as gone without running the cleanup: C freed it itself (an async add
+    /// Marks the C object as gone without running its close: C freed it itself (an async add
     /// that completed or failed). Returns false if it was already closed or consumed.
     pub(crate) fn mark_consumed(&self) -> bool {
         !self.closed.swap(true, Ordering::AcqRel)
