@@ -5,7 +5,8 @@ Usage: scripts/module-cycles.py [--names] CRATE_SRC_DIR...
 
 Every `.rs` file under a crate's `src/` is a module (`a/b.rs` and `a/b/mod.rs` are `a::b`;
 `lib.rs`, the crate root that only re-exports, is left out). Module A depends on module B when A
-names a path into B: `crate::b::...`, `use crate::b::{...}` or `super::...`. With `--names`,
+names a path into B: `crate::b::...` or `use crate::{b::...}` (`super::` in a top-level module is
+`crate::`; a submodule's `super::` stays inside its top-level module, which is one node). With `--names`,
 A also depends on B when it names an item B defines through the crate root (`crate::Item`,
 `use crate::{Item, ...}`), found by the item's definition (`pub struct Item`, a wrapper macro's
 `Item => bindings::...`, ...).
@@ -97,7 +98,8 @@ def graph(src, names):
             for part in re.split(r"[,\s]+", group):
                 if part:
                     targets.add(part.split("::")[0])
-        if "::" in m:
+        if "::" not in m:
+            # In a top-level module `super::` is the crate root; deeper, it stays in this one.
             targets.update(SUPER_RE.findall(text))
         for t in targets:
             if t in tops:
