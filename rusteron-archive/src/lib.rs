@@ -91,6 +91,7 @@ mod context;
 mod credentials;
 mod descriptors;
 mod errors;
+mod no_op;
 mod persistent_subscription;
 mod pollers;
 mod proxy;
