@@ -68,8 +68,7 @@ unsafe impl Sync for ArchiveInner {}
 pub struct AeronArchive {
     inner: Arc<ArchiveInner>,
 }
-unsafe impl Send for AeronArchive {}
-unsafe impl Sync for AeronArchive {}
+// `Send + Sync` derived from `Arc<ArchiveInner>` (`ArchiveInner` is both, see above).
 
 impl std::fmt::Debug for AeronArchive {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
