@@ -321,4 +321,3 @@ pub fn check(rc: i32) -> Result<i32, AeronCError> {
         Ok(rc)
     }
 }
-

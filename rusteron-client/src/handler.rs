@@ -459,7 +459,10 @@ fn panic_pending() -> bool {
 #[inline(never)]
 fn stash_pending_panic(payload: Box<dyn Any + Send>) {
     if panic_pending() {
-        log::error!("rusteron: a second panic before the first was resumed was dropped: {}", describe(payload.as_ref()));
+        log::error!(
+            "rusteron: a second panic before the first was resumed was dropped: {}",
+            describe(payload.as_ref())
+        );
         std::mem::forget(payload);
         return;
     }

@@ -3,7 +3,7 @@
 use crate::bindings;
 use crate::callbacks::*;
 use crate::error::{check, AeronCError};
-use crate::reentry::{busy_error, polling, polling_guarded, Polled};
+use crate::reentry::{polling_guarded, Polled};
 use crate::strings::c_str_to_str;
 use crate::{AeronSubscription, ManagedCResource};
 use std::ffi::CStr;

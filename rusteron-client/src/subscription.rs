@@ -5,7 +5,7 @@ use crate::callbacks::*;
 use crate::error::{check, AeronCError};
 use crate::handler::{Guarded, Handler};
 use crate::image::AeronImage;
-use crate::reentry::{busy_error, is_busy, polling, polling_guarded, refuse_if_busy, Polled};
+use crate::reentry::{busy_error, is_busy, polling_guarded, refuse_if_busy, Polled};
 use crate::strings::c_str_to_str;
 
 crate::c_wrapper!(
@@ -81,9 +81,20 @@ impl AeronSubscription {
         block_length_limit: usize,
     ) -> Result<i64, AeronCError> {
         let sub = self.get_inner();
-        let rc = polling_guarded(self.polled(), || self.polled(), &mut handler, "AeronSubscription::block_poll", |clientd| unsafe {
-            bindings::aeron_subscription_block_poll(sub, Some(block_handler_trampoline::<F>), clientd, block_length_limit)
-        })?;
+        let rc = polling_guarded(
+            self.polled(),
+            || self.polled(),
+            &mut handler,
+            "AeronSubscription::block_poll",
+            |clientd| unsafe {
+                bindings::aeron_subscription_block_poll(
+                    sub,
+                    Some(block_handler_trampoline::<F>),
+                    clientd,
+                    block_length_limit,
+                )
+            },
+        )?;
         if rc < 0 {
             Err(AeronCError::last())
         } else {
