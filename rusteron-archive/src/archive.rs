@@ -68,7 +68,11 @@ unsafe impl Sync for ArchiveInner {}
 pub struct AeronArchive {
     inner: Arc<ArchiveInner>,
 }
-// `Send + Sync` derived from `Arc<ArchiveInner>` (`ArchiveInner` is both, see above).
+// `Send + Sync` derived from `Arc<ArchiveInner>` (`ArchiveInner` is both, see above); checked here.
+const _: fn() = || {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<AeronArchive>();
+};
 
 impl std::fmt::Debug for AeronArchive {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
