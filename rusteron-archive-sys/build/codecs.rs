@@ -1,14 +1,14 @@
 //! Generates the archive client's C codecs with SbeTool, the job Aeron's CMake hands to Gradle.
 
 use crate::source::AeronSource;
-use crate::tools::{find_mvn, Tools};
+use crate::tools::find_mvn;
 use crate::versions::Versions;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Finds `sbe-all-<v>.jar`: `RUSTERON_SBE_JAR`, the cache, the local Maven repository, or asks
 /// Maven to download it from Maven Central and copies it into the cache.
-pub fn sbe_jar(cache_dir: &Path, versions: &Versions, _tools: &Tools) -> PathBuf {
+pub fn sbe_jar(cache_dir: &Path, versions: &Versions) -> PathBuf {
     if let Some(jar) = crate::env_path("RUSTERON_SBE_JAR") {
         if !jar.exists() {
             crate::fail(format!("RUSTERON_SBE_JAR={} does not exist", jar.display()));

@@ -73,7 +73,7 @@ fn main() {
         let codecs = match (shipped, &tools.java) {
             (Some(dir), _) => codecs::Codecs::Shipped(dir),
             (None, Some(java)) => {
-                codecs::Codecs::SbeTool { java: java.clone(), jar: codecs::sbe_jar(&cache_dir, &versions, &tools) }
+                codecs::Codecs::SbeTool { java: java.clone(), jar: codecs::sbe_jar(&cache_dir, &versions) }
             }
             (None, None) => unreachable!("Tools::locate requires java when no codecs are shipped"),
         };

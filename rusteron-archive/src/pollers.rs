@@ -39,8 +39,6 @@ macro_rules! guarded_poll {
     };
 }
 guarded_poll!(AeronArchiveControlResponsePoller);
-guarded_poll!(AeronArchiveRecordingDescriptorPoller);
-guarded_poll!(AeronArchiveRecordingSubscriptionDescriptorPoller);
 
 macro_rules! field {
     ($(#[$doc:meta])* $name:ident: $t:ty) => {
@@ -123,179 +121,107 @@ impl AeronArchive {
     }
 }
 
-rusteron_client::c_wrapper!(
+/// Declares one descriptor poller: a C poller that reads the answer to one list request and
+/// hands each descriptor to a consumer [`Handler`]. The two C pollers (recording descriptors,
+/// recording subscription descriptors) differ only in names.
+macro_rules! descriptor_poller {
+    (
+        $(#[$doc:meta])* $name:ident => $ctype:ident,
+        create $create:ident, close $close:ident, reset $reset:ident, poll $poll:ident,
+        consumer $cb:ident via $tramp:ident,
+        count $count:ident, remaining $remaining:ident
+    ) => {
+        rusteron_client::c_wrapper!(
+            $(#[$doc])*
+            ///
+            /// Threads: neither `Send` nor `Sync`: it polls a subscription, which is single-threaded.
+            /// Create it on the thread that polls (from a subscription added there or moved there with
+            /// [`AeronSubscription::handoff`]).
+            ///
+            #[doc = concat!("```compile_fail,E0277\nfn poll_elsewhere(p: rusteron_archive::", stringify!($name), ") {\n    std::thread::spawn(move || drop(p));\n}\n```")]
+            $name => bindings::$ctype
+        );
+        guarded_poll!($name);
+
+        impl $name {
+            #[doc = concat!("A poller (`", stringify!($create), "`); keeps the context and subscription alive.")]
+            pub fn new(
+                ctx: &AeronArchiveContext,
+                subscription: &AeronSubscription,
+                control_session_id: i64,
+                fragment_limit: i32,
+            ) -> Result<Self, AeronCError> {
+                let m = ManagedCResource::new(
+                    |p| unsafe {
+                        bindings::$create(p, ctx.get_inner(), subscription.get_inner(), control_session_id, fragment_limit)
+                    },
+                    Some(Box::new(|p| unsafe { bindings::$close(p) })),
+                )?;
+                m.add_dependency(ctx.as_dependency());
+                m.add_dependency(subscription.as_dependency());
+                Ok(unsafe { Self::from_managed(m) })
+            }
+
+            #[doc = concat!("Prepares for a list request (`", stringify!($reset), "`); the poller keeps `consumer` alive.")]
+            pub fn reset<H: $cb + Send + 'static>(&self, correlation_id: i64, $count: i32, consumer: &Handler<H>) {
+                unsafe { bindings::$reset(self.get_inner(), correlation_id, $count, Some($tramp::<H>), consumer.as_raw()) };
+                // This may release the last reference to the consumer being replaced while it
+                // runs (a consumer that resets its own poller): the trampoline (`guard_handler`)
+                // holds its own reference for the whole call, so the old consumer is freed only
+                // after it returned, and its `Drop` runs behind the panic guard.
+                self.keep_alive_as("consumer", crate::util::keep(consumer.clone()));
+            }
+
+            #[doc = concat!("Polls for descriptors (`", stringify!($poll), "`). An error answer of the archive")]
+            /// carries its code as every archive error does (`-201` for an active listing, see
+            /// [`AeronArchiveErrorExt`](crate::AeronArchiveErrorExt)).
+            pub fn poll(&self) -> Result<i32, AeronCError> {
+                let what = concat!(stringify!($name), "::poll");
+                let rc = self.guarded(what, || unsafe { bindings::$poll(self.get_inner()) })?;
+                if rc < 0 {
+                    return Err(crate::errors::listing_error(what));
+                }
+                Ok(rc)
+            }
+
+            /// True once the whole answer was dispatched.
+            pub fn is_dispatch_complete(&self) -> bool {
+                unsafe { (*self.get_inner()).is_dispatch_complete }
+            }
+
+            /// How many descriptors may still come.
+            pub fn $remaining(&self) -> i32 {
+                unsafe { (*self.get_inner()).$remaining }
+            }
+        }
+    };
+}
+
+descriptor_poller!(
     /// Reads recording descriptors for one list request from a control response subscription
     /// (`aeron_archive_recording_descriptor_poller_t`). [`reset`](Self::reset) it for a request
     /// (with its correlation id and consumer), then [`poll`](Self::poll) until
     /// [`is_dispatch_complete`](Self::is_dispatch_complete).
-    ///
-    /// Threads: neither `Send` nor `Sync`: it polls a subscription, which is single-threaded.
-    /// Create it on the thread that polls (from a subscription added there or moved there with
-    /// [`AeronSubscription::handoff`]).
-    ///
-    /// ```compile_fail,E0277
-    /// fn poll_elsewhere(p: rusteron_archive::AeronArchiveRecordingDescriptorPoller) {
-    ///     std::thread::spawn(move || drop(p));
-    /// }
-    /// ```
-    AeronArchiveRecordingDescriptorPoller => bindings::aeron_archive_recording_descriptor_poller_t
+    AeronArchiveRecordingDescriptorPoller => aeron_archive_recording_descriptor_poller_t,
+    create aeron_archive_recording_descriptor_poller_create,
+    close aeron_archive_recording_descriptor_poller_close,
+    reset aeron_archive_recording_descriptor_poller_reset,
+    poll aeron_archive_recording_descriptor_poller_poll,
+    consumer AeronArchiveRecordingDescriptorConsumerFuncCallback via recording_descriptor_consumer_handler_trampoline,
+    count record_count, remaining remaining_record_count
 );
 
-impl AeronArchiveRecordingDescriptorPoller {
-    /// A poller (`aeron_archive_recording_descriptor_poller_create`); keeps the context and
-    /// subscription alive.
-    pub fn new(
-        ctx: &AeronArchiveContext,
-        subscription: &AeronSubscription,
-        control_session_id: i64,
-        fragment_limit: i32,
-    ) -> Result<Self, AeronCError> {
-        let m = ManagedCResource::new(
-            |p| unsafe {
-                bindings::aeron_archive_recording_descriptor_poller_create(
-                    p,
-                    ctx.get_inner(),
-                    subscription.get_inner(),
-                    control_session_id,
-                    fragment_limit,
-                )
-            },
-            Some(Box::new(|p| unsafe { bindings::aeron_archive_recording_descriptor_poller_close(p) })),
-        )?;
-        m.add_dependency(ctx.as_dependency());
-        m.add_dependency(subscription.as_dependency());
-        Ok(unsafe { Self::from_managed(m) })
-    }
-
-    /// Prepares for a list request (`aeron_archive_recording_descriptor_poller_reset`); the
-    /// poller keeps `consumer` alive.
-    pub fn reset<H: AeronArchiveRecordingDescriptorConsumerFuncCallback + Send + 'static>(
-        &self,
-        correlation_id: i64,
-        record_count: i32,
-        consumer: &Handler<H>,
-    ) {
-        unsafe {
-            bindings::aeron_archive_recording_descriptor_poller_reset(
-                self.get_inner(),
-                correlation_id,
-                record_count,
-                Some(recording_descriptor_consumer_handler_trampoline::<H>),
-                consumer.as_raw(),
-            )
-        };
-        // This may release the last reference to the consumer being replaced while it runs (a
-        // consumer that resets its own poller): the trampoline (`guard_handler`) holds its own
-        // reference for the whole call, so the old consumer is freed only after it returned,
-        // and its `Drop` runs behind the panic guard.
-        self.keep_alive_as("consumer", crate::util::keep(consumer.clone()));
-    }
-
-    /// Polls for descriptors (`aeron_archive_recording_descriptor_poller_poll`). An error answer
-    /// of the archive carries its code as every archive error does (`-201` for an active
-    /// listing, see [`AeronArchiveErrorExt`](crate::AeronArchiveErrorExt)).
-    pub fn poll(&self) -> Result<i32, AeronCError> {
-        let rc = self.guarded("AeronArchiveRecordingDescriptorPoller::poll", || unsafe {
-            bindings::aeron_archive_recording_descriptor_poller_poll(self.get_inner())
-        })?;
-        if rc < 0 {
-            return Err(crate::errors::listing_error("AeronArchiveRecordingDescriptorPoller::poll"));
-        }
-        Ok(rc)
-    }
-
-    /// True once the whole answer was dispatched.
-    pub fn is_dispatch_complete(&self) -> bool {
-        unsafe { (*self.get_inner()).is_dispatch_complete }
-    }
-
-    /// How many descriptors may still come.
-    pub fn remaining_record_count(&self) -> i32 {
-        unsafe { (*self.get_inner()).remaining_record_count }
-    }
-}
-
-rusteron_client::c_wrapper!(
-    /// Reads recording subscription descriptors for one list request
-    /// (`aeron_archive_recording_subscription_descriptor_poller_t`).
-    ///
-    /// Threads: neither `Send` nor `Sync`: it polls a subscription, which is single-threaded.
-    /// Create it on the thread that polls (from a subscription added there or moved there with
-    /// [`AeronSubscription::handoff`]).
-    ///
-    /// ```compile_fail,E0277
-    /// fn poll_elsewhere(p: rusteron_archive::AeronArchiveRecordingSubscriptionDescriptorPoller) {
-    ///     std::thread::spawn(move || drop(p));
-    /// }
-    /// ```
-    AeronArchiveRecordingSubscriptionDescriptorPoller => bindings::aeron_archive_recording_subscription_descriptor_poller_t
+descriptor_poller!(
+    /// Reads recording subscription descriptors for one list request from a control response
+    /// subscription (`aeron_archive_recording_subscription_descriptor_poller_t`).
+    /// [`reset`](Self::reset) it for a request (with its correlation id and consumer), then
+    /// [`poll`](Self::poll) until [`is_dispatch_complete`](Self::is_dispatch_complete).
+    AeronArchiveRecordingSubscriptionDescriptorPoller => aeron_archive_recording_subscription_descriptor_poller_t,
+    create aeron_archive_recording_subscription_descriptor_poller_create,
+    close aeron_archive_recording_subscription_descriptor_poller_close,
+    reset aeron_archive_recording_subscription_descriptor_poller_reset,
+    poll aeron_archive_recording_subscription_descriptor_poller_poll,
+    consumer AeronArchiveRecordingSubscriptionDescriptorConsumerFuncCallback
+        via recording_subscription_descriptor_consumer_handler_trampoline,
+    count subscription_count, remaining remaining_subscription_count
 );
-
-impl AeronArchiveRecordingSubscriptionDescriptorPoller {
-    /// A poller (`aeron_archive_recording_subscription_descriptor_poller_create`); keeps the
-    /// context and subscription alive.
-    pub fn new(
-        ctx: &AeronArchiveContext,
-        subscription: &AeronSubscription,
-        control_session_id: i64,
-        fragment_limit: i32,
-    ) -> Result<Self, AeronCError> {
-        let m = ManagedCResource::new(
-            |p| unsafe {
-                bindings::aeron_archive_recording_subscription_descriptor_poller_create(
-                    p,
-                    ctx.get_inner(),
-                    subscription.get_inner(),
-                    control_session_id,
-                    fragment_limit,
-                )
-            },
-            Some(Box::new(|p| unsafe { bindings::aeron_archive_recording_subscription_descriptor_poller_close(p) })),
-        )?;
-        m.add_dependency(ctx.as_dependency());
-        m.add_dependency(subscription.as_dependency());
-        Ok(unsafe { Self::from_managed(m) })
-    }
-
-    /// Prepares for a list request (`aeron_archive_recording_subscription_descriptor_poller_reset`).
-    pub fn reset<H: AeronArchiveRecordingSubscriptionDescriptorConsumerFuncCallback + Send + 'static>(
-        &self,
-        correlation_id: i64,
-        subscription_count: i32,
-        consumer: &Handler<H>,
-    ) {
-        unsafe {
-            bindings::aeron_archive_recording_subscription_descriptor_poller_reset(
-                self.get_inner(),
-                correlation_id,
-                subscription_count,
-                Some(recording_subscription_descriptor_consumer_handler_trampoline::<H>),
-                consumer.as_raw(),
-            )
-        };
-        // As in `AeronArchiveRecordingDescriptorPoller::reset`: safe from inside the consumer.
-        self.keep_alive_as("consumer", crate::util::keep(consumer.clone()));
-    }
-
-    /// Polls for descriptors (`aeron_archive_recording_subscription_descriptor_poller_poll`). An
-    /// error answer of the archive carries its code as every archive error does.
-    pub fn poll(&self) -> Result<i32, AeronCError> {
-        let rc = self.guarded("AeronArchiveRecordingSubscriptionDescriptorPoller::poll", || unsafe {
-            bindings::aeron_archive_recording_subscription_descriptor_poller_poll(self.get_inner())
-        })?;
-        if rc < 0 {
-            return Err(crate::errors::listing_error("AeronArchiveRecordingSubscriptionDescriptorPoller::poll"));
-        }
-        Ok(rc)
-    }
-
-    /// True once the whole answer was dispatched.
-    pub fn is_dispatch_complete(&self) -> bool {
-        unsafe { (*self.get_inner()).is_dispatch_complete }
-    }
-
-    /// How many descriptors may still come.
-    pub fn remaining_subscription_count(&self) -> i32 {
-        unsafe { (*self.get_inner()).remaining_subscription_count }
-    }
-}

@@ -29,7 +29,6 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -194,32 +193,12 @@ pub fn find_java_from(env: impl Fn(&str) -> Option<OsString>) -> Result<PathBuf,
     )))
 }
 
-type SpawnReply = mpsc::Sender<std::io::Result<Child>>;
-
-/// Spawns child processes from one long-lived thread. The parent-death signal of a child fires
-/// when the thread that spawned it exits, so spawning from a test's own thread would kill a
-/// JVM shared with other tests when that test ends; this thread lives as long as the process.
+/// Spawns children from the one process-lifetime thread of
+/// [`spawn_from_process_thread`](rusteron_client::testing::spawn_from_process_thread): the
+/// parent-death signal fires when the spawning thread exits, and a JVM here is shared between
+/// tests whose threads end.
 fn spawn(cmd: Command) -> std::io::Result<Child> {
-    static SPAWNER: Mutex<Option<mpsc::Sender<(Command, SpawnReply)>>> = Mutex::new(None);
-    let tx = {
-        let mut g = SPAWNER.lock().unwrap_or_else(|e| e.into_inner());
-        if g.is_none() {
-            let (tx, rx) = mpsc::channel::<(Command, SpawnReply)>();
-            std::thread::Builder::new()
-                .name("rusteron-archive-spawner".into())
-                .spawn(move || {
-                    for (mut cmd, reply) in rx {
-                        let _ = reply.send(cmd.spawn());
-                    }
-                })
-                .map_err(std::io::Error::other)?;
-            *g = Some(tx);
-        }
-        g.as_ref().cloned().ok_or_else(|| std::io::Error::other("no spawner"))?
-    };
-    let (rtx, rrx) = mpsc::channel();
-    tx.send((cmd, rtx)).map_err(|_| std::io::Error::other("spawner thread gone"))?;
-    rrx.recv().map_err(|_| std::io::Error::other("spawner thread gone"))?
+    rusteron_client::testing::spawn_from_process_thread(cmd)
 }
 
 /// A Java Aeron Archive with its embedded Java media driver, running as a child process on its

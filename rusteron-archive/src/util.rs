@@ -95,14 +95,16 @@ pub fn take_archive_callback_panic() -> Option<String> {
 
 /// Holds a value only to keep it alive (never read), so a `Send` type that is not `Sync` can be
 /// stored as a `Dependency`.
-struct KeepAlive<T>(#[allow(dead_code)] T);
+struct KeepAlive<T> {
+    _value: T,
+}
 // SAFETY: the value is never accessed through a shared reference; it is only dropped, which
 // `T: Send` allows on any thread.
 unsafe impl<T: Send> Sync for KeepAlive<T> {}
 
 /// A type-erased handle keeping `value` alive.
 pub(crate) fn keep<T: Send + 'static>(value: T) -> rusteron_client::resource::Dependency {
-    std::sync::Arc::new(KeepAlive(value))
+    std::sync::Arc::new(KeepAlive { _value: value })
 }
 
 #[cfg(test)]

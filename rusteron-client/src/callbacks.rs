@@ -881,16 +881,6 @@ impl<F: FnMut(c_int)> AeronIdleStrategyFuncCallback for F {
     }
 }
 
-/// Trampoline for an idle strategy called synchronously inside a Rust call (`clientd` is a
-/// `Guarded<H>`): a panic resumes in the caller once C returns.
-#[allow(dead_code)]
-pub(crate) unsafe extern "C" fn idle_strategy_func_trampoline<H: AeronIdleStrategyFuncCallback + ?Sized>(
-    clientd: *mut c_void,
-    work_count: c_int,
-) {
-    Guarded::<H>::call(clientd, (), |h| h.handle_aeron_idle_strategy_func(work_count))
-}
-
 /// Trampoline for an idle strategy whose `state` is a leaked [`Handler`]; a panic is stopped and
 /// kept for [`take_callback_panic`](crate::take_callback_panic).
 ///

@@ -67,7 +67,42 @@ crate::c_wrapper!(
 crate::single_threaded!(AeronDriverContext);
 
 /// A string the driver context keeps a pointer to (C stores some strings without copying them).
-struct KeptString(#[allow(dead_code)] CString);
+struct KeptString(CString);
+
+/// Declares the setter and getter of one agent's idle strategy, by name. `$what` (a doc line)
+/// names the agent.
+macro_rules! idle_strategy_property {
+    (#[doc = $what:literal] $set:ident, $get:ident, $cset:ident, $cget:ident) => {
+        #[doc = concat!("Sets the idle strategy of", $what, " by name (`", stringify!($cset), "`): one of")]
+        /// [`AERON_IDLE_STRATEGY_NAMES`](crate::AERON_IDLE_STRATEGY_NAMES); any other name is refused
+        /// (C would look it up as a process symbol). Its init arguments are set separately, before.
+        pub fn $set(&self, value: &CStr) -> Result<i32, AeronCError> {
+            crate::idle_strategy::check_idle_strategy_name(concat!("AeronDriverContext::", stringify!($set)), value)?;
+            check(unsafe { bindings::$cset(self.get_inner(), value.as_ptr()) })
+        }
+
+        #[doc = concat!("The name of the idle strategy of", $what, ".")]
+        pub fn $get(&self) -> String {
+            unsafe { crate::strings::c_str_to_str(bindings::$cget(self.get_inner())) }.to_owned()
+        }
+    };
+}
+
+/// Declares a string property whose C setter keeps the pointer: the context keeps a copy of
+/// the text (see `set_kept_string`). `$what` (a doc line) says what the string is.
+macro_rules! kept_string_property {
+    (#[doc = $what:literal] $set:ident, $get:ident, $cset:ident, $cget:ident) => {
+        #[doc = concat!($what, " (`", stringify!($cset), "`). C keeps the pointer, so the context keeps a copy.")]
+        pub fn $set(&self, value: &CStr) -> Result<i32, AeronCError> {
+            self.set_kept_string(stringify!($set), value, bindings::$cset)
+        }
+
+        #[doc = concat!($what, " (empty when unset).")]
+        pub fn $get(&self) -> String {
+            unsafe { crate::strings::c_str_to_str(bindings::$cget(self.get_inner())) }.to_owned()
+        }
+    };
+}
 
 impl AeronDriverContext {
     /// A driver context with Aeron's defaults (`aeron_driver_context_init`, which also reads the
@@ -164,170 +199,49 @@ impl AeronDriverContext {
         Ok(rc)
     }
 
-    /// Sets the idle strategy of the sender thread (`DEDICATED` mode) by name (`aeron_driver_context_set_sender_idle_strategy`): one of
-    /// [`AERON_IDLE_STRATEGY_NAMES`](crate::AERON_IDLE_STRATEGY_NAMES); any other name is refused
-    /// (C would look it up as a process symbol). Its init arguments are set separately, before.
-    pub fn set_sender_idle_strategy(&self, value: &CStr) -> Result<i32, AeronCError> {
-        crate::idle_strategy::check_idle_strategy_name("AeronDriverContext::set_sender_idle_strategy", value)?;
-        check(unsafe { bindings::aeron_driver_context_set_sender_idle_strategy(self.get_inner(), value.as_ptr()) })
-    }
+    idle_strategy_property!(
+        /// the sender thread (`DEDICATED` mode)
+        set_sender_idle_strategy, get_sender_idle_strategy,
+        aeron_driver_context_set_sender_idle_strategy, aeron_driver_context_get_sender_idle_strategy);
+    idle_strategy_property!(
+        /// the conductor thread
+        set_conductor_idle_strategy, get_conductor_idle_strategy,
+        aeron_driver_context_set_conductor_idle_strategy, aeron_driver_context_get_conductor_idle_strategy);
+    idle_strategy_property!(
+        /// the receiver thread (`DEDICATED` mode)
+        set_receiver_idle_strategy, get_receiver_idle_strategy,
+        aeron_driver_context_set_receiver_idle_strategy, aeron_driver_context_get_receiver_idle_strategy);
+    idle_strategy_property!(
+        /// the sender/receiver thread (`SHARED_NETWORK` mode)
+        set_sharednetwork_idle_strategy, get_sharednetwork_idle_strategy,
+        aeron_driver_context_set_sharednetwork_idle_strategy, aeron_driver_context_get_sharednetwork_idle_strategy);
+    idle_strategy_property!(
+        /// the single thread (`SHARED` mode)
+        set_shared_idle_strategy, get_shared_idle_strategy,
+        aeron_driver_context_set_shared_idle_strategy, aeron_driver_context_get_shared_idle_strategy);
+    idle_strategy_property!(
+        /// the native resource agent
+        set_native_resource_agent_idle_strategy, get_native_resource_agent_idle_strategy,
+        aeron_driver_context_set_native_resource_agent_idle_strategy,
+        aeron_driver_context_get_native_resource_agent_idle_strategy);
 
-    /// The name of the idle strategy of the sender thread (`DEDICATED` mode).
-    pub fn get_sender_idle_strategy(&self) -> String {
-        unsafe {
-            crate::strings::c_str_to_str(bindings::aeron_driver_context_get_sender_idle_strategy(self.get_inner()))
-        }
-        .to_owned()
-    }
+    kept_string_property!(
+        /// Name of this driver for the driver name resolver
+        set_resolver_name, get_resolver_name,
+        aeron_driver_context_set_resolver_name, aeron_driver_context_get_resolver_name);
+    kept_string_property!(
+        /// Interface (`host:port`) the driver name resolver binds
+        set_resolver_interface, get_resolver_interface,
+        aeron_driver_context_set_resolver_interface, aeron_driver_context_get_resolver_interface);
+    kept_string_property!(
+        /// Bootstrap neighbour (`host:port`) of the driver name resolver
+        set_resolver_bootstrap_neighbor, get_resolver_bootstrap_neighbor,
+        aeron_driver_context_set_resolver_bootstrap_neighbor, aeron_driver_context_get_resolver_bootstrap_neighbor);
+    kept_string_property!(
+        /// Arguments of the name resolver
+        set_name_resolver_init_args, get_name_resolver_init_args,
+        aeron_driver_context_set_name_resolver_init_args, aeron_driver_context_get_name_resolver_init_args);
 
-    /// Sets the idle strategy of the conductor thread by name (`aeron_driver_context_set_conductor_idle_strategy`): one of
-    /// [`AERON_IDLE_STRATEGY_NAMES`](crate::AERON_IDLE_STRATEGY_NAMES); any other name is refused
-    /// (C would look it up as a process symbol). Its init arguments are set separately, before.
-    pub fn set_conductor_idle_strategy(&self, value: &CStr) -> Result<i32, AeronCError> {
-        crate::idle_strategy::check_idle_strategy_name("AeronDriverContext::set_conductor_idle_strategy", value)?;
-        check(unsafe { bindings::aeron_driver_context_set_conductor_idle_strategy(self.get_inner(), value.as_ptr()) })
-    }
-
-    /// The name of the idle strategy of the conductor thread.
-    pub fn get_conductor_idle_strategy(&self) -> String {
-        unsafe {
-            crate::strings::c_str_to_str(bindings::aeron_driver_context_get_conductor_idle_strategy(self.get_inner()))
-        }
-        .to_owned()
-    }
-
-    /// Sets the idle strategy of the receiver thread (`DEDICATED` mode) by name (`aeron_driver_context_set_receiver_idle_strategy`): one of
-    /// [`AERON_IDLE_STRATEGY_NAMES`](crate::AERON_IDLE_STRATEGY_NAMES); any other name is refused
-    /// (C would look it up as a process symbol). Its init arguments are set separately, before.
-    pub fn set_receiver_idle_strategy(&self, value: &CStr) -> Result<i32, AeronCError> {
-        crate::idle_strategy::check_idle_strategy_name("AeronDriverContext::set_receiver_idle_strategy", value)?;
-        check(unsafe { bindings::aeron_driver_context_set_receiver_idle_strategy(self.get_inner(), value.as_ptr()) })
-    }
-
-    /// The name of the idle strategy of the receiver thread (`DEDICATED` mode).
-    pub fn get_receiver_idle_strategy(&self) -> String {
-        unsafe {
-            crate::strings::c_str_to_str(bindings::aeron_driver_context_get_receiver_idle_strategy(self.get_inner()))
-        }
-        .to_owned()
-    }
-
-    /// Sets the idle strategy of the sender/receiver thread (`SHARED_NETWORK` mode) by name (`aeron_driver_context_set_sharednetwork_idle_strategy`): one of
-    /// [`AERON_IDLE_STRATEGY_NAMES`](crate::AERON_IDLE_STRATEGY_NAMES); any other name is refused
-    /// (C would look it up as a process symbol). Its init arguments are set separately, before.
-    pub fn set_sharednetwork_idle_strategy(&self, value: &CStr) -> Result<i32, AeronCError> {
-        crate::idle_strategy::check_idle_strategy_name("AeronDriverContext::set_sharednetwork_idle_strategy", value)?;
-        check(unsafe {
-            bindings::aeron_driver_context_set_sharednetwork_idle_strategy(self.get_inner(), value.as_ptr())
-        })
-    }
-
-    /// The name of the idle strategy of the sender/receiver thread (`SHARED_NETWORK` mode).
-    pub fn get_sharednetwork_idle_strategy(&self) -> String {
-        unsafe {
-            crate::strings::c_str_to_str(bindings::aeron_driver_context_get_sharednetwork_idle_strategy(
-                self.get_inner(),
-            ))
-        }
-        .to_owned()
-    }
-
-    /// Sets the idle strategy of the single thread (`SHARED` mode) by name (`aeron_driver_context_set_shared_idle_strategy`): one of
-    /// [`AERON_IDLE_STRATEGY_NAMES`](crate::AERON_IDLE_STRATEGY_NAMES); any other name is refused
-    /// (C would look it up as a process symbol). Its init arguments are set separately, before.
-    pub fn set_shared_idle_strategy(&self, value: &CStr) -> Result<i32, AeronCError> {
-        crate::idle_strategy::check_idle_strategy_name("AeronDriverContext::set_shared_idle_strategy", value)?;
-        check(unsafe { bindings::aeron_driver_context_set_shared_idle_strategy(self.get_inner(), value.as_ptr()) })
-    }
-
-    /// The name of the idle strategy of the single thread (`SHARED` mode).
-    pub fn get_shared_idle_strategy(&self) -> String {
-        unsafe {
-            crate::strings::c_str_to_str(bindings::aeron_driver_context_get_shared_idle_strategy(self.get_inner()))
-        }
-        .to_owned()
-    }
-
-    /// Sets the idle strategy of the native resource agent by name (`aeron_driver_context_set_native_resource_agent_idle_strategy`): one of
-    /// [`AERON_IDLE_STRATEGY_NAMES`](crate::AERON_IDLE_STRATEGY_NAMES); any other name is refused
-    /// (C would look it up as a process symbol). Its init arguments are set separately, before.
-    pub fn set_native_resource_agent_idle_strategy(&self, value: &CStr) -> Result<i32, AeronCError> {
-        crate::idle_strategy::check_idle_strategy_name(
-            "AeronDriverContext::set_native_resource_agent_idle_strategy",
-            value,
-        )?;
-        check(unsafe {
-            bindings::aeron_driver_context_set_native_resource_agent_idle_strategy(self.get_inner(), value.as_ptr())
-        })
-    }
-
-    /// The name of the idle strategy of the native resource agent.
-    pub fn get_native_resource_agent_idle_strategy(&self) -> String {
-        unsafe {
-            crate::strings::c_str_to_str(bindings::aeron_driver_context_get_native_resource_agent_idle_strategy(
-                self.get_inner(),
-            ))
-        }
-        .to_owned()
-    }
-
-    /// Name of this driver for the driver name resolver (`aeron_driver_context_set_resolver_name`). C keeps the pointer, so the context keeps a copy.
-    pub fn set_resolver_name(&self, value: &CStr) -> Result<i32, AeronCError> {
-        self.set_kept_string("resolver_name", value, bindings::aeron_driver_context_set_resolver_name)
-    }
-
-    /// Name of this driver for the driver name resolver (empty when unset).
-    pub fn get_resolver_name(&self) -> String {
-        unsafe { crate::strings::c_str_to_str(bindings::aeron_driver_context_get_resolver_name(self.get_inner())) }
-            .to_owned()
-    }
-
-    /// Interface (`host:port`) the driver name resolver binds (`aeron_driver_context_set_resolver_interface`). C keeps the pointer, so the context keeps a copy.
-    pub fn set_resolver_interface(&self, value: &CStr) -> Result<i32, AeronCError> {
-        self.set_kept_string("resolver_interface", value, bindings::aeron_driver_context_set_resolver_interface)
-    }
-
-    /// Interface (`host:port`) the driver name resolver binds (empty when unset).
-    pub fn get_resolver_interface(&self) -> String {
-        unsafe { crate::strings::c_str_to_str(bindings::aeron_driver_context_get_resolver_interface(self.get_inner())) }
-            .to_owned()
-    }
-
-    /// Bootstrap neighbour (`host:port`) of the driver name resolver (`aeron_driver_context_set_resolver_bootstrap_neighbor`). C keeps the pointer, so the context keeps a copy.
-    pub fn set_resolver_bootstrap_neighbor(&self, value: &CStr) -> Result<i32, AeronCError> {
-        self.set_kept_string(
-            "resolver_bootstrap_neighbor",
-            value,
-            bindings::aeron_driver_context_set_resolver_bootstrap_neighbor,
-        )
-    }
-
-    /// Bootstrap neighbour (`host:port`) of the driver name resolver (empty when unset).
-    pub fn get_resolver_bootstrap_neighbor(&self) -> String {
-        unsafe {
-            crate::strings::c_str_to_str(bindings::aeron_driver_context_get_resolver_bootstrap_neighbor(
-                self.get_inner(),
-            ))
-        }
-        .to_owned()
-    }
-
-    /// Arguments of the name resolver (`aeron_driver_context_set_name_resolver_init_args`). C keeps the pointer, so the context keeps a copy.
-    pub fn set_name_resolver_init_args(&self, value: &CStr) -> Result<i32, AeronCError> {
-        self.set_kept_string(
-            "name_resolver_init_args",
-            value,
-            bindings::aeron_driver_context_set_name_resolver_init_args,
-        )
-    }
-
-    /// Arguments of the name resolver (empty when unset).
-    pub fn get_name_resolver_init_args(&self) -> String {
-        unsafe {
-            crate::strings::c_str_to_str(bindings::aeron_driver_context_get_name_resolver_init_args(self.get_inner()))
-        }
-        .to_owned()
-    }
     crate::scalar_property!(
         /// Whether the driver prints a warning to stderr when its directory already exists (off in `new`: library code never prints).
         set_dir_warn_if_exists, get_dir_warn_if_exists, aeron_driver_context_set_dir_warn_if_exists, aeron_driver_context_get_dir_warn_if_exists, bool);

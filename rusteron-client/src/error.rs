@@ -331,14 +331,3 @@ pub fn check(rc: i32) -> Result<i32, AeronCError> {
         Ok(rc)
     }
 }
-
-/// Like [`check`] for `int64_t` results (positions, ids).
-#[inline]
-#[allow(dead_code)]
-pub(crate) fn check_i64(rc: i64) -> Result<i64, AeronCError> {
-    if rc < 0 {
-        Err(AeronCError::last())
-    } else {
-        Ok(rc)
-    }
-}

@@ -24,7 +24,8 @@ macro_rules! c_assembler {
     (
         $(#[$doc:meta])* $name:ident => $ctype:ty,
         trait $cb:ident, trampoline $tramp:ident,
-        create $create:ident, delete $delete:ident, handler $chandler:ident -> $ret:ty
+        create $create:ident, delete $delete:ident, handler $chandler:ident -> $ret:ty,
+        polls $source:ident with $cpoll:ident
     ) => {
         crate::c_wrapper!(
             $(#[$doc])*
@@ -71,6 +72,22 @@ macro_rules! c_assembler {
             pub fn clientd(&self) -> *mut c_void {
                 self.get_inner() as *mut c_void
             }
+
+            #[doc = concat!("Polls `source` (`", stringify!($cpoll), "`) through this assembler; returns the")]
+            /// fragments consumed. Nothing is allocated (beyond C growing a session buffer for a
+            /// larger message than before). A panic in the delegate resumes here.
+            #[inline]
+            pub fn poll(&self, source: &$source, fragment_limit: usize) -> Result<i32, AeronCError> {
+                // Refused from inside this assembler's delegate, or a handler of a poll of the
+                // same subscription or image: the inner poll would grow (reallocate) the session
+                // buffer the delegate's message is in, or free what the outer poll walks (see
+                // `reentry`).
+                let rc = polling_all(&[Polled::Other(self.get_inner() as usize), source.polled()], || unsafe {
+                    bindings::$cpoll(source.get_inner(), Some(bindings::$chandler), self.clientd(), fragment_limit)
+                });
+                resume_nested_panic();
+                check(rc.ok_or_else(|| busy_error(concat!(stringify!($name), "::poll")))?)
+            }
         }
 
         impl std::fmt::Display for $name {
@@ -87,7 +104,8 @@ c_assembler!(
     AeronFragmentAssembler => bindings::aeron_fragment_assembler_t,
     trait AeronFragmentHandlerCallback, trampoline fragment_handler_direct_trampoline,
     create aeron_fragment_assembler_create, delete aeron_fragment_assembler_delete,
-    handler aeron_fragment_assembler_handler -> ()
+    handler aeron_fragment_assembler_handler -> (),
+    polls AeronSubscription with aeron_subscription_poll
 );
 c_assembler!(
     /// Reassembles fragmented messages for a controlled poll of a subscription
@@ -95,14 +113,16 @@ c_assembler!(
     AeronControlledFragmentAssembler => bindings::aeron_controlled_fragment_assembler_t,
     trait AeronControlledFragmentHandlerCallback, trampoline controlled_fragment_handler_direct_trampoline,
     create aeron_controlled_fragment_assembler_create, delete aeron_controlled_fragment_assembler_delete,
-    handler aeron_controlled_fragment_assembler_handler -> AeronControlledFragmentHandlerAction
+    handler aeron_controlled_fragment_assembler_handler -> AeronControlledFragmentHandlerAction,
+    polls AeronSubscription with aeron_subscription_controlled_poll
 );
 c_assembler!(
     /// Reassembles fragmented messages of a single image (`aeron_image_fragment_assembler_t`).
     AeronImageFragmentAssembler => bindings::aeron_image_fragment_assembler_t,
     trait AeronFragmentHandlerCallback, trampoline fragment_handler_direct_trampoline,
     create aeron_image_fragment_assembler_create, delete aeron_image_fragment_assembler_delete,
-    handler aeron_image_fragment_assembler_handler -> ()
+    handler aeron_image_fragment_assembler_handler -> (),
+    polls AeronImage with aeron_image_poll
 );
 c_assembler!(
     /// Reassembles fragmented messages for a controlled poll of a single image
@@ -110,7 +130,8 @@ c_assembler!(
     AeronImageControlledFragmentAssembler => bindings::aeron_image_controlled_fragment_assembler_t,
     trait AeronControlledFragmentHandlerCallback, trampoline controlled_fragment_handler_direct_trampoline,
     create aeron_image_controlled_fragment_assembler_create, delete aeron_image_controlled_fragment_assembler_delete,
-    handler aeron_image_controlled_fragment_assembler_handler -> AeronControlledFragmentHandlerAction
+    handler aeron_image_controlled_fragment_assembler_handler -> AeronControlledFragmentHandlerAction,
+    polls AeronImage with aeron_image_controlled_poll
 );
 
 fn refuse_inside_delegate() -> Result<(), AeronCError> {
@@ -125,28 +146,6 @@ fn refuse_inside_delegate() -> Result<(), AeronCError> {
 }
 
 impl AeronFragmentAssembler {
-    /// Polls `subscription` through this assembler; returns the fragments consumed. Nothing is
-    /// allocated (beyond C growing a session buffer for a larger message than before).
-    #[inline]
-    pub fn poll(&self, subscription: &AeronSubscription, fragment_limit: usize) -> Result<i32, AeronCError> {
-        // Refused from inside this assembler's delegate, or a handler of a poll of the same
-        // subscription: the inner poll would grow (reallocate) the session buffer the delegate's
-        // message is in, or free what the outer poll walks (see `reentry`).
-        let rc = polling_all(
-            &[Polled::Other(self.get_inner() as usize), Polled::Subscription(subscription.get_inner())],
-            || unsafe {
-                bindings::aeron_subscription_poll(
-                    subscription.get_inner(),
-                    Some(bindings::aeron_fragment_assembler_handler),
-                    self.clientd(),
-                    fragment_limit,
-                )
-            },
-        );
-        resume_nested_panic();
-        check(rc.ok_or_else(|| busy_error("AeronFragmentAssembler::poll"))?)
-    }
-
     /// Frees the reassembly buffer of a session (`aeron_fragment_assembler_delete_session_buffer`);
     /// true if there was one.
     ///
@@ -159,27 +158,6 @@ impl AeronFragmentAssembler {
 }
 
 impl AeronControlledFragmentAssembler {
-    /// Controlled poll of `subscription` through this assembler.
-    #[inline]
-    pub fn poll(&self, subscription: &AeronSubscription, fragment_limit: usize) -> Result<i32, AeronCError> {
-        // Refused from inside this assembler's delegate, or a handler of a poll of the same
-        // subscription: the inner poll would grow (reallocate) the session buffer the delegate's
-        // message is in, or free what the outer poll walks (see `reentry`).
-        let rc = polling_all(
-            &[Polled::Other(self.get_inner() as usize), Polled::Subscription(subscription.get_inner())],
-            || unsafe {
-                bindings::aeron_subscription_controlled_poll(
-                    subscription.get_inner(),
-                    Some(bindings::aeron_controlled_fragment_assembler_handler),
-                    self.clientd(),
-                    fragment_limit,
-                )
-            },
-        );
-        resume_nested_panic();
-        check(rc.ok_or_else(|| busy_error("AeronControlledFragmentAssembler::poll"))?)
-    }
-
     /// Frees the reassembly buffer of a session
     /// (`aeron_controlled_fragment_assembler_delete_session_buffer`); true if there was one.
     ///
@@ -188,46 +166,6 @@ impl AeronControlledFragmentAssembler {
     pub fn delete_session_buffer(&self, session_id: i32) -> Result<bool, AeronCError> {
         refuse_inside_delegate()?;
         Ok(unsafe { bindings::aeron_controlled_fragment_assembler_delete_session_buffer(self.get_inner(), session_id) })
-    }
-}
-
-impl AeronImageFragmentAssembler {
-    /// Polls `image` through this assembler; returns the fragments consumed.
-    #[inline]
-    pub fn poll(&self, image: &AeronImage, fragment_limit: usize) -> Result<i32, AeronCError> {
-        // Refused from inside this assembler's delegate, or a handler of a poll of the same
-        // image: the inner poll would grow (reallocate) the session buffer the delegate's
-        // message is in, or free what the outer poll walks (see `reentry`).
-        let rc = polling_all(&[Polled::Other(self.get_inner() as usize), image.polled()], || unsafe {
-            bindings::aeron_image_poll(
-                image.get_inner(),
-                Some(bindings::aeron_image_fragment_assembler_handler),
-                self.clientd(),
-                fragment_limit,
-            )
-        });
-        resume_nested_panic();
-        check(rc.ok_or_else(|| busy_error("AeronImageFragmentAssembler::poll"))?)
-    }
-}
-
-impl AeronImageControlledFragmentAssembler {
-    /// Controlled poll of `image` through this assembler.
-    #[inline]
-    pub fn poll(&self, image: &AeronImage, fragment_limit: usize) -> Result<i32, AeronCError> {
-        // Refused from inside this assembler's delegate, or a handler of a poll of the same
-        // image: the inner poll would grow (reallocate) the session buffer the delegate's
-        // message is in, or free what the outer poll walks (see `reentry`).
-        let rc = polling_all(&[Polled::Other(self.get_inner() as usize), image.polled()], || unsafe {
-            bindings::aeron_image_controlled_poll(
-                image.get_inner(),
-                Some(bindings::aeron_image_controlled_fragment_assembler_handler),
-                self.clientd(),
-                fragment_limit,
-            )
-        });
-        resume_nested_panic();
-        check(rc.ok_or_else(|| busy_error("AeronImageControlledFragmentAssembler::poll"))?)
     }
 }
 

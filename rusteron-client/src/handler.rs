@@ -1,10 +1,33 @@
 //! Long-lived callbacks (`Handler`, `Handlers::leak`) and the panic boundary every callback
 //! trampoline goes through.
+//!
+//! How a panic travels. A panic never unwinds into C: every trampoline runs the user's callback
+//! inside `catch_unwind`, returns a neutral value to C, and keeps the payload in one of three
+//! places, chosen by who is waiting for it. (1) A call of ours that makes C call back
+//! synchronously and can give C a frame of its own as `clientd` (controlled, bounded and block
+//! polls, `for_each`-style walks, the plain polls that own their handler): the payload goes into
+//! that frame ([`Guarded`], `OwnedPoll`), the rest of the call's callbacks are skipped, and the
+//! Rust caller resumes the panic (`resume_unwind`) as soon as C has returned. (2) A synchronous
+//! callback whose `clientd` cannot be such a frame (the plain poll with a borrowed handler, where
+//! `clientd` is the handler itself to save a load per fragment; a C fragment assembler's delegate,
+//! a long-lived [`Handler`] reached from inside our poll): the payload goes into the one
+//! thread-local slot `PENDING_PANIC`; while it is full, further such callbacks on this thread are
+//! skipped, and the Rust code that made the C call resumes it once C has returned
+//! ([`resume_nested_panic`], `poll_result`). (3) A callback C makes from a thread of its own with
+//! no Rust caller waiting (client conductor, driver and archive callbacks, [`guard_detached`],
+//! [`guard_handler`]): the message is logged at `error` and kept in a process-wide list read with
+//! [`take_callback_panic`]; the list keeps the first [`KEPT_CALLBACK_PANICS`] messages not yet
+//! taken and only counts later ones ([`dropped_callback_panics`]), so a callback that panics
+//! forever cannot grow memory. A panic while dropping a callback object inside a C callback
+//! ([`drop_guarded`]) goes to (2) when a Rust caller on this thread waits, to (3) otherwise.
 
 use std::any::Any;
 use std::cell::{Cell, UnsafeCell};
+use std::collections::VecDeque;
 use std::fmt;
+use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -140,18 +163,9 @@ fn stash_drop_panic(payload: Box<dyn Any + Send>, panics: Panics) {
     let msg = describe(payload.as_ref());
     log::error!("rusteron: dropping a callback object panicked inside a C callback; the panic was stopped: {msg}");
     match panics {
-        Panics::Nested
-            if NESTED_PANIC.with(|slot| {
-                let p = slot.take();
-                let empty = p.is_none();
-                slot.set(p);
-                empty
-            }) =>
-        {
-            NESTED_PANIC.with(|slot| slot.set(Some(payload)));
-        }
+        Panics::Nested if !panic_pending() => stash_pending_panic(payload),
         _ => {
-            CONDUCTOR_PANICS.lock().unwrap_or_else(|e| e.into_inner()).push(msg);
+            keep_callback_panic(msg);
             // The payload itself may panic on drop: never drop it here.
             std::mem::forget(payload);
         }
@@ -296,9 +310,35 @@ impl Handlers {
     }
 }
 
-/// Panic payloads caught in callbacks that C called from its own threads (the conductor), where
-/// there is no Rust caller to resume the panic in. Read with [`take_callback_panic`].
-static CONDUCTOR_PANICS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+/// How many messages of panics caught in callbacks that C called from its own threads are kept
+/// for [`take_callback_panic`] at most; later ones (while the list is full) are logged and
+/// counted ([`dropped_callback_panics`]), not kept.
+pub const KEPT_CALLBACK_PANICS: usize = 64;
+
+/// Messages of panics caught in callbacks that C called from its own threads (the conductor),
+/// where there is no Rust caller to resume the panic in, oldest first. Read with
+/// [`take_callback_panic`].
+static CALLBACK_PANICS: Mutex<VecDeque<String>> = Mutex::new(VecDeque::new());
+
+/// How many panic messages were not kept because [`CALLBACK_PANICS`] was full.
+static DROPPED_CALLBACK_PANICS: AtomicU64 = AtomicU64::new(0);
+
+/// Keeps `msg` for [`take_callback_panic`] unless [`KEPT_CALLBACK_PANICS`] are waiting already.
+fn keep_callback_panic(msg: String) {
+    let mut kept = CALLBACK_PANICS.lock().unwrap_or_else(|e| e.into_inner());
+    if kept.len() < KEPT_CALLBACK_PANICS {
+        kept.push_back(msg);
+    } else {
+        DROPPED_CALLBACK_PANICS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// How many panics caught in callbacks that C called from its own threads were not kept for
+/// [`take_callback_panic`] since the process started, because [`KEPT_CALLBACK_PANICS`] messages
+/// were waiting to be taken at the time (each was still logged at `error` level).
+pub fn dropped_callback_panics() -> u64 {
+    DROPPED_CALLBACK_PANICS.load(Ordering::Relaxed)
+}
 
 fn describe(payload: &(dyn Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
@@ -320,20 +360,16 @@ pub fn guard_detached<R>(default: R, f: impl FnOnce() -> R) -> R {
         Err(payload) => {
             let msg = describe(payload.as_ref());
             log::error!("rusteron: a callback panicked and the panic was stopped at the C boundary: {msg}");
-            CONDUCTOR_PANICS.lock().unwrap_or_else(|e| e.into_inner()).push(msg);
+            keep_callback_panic(msg);
             default
         }
     }
 }
 
-/// The oldest panic message caught in a callback that C called from its own thread, if any.
+/// The oldest panic message caught in a callback that C called from its own thread and not
+/// taken yet, if any. At most [`KEPT_CALLBACK_PANICS`] wait here; see [`dropped_callback_panics`].
 pub fn take_callback_panic() -> Option<String> {
-    let mut v = CONDUCTOR_PANICS.lock().unwrap_or_else(|e| e.into_inner());
-    if v.is_empty() {
-        None
-    } else {
-        Some(v.remove(0))
-    }
+    CALLBACK_PANICS.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
 }
 
 /// State given to C as `clientd` for a call that invokes a callback synchronously (poll, foreach,
@@ -400,30 +436,62 @@ impl<'a, H: ?Sized> Guarded<'a, H> {
 }
 
 thread_local! {
-    /// A panic caught in a callback that C called from inside another callback of ours (a fragment
-    /// assembler's delegate, called by C inside a poll). Resumed by the Rust code that called C.
-    static NESTED_PANIC: Cell<Option<Box<dyn Any + Send>>> = const { Cell::new(None) };
+    /// The one thread-local panic slot (place (2) in the module documentation): a panic caught
+    /// in a callback that C called synchronously on this thread but whose `clientd` has no room
+    /// for it (the handler of a plain poll with a borrowed handler, a C assembler's delegate),
+    /// resumed by the Rust code that called C once C has returned. A raw pointer (from
+    /// `Box::into_raw`) so that the slot has no destructor: a `const` thread-local without one is
+    /// a plain `%fs`-relative load, with no lazy-initialisation check. (A payload still here
+    /// when the thread exits, which no path of ours leaves, would be leaked, not dropped.)
+    static PENDING_PANIC: Cell<Option<NonNull<dyn Any + Send>>> = const { Cell::new(None) };
+}
+
+/// True while [`PENDING_PANIC`] holds a panic: synchronous callbacks on this thread are skipped.
+#[inline(always)]
+fn panic_pending() -> bool {
+    PENDING_PANIC.with(|p| p.get().is_some())
+}
+
+/// Puts `payload` in [`PENDING_PANIC`]. Callers look first ([`panic_pending`]); should the slot
+/// be full anyway, the first panic is kept and this one is logged and forgotten (its payload may
+/// panic on drop).
+#[cold]
+#[inline(never)]
+fn stash_pending_panic(payload: Box<dyn Any + Send>) {
+    if panic_pending() {
+        log::error!(
+            "rusteron: a second panic before the first was resumed was dropped: {}",
+            describe(payload.as_ref())
+        );
+        std::mem::forget(payload);
+        return;
+    }
+    // SAFETY of the later `Box::from_raw`: the pointer comes from `Box::into_raw` (`leak`) and
+    // is taken out of the slot exactly once (`take_pending_panic`).
+    let p = NonNull::from(Box::leak(payload));
+    PENDING_PANIC.with(|slot| slot.set(Some(p)));
+}
+
+/// Takes the panic out of [`PENDING_PANIC`], if any.
+#[inline(always)]
+fn take_pending_panic() -> Option<Box<dyn Any + Send>> {
+    // SAFETY: see `stash_pending_panic`.
+    PENDING_PANIC.with(|slot| slot.take()).map(|p| unsafe { Box::from_raw(p.as_ptr()) })
 }
 
 /// Runs a callback that C calls synchronously on this thread but whose `clientd` cannot carry a
 /// [`Guarded`] (it is a long-lived handler, e.g. a fragment assembler's delegate). A panic is
-/// caught and kept in a thread-local slot; while the slot is full, further calls are skipped.
+/// caught and kept in the thread-local slot; while the slot is full, further calls are skipped.
 /// [`resume_nested_panic`] resumes it once C has returned.
 #[inline(always)]
 pub fn guard_nested<R>(default: R, f: impl FnOnce() -> R) -> R {
-    let pending = NESTED_PANIC.with(|slot| {
-        let p = slot.take();
-        let full = p.is_some();
-        slot.set(p);
-        full
-    });
-    if pending {
+    if panic_pending() {
         return default;
     }
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(p) => {
-            NESTED_PANIC.with(|slot| slot.set(Some(p)));
+            stash_pending_panic(p);
             default
         }
     }
@@ -452,44 +520,22 @@ pub unsafe fn guard_nested_handler<H, R: Copy>(
     r
 }
 
-/// Resumes a panic kept by [`guard_nested`] on this thread, if any. Call after C returned.
+/// Resumes a panic kept by [`guard_nested`] (or a plain poll's trampoline) on this thread, if
+/// any. Call after C returned.
 #[inline(always)]
 pub fn resume_nested_panic() {
-    if let Some(p) = NESTED_PANIC.with(|slot| slot.take()) {
-        std::panic::resume_unwind(p);
+    if panic_pending() {
+        resume_pending_panic();
     }
 }
 
-thread_local! {
-    /// A panic caught in the fragment handler of a plain poll ([`poll_fragment_trampoline`]),
-    /// resumed by that poll once C has returned ([`poll_result`]). A raw pointer (from
-    /// `Box::into_raw`) so that the slot has no destructor: a `const` thread-local without one is
-    /// a plain `%fs`-relative load, with no lazy-initialisation check.
-    static POLL_PANIC: Cell<Option<std::ptr::NonNull<dyn Any + Send>>> = const { Cell::new(None) };
-}
-
-#[inline(always)]
-fn poll_panic_pending() -> bool {
-    POLL_PANIC.with(|p| p.get().is_some())
-}
-
+/// Resumes the panic in [`PENDING_PANIC`] (the caller saw [`panic_pending`]). Never returns.
 #[cold]
 #[inline(never)]
-fn stash_poll_panic(payload: Box<dyn Any + Send>) {
-    // SAFETY of the later `Box::from_raw`: the pointer comes from `Box::into_raw` and is taken
-    // out of the slot exactly once (`resume_poll_panic`).
-    let p = std::ptr::NonNull::from(Box::leak(payload));
-    POLL_PANIC.with(|slot| slot.set(Some(p)));
-}
-
-/// Resumes the panic `poll_result` found in the slot. Never returns.
-#[cold]
-#[inline(never)]
-fn resume_poll_panic() -> ! {
-    match POLL_PANIC.with(|slot| slot.take()) {
-        // SAFETY: see `stash_poll_panic`.
-        Some(p) => std::panic::resume_unwind(unsafe { Box::from_raw(p.as_ptr()) }),
-        None => unreachable!("resume_poll_panic is called only when a panic is pending"),
+fn resume_pending_panic() -> ! {
+    match take_pending_panic() {
+        Some(p) => std::panic::resume_unwind(p),
+        None => unreachable!("resume_pending_panic is called only when a panic is pending"),
     }
 }
 
@@ -535,7 +581,7 @@ unsafe fn poll_fragment<H: crate::AeronFragmentHandlerCallback + ?Sized>(
     length: usize,
     header: *mut crate::bindings::aeron_header_t,
 ) {
-    if poll_panic_pending() {
+    if panic_pending() {
         return;
     }
     let r = catch_unwind(AssertUnwindSafe(|| {
@@ -543,14 +589,16 @@ unsafe fn poll_fragment<H: crate::AeronFragmentHandlerCallback + ?Sized>(
         handler.handle_aeron_fragment_handler(data, crate::AeronHeader::from_raw(header))
     }));
     if let Err(p) = r {
-        stash_poll_panic(p);
+        stash_pending_panic(p);
     }
 }
-/// The fragment trampoline of a plain poll (`aeron_subscription_poll`, `aeron_image_poll`):
-/// `clientd` points at a `&mut H` on the polling stack frame (trait objects; see [`poll_args`]).
+
+/// The fragment trampoline of a plain poll with a borrowed handler (`aeron_subscription_poll`,
+/// `aeron_image_poll`): `clientd` points at a `&mut H` on the polling stack frame (trait
+/// objects; see [`poll_args`]).
 ///
-/// The panic guarantee, at the lowest cost found: a panic in the handler is caught here (it never
-/// unwinds into C), kept in a thread-local slot, and every later fragment of the same poll is
+/// The panic guarantee, at the lowest cost found for a borrowed handler: a panic in the handler
+/// is caught here (it never unwinds into C), kept in the thread-local slot, and every later fragment of the same poll is
 /// skipped (consumed, not handed to the handler). The poll resumes the panic after C returns,
 /// and only looks for one when C reports fragments ([`poll_result`]): C counts every fragment
 /// it hands to the handler (`++fragments_read` before each call in `aeron_image_poll`), so a
@@ -577,8 +625,8 @@ pub(crate) fn poll_result(rc: std::os::raw::c_int) -> Result<i32, crate::AeronCE
     if rc == 0 {
         Ok(0)
     } else if rc > 0 {
-        if poll_panic_pending() {
-            resume_poll_panic();
+        if panic_pending() {
+            resume_pending_panic();
         }
         Ok(rc)
     } else {
@@ -590,4 +638,111 @@ pub(crate) fn poll_result(rc: std::os::raw::c_int) -> Result<i32, crate::AeronCE
 #[inline(never)]
 fn poll_error() -> crate::AeronCError {
     crate::AeronCError::last()
+}
+
+/// The `clientd` of a plain poll that owns its handler (`poll_once`, `poll_fn`): the handler,
+/// and room for a panic caught in it (place (1) in the module documentation), on the polling
+/// stack frame.
+///
+/// Cheaper per fragment than the thread-local slot of [`poll_fragment_trampoline`]: the handler
+/// is `None` once it panicked, so the test that skips the rest of the poll is the test of the
+/// `Option`, and for a closure that captures a reference (the usual poll closure) `None` is
+/// the null capture pointer: the trampoline loads the capture it needs anyway and branches on
+/// it (`mov (%rdi),%rax; test %rax,%rax; je`), one instruction less per fragment than the
+/// `%fs`-relative load of the slot, and nothing to set up per poll (the closure is written to
+/// the frame as before). After C returns, a poll that reported fragments tests the same word.
+#[repr(C)]
+pub(crate) struct OwnedPoll<H> {
+    /// The handler; `None` once it panicked in this poll.
+    handler: Option<H>,
+    /// The handler that panicked, moved out of `handler` (dropped where the panic resumes).
+    panicked: MaybeUninit<H>,
+    /// The caught panic, written when `handler` becomes `None`.
+    payload: MaybeUninit<Box<dyn Any + Send>>,
+}
+
+impl<H: crate::AeronFragmentHandlerCallback> OwnedPoll<H> {
+    /// A frame for one poll with `handler`.
+    #[inline(always)]
+    pub(crate) fn new(handler: H) -> Self {
+        OwnedPoll { handler: Some(handler), panicked: MaybeUninit::uninit(), payload: MaybeUninit::uninit() }
+    }
+
+    /// The trampoline and `clientd` to give C. Every later access to the frame (C's, and
+    /// [`result`](Self::result)) goes through this pointer.
+    #[inline(always)]
+    pub(crate) fn args(&mut self) -> (crate::bindings::aeron_fragment_handler_t, *mut Self) {
+        (Some(owned_poll_trampoline::<H>), self)
+    }
+
+    /// The result of the poll C answered `rc` to: the fragment count, the handler's panic
+    /// resumed, or Aeron's error.
+    ///
+    /// # Safety
+    /// `this` is the pointer from [`args`](Self::args), C has returned, and this is called once.
+    #[inline(always)]
+    pub(crate) unsafe fn result(this: *mut Self, rc: std::os::raw::c_int) -> Result<i32, crate::AeronCError> {
+        // As in `poll_result`: C counts each fragment before handing it over, so a poll that
+        // returned 0 never called the handler.
+        if rc == 0 {
+            Ok(0)
+        } else if rc > 0 {
+            if (*this).handler.is_none() {
+                Self::resume(this);
+            }
+            Ok(rc)
+        } else {
+            Err(poll_error())
+        }
+    }
+
+    /// Resumes the handler's panic; the handler that panicked is dropped while it unwinds (as a
+    /// handler passed by value to a poll always was).
+    #[cold]
+    #[inline(never)]
+    unsafe fn resume(this: *mut Self) -> ! {
+        // SAFETY: both were written by `stash` when it set `handler` to `None`, and are read once.
+        let _handler = (*this).panicked.assume_init_read();
+        std::panic::resume_unwind((*this).payload.assume_init_read())
+    }
+
+    /// Keeps the panic of the handler and sets `handler` to `None`.
+    #[cold]
+    #[inline(never)]
+    fn stash(&mut self, payload: Box<dyn Any + Send>) {
+        match self.handler.take() {
+            Some(h) => {
+                self.panicked.write(h);
+                self.payload.write(payload);
+            }
+            // Not reached: the trampoline does not call a handler that is gone. Never drop a
+            // payload here (its `Drop` may panic, inside a C callback).
+            None => std::mem::forget(payload),
+        }
+    }
+}
+
+/// The fragment trampoline of an [`OwnedPoll`].
+///
+/// # Safety
+/// `clientd` is the pointer from [`OwnedPoll::args`] of a frame alive for this poll, on this
+/// thread.
+unsafe extern "C" fn owned_poll_trampoline<H: crate::AeronFragmentHandlerCallback>(
+    clientd: *mut std::os::raw::c_void,
+    buffer: *const u8,
+    length: usize,
+    header: *mut crate::bindings::aeron_header_t,
+) {
+    let frame = &mut *(clientd as *mut OwnedPoll<H>);
+    let Some(handler) = frame.handler.as_mut() else {
+        // The handler panicked earlier in this poll: the fragment is consumed without it.
+        return;
+    };
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        let data = if length == 0 { &[][..] } else { std::slice::from_raw_parts(buffer, length) };
+        handler.handle_aeron_fragment_handler(data, crate::AeronHeader::from_raw(header))
+    }));
+    if let Err(p) = r {
+        frame.stash(p);
+    }
 }

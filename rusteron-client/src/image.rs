@@ -3,8 +3,7 @@
 use crate::bindings;
 use crate::callbacks::*;
 use crate::error::{check, AeronCError};
-use crate::handler::Guarded;
-use crate::reentry::{busy_error, polling, Polled};
+use crate::reentry::{polling_guarded, Polled};
 use crate::strings::c_str_to_str;
 use crate::{AeronSubscription, ManagedCResource};
 use std::ffi::CStr;
@@ -96,80 +95,29 @@ impl AeronImage {
         unsafe { bindings::aeron_image_is_closed(self.get_inner()) }
     }
 
-    /// Polls this image only; see [`AeronSubscription::poll_once`].
-    #[inline]
-    pub fn poll_once<F: AeronFragmentHandlerCallback>(
-        &self,
-        mut handler: F,
-        fragment_limit: usize,
-    ) -> Result<i32, AeronCError> {
-        self.poll_with(&mut handler, fragment_limit)
-    }
-
-    /// Polls this image with a borrowed handler (keeps its state); see
-    /// [`AeronSubscription::poll_with`].
-    #[inline]
-    pub fn poll_with<F: AeronFragmentHandlerCallback + ?Sized>(
-        &self,
-        handler: &mut F,
-        fragment_limit: usize,
-    ) -> Result<i32, AeronCError> {
-        // No panic slot to set up: see `poll_fragment_trampoline` and `poll_result`.
-        let mut handler: &mut F = handler;
-        let (trampoline, clientd) = crate::handler::poll_args(&mut handler);
-        let image = self.get_inner();
-        // Refused from inside a handler of a poll of this image or its subscription: see
-        // `reentry`. The subscription is only looked up for a nested poll.
-        polling(
-            Polled::Image(image, None),
-            || self.polled(),
-            || unsafe { bindings::aeron_image_poll(image, trampoline, clientd, fragment_limit) },
-            crate::handler::poll_result,
-            || Err(busy_error("AeronImage::poll")),
-        )
-    }
-
     /// What a poll of this image marks (see `reentry`).
     pub(crate) fn polled(&self) -> Polled {
         Polled::Image(self.get_inner(), self.retaining_subscription())
     }
 
-    /// Polls with flow control (`aeron_image_controlled_poll`): the handler returns an
-    /// `AERON_ACTION_*` per fragment. A panic aborts at that fragment and resumes here.
-    #[inline]
-    pub fn controlled_poll_once<F: AeronControlledFragmentHandlerCallback>(
-        &self,
-        mut handler: F,
-        fragment_limit: usize,
-    ) -> Result<i32, AeronCError> {
-        self.controlled_poll_with(&mut handler, fragment_limit)
+    /// What the outermost poll of this image marks: the image alone (its subscription is only
+    /// looked up for a poll nested inside a handler, see `polled`).
+    #[inline(always)]
+    pub(crate) fn poll_mark(&self) -> Polled {
+        Polled::Image(self.get_inner(), None)
     }
 
-    /// Like [`controlled_poll_once`](Self::controlled_poll_once) with a borrowed handler.
-    #[inline]
-    pub fn controlled_poll_with<F: AeronControlledFragmentHandlerCallback + ?Sized>(
+    /// One C poll of this image whose handler goes through a `Guarded` `clientd` (see
+    /// [`polling_guarded`]): `call` gets the image and the `clientd`.
+    #[inline(always)]
+    fn polling_guarded<H: ?Sized, R>(
         &self,
-        handler: &mut F,
-        fragment_limit: usize,
-    ) -> Result<i32, AeronCError> {
+        handler: &mut H,
+        what: &str,
+        call: impl FnOnce(*mut bindings::aeron_image_t, *mut std::os::raw::c_void) -> R,
+    ) -> Result<R, AeronCError> {
         let image = self.get_inner();
-        let rc = Guarded::run(handler, |clientd| {
-            polling(
-                Polled::Image(image, None),
-                || self.polled(),
-                || unsafe {
-                    bindings::aeron_image_controlled_poll(
-                        image,
-                        Some(controlled_fragment_handler_trampoline::<F>),
-                        clientd,
-                        fragment_limit,
-                    )
-                },
-                Some,
-                || None,
-            )
-        });
-        check(rc.ok_or_else(|| busy_error("AeronImage::controlled_poll"))?)
+        polling_guarded(self.poll_mark(), || self.polled(), handler, what, |clientd| call(image, clientd))
     }
 
     /// Polls up to `fragment_limit` fragments but not past `limit_position`
@@ -181,25 +129,15 @@ impl AeronImage {
         limit_position: i64,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let image = self.get_inner();
-        let rc = Guarded::run(&mut handler, |clientd| {
-            polling(
-                Polled::Image(image, None),
-                || self.polled(),
-                || unsafe {
-                    bindings::aeron_image_bounded_poll(
-                        image,
-                        Some(fragment_handler_trampoline::<F>),
-                        clientd,
-                        limit_position,
-                        fragment_limit,
-                    )
-                },
-                Some,
-                || None,
+        check(self.polling_guarded(&mut handler, "AeronImage::bounded_poll", |image, clientd| unsafe {
+            bindings::aeron_image_bounded_poll(
+                image,
+                Some(fragment_handler_trampoline::<F>),
+                clientd,
+                limit_position,
+                fragment_limit,
             )
-        });
-        check(rc.ok_or_else(|| busy_error("AeronImage::bounded_poll"))?)
+        })?)
     }
 
     /// Controlled poll that stops at `limit_position` (`aeron_image_bounded_controlled_poll`).
@@ -210,25 +148,15 @@ impl AeronImage {
         limit_position: i64,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let image = self.get_inner();
-        let rc = Guarded::run(&mut handler, |clientd| {
-            polling(
-                Polled::Image(image, None),
-                || self.polled(),
-                || unsafe {
-                    bindings::aeron_image_bounded_controlled_poll(
-                        image,
-                        Some(controlled_fragment_handler_trampoline::<F>),
-                        clientd,
-                        limit_position,
-                        fragment_limit,
-                    )
-                },
-                Some,
-                || None,
+        check(self.polling_guarded(&mut handler, "AeronImage::bounded_controlled_poll", |image, clientd| unsafe {
+            bindings::aeron_image_bounded_controlled_poll(
+                image,
+                Some(controlled_fragment_handler_trampoline::<F>),
+                clientd,
+                limit_position,
+                fragment_limit,
             )
-        });
-        check(rc.ok_or_else(|| busy_error("AeronImage::bounded_controlled_poll"))?)
+        })?)
     }
 
     /// Polls whole blocks of frames up to `block_length_limit` bytes (`aeron_image_block_poll`);
@@ -238,24 +166,9 @@ impl AeronImage {
         mut handler: F,
         block_length_limit: usize,
     ) -> Result<i32, AeronCError> {
-        let image = self.get_inner();
-        let rc = Guarded::run(&mut handler, |clientd| {
-            polling(
-                Polled::Image(image, None),
-                || self.polled(),
-                || unsafe {
-                    bindings::aeron_image_block_poll(
-                        image,
-                        Some(block_handler_trampoline::<F>),
-                        clientd,
-                        block_length_limit,
-                    )
-                },
-                Some,
-                || None,
-            )
-        });
-        check(rc.ok_or_else(|| busy_error("AeronImage::block_poll"))?)
+        check(self.polling_guarded(&mut handler, "AeronImage::block_poll", |image, clientd| unsafe {
+            bindings::aeron_image_block_poll(image, Some(block_handler_trampoline::<F>), clientd, block_length_limit)
+        })?)
     }
 
     /// Transports (receivers' sources) seen active within the image liveness timeout; 0 for IPC

@@ -79,7 +79,7 @@ pub use error_frame::*;
 pub use exclusive_publication::*;
 pub use fragment_assembler::*;
 pub use free_functions::*;
-pub use handler::{take_callback_panic, Handler, Handlers};
+pub use handler::{dropped_callback_panics, take_callback_panic, Handler, Handlers, KEPT_CALLBACK_PANICS};
 pub use handoff::{Handoff, HandoffError, SingleThreaded};
 pub use header::*;
 pub use idle_strategy::*;

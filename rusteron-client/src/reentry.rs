@@ -151,6 +151,22 @@ pub(crate) fn polling<C, R>(
     then(c)
 }
 
+/// [`polling`] for a C call whose callback gets a [`Guarded`](crate::handler::Guarded) of
+/// `handler` as `clientd` (controlled, bounded and block polls): `call` gets that `clientd`; a
+/// panic caught in the handler resumes once C has returned and the marks are gone. An `EBUSY`
+/// error naming `what` instead of a poll that would re-enter one this thread is running.
+#[inline(always)]
+pub(crate) fn polling_guarded<H: ?Sized, R>(
+    fast: Polled,
+    object: impl FnOnce() -> Polled,
+    handler: &mut H,
+    what: &str,
+    call: impl FnOnce(*mut std::os::raw::c_void) -> R,
+) -> Result<R, AeronCError> {
+    crate::handler::Guarded::run(handler, |clientd| polling(fast, object, || call(clientd), Some, || None))
+        .ok_or_else(|| busy_error(what))
+}
+
 /// Runs `f` marked as polling all of `objects`; the marks are removed whatever happens (`f` may
 /// unwind). `None` (and `f` not run) if that would re-enter a poll this thread is running.
 pub(crate) fn polling_all<R>(objects: &[Polled], f: impl FnOnce() -> R) -> Option<R> {

@@ -5,7 +5,7 @@ use crate::callbacks::*;
 use crate::error::{check, AeronCError};
 use crate::handler::{Guarded, Handler};
 use crate::image::AeronImage;
-use crate::reentry::{busy_error, is_busy, polling, refuse_if_busy, Polled};
+use crate::reentry::{busy_error, is_busy, polling_guarded, refuse_if_busy, Polled};
 use crate::strings::c_str_to_str;
 
 crate::c_wrapper!(
@@ -46,42 +46,6 @@ impl AeronSubscriptionConstants {
 }
 
 impl AeronSubscription {
-    /// Polls up to `fragment_limit` fragments, calling `handler` for each; returns how many.
-    ///
-    /// `handler` is any closure `FnMut(&[u8], AeronHeader)` or a type implementing
-    /// [`AeronFragmentHandlerCallback`]. Nothing is allocated. If the handler panics, the rest
-    /// of the fragments of this poll are skipped (they are consumed), C returns normally, and
-    /// the panic resumes here.
-    #[inline]
-    pub fn poll_once<F: AeronFragmentHandlerCallback>(
-        &self,
-        mut handler: F,
-        fragment_limit: usize,
-    ) -> Result<i32, AeronCError> {
-        self.poll_with(&mut handler, fragment_limit)
-    }
-
-    /// Like [`poll_once`](Self::poll_once) with a handler borrowed mutably (keeps its state).
-    #[inline]
-    pub fn poll_with<F: AeronFragmentHandlerCallback + ?Sized>(
-        &self,
-        handler: &mut F,
-        fragment_limit: usize,
-    ) -> Result<i32, AeronCError> {
-        // No panic slot to set up: see `poll_fragment_trampoline` and `poll_result`.
-        let mut handler: &mut F = handler;
-        let (trampoline, clientd) = crate::handler::poll_args(&mut handler);
-        let sub = self.get_inner();
-        // Refused from inside a handler of a poll of this subscription: see `reentry`.
-        polling(
-            Polled::Subscription(sub),
-            || Polled::Subscription(sub),
-            || unsafe { bindings::aeron_subscription_poll(sub, trampoline, clientd, fragment_limit) },
-            crate::handler::poll_result,
-            || Err(busy_error("AeronSubscription::poll")),
-        )
-    }
-
     /// Polls with a leaked [`Handler`]; `None` consumes fragments without a handler... which C
     /// does not allow, so `None` returns 0 without polling.
     #[inline]
@@ -94,44 +58,6 @@ impl AeronSubscription {
             Some(h) => h.with_mut(|h| self.poll_with(h, fragment_limit)).unwrap_or_else(|| Err(handler_busy())),
             _ => Ok(0),
         }
-    }
-
-    /// Polls with flow control: the handler returns `AERON_ACTION_*` for each fragment. A panic
-    /// aborts at that fragment (it will be delivered again) and resumes here.
-    #[inline]
-    pub fn controlled_poll_once<F: AeronControlledFragmentHandlerCallback>(
-        &self,
-        mut handler: F,
-        fragment_limit: usize,
-    ) -> Result<i32, AeronCError> {
-        self.controlled_poll_with(&mut handler, fragment_limit)
-    }
-
-    /// Like [`controlled_poll_once`](Self::controlled_poll_once) with a borrowed handler.
-    #[inline]
-    pub fn controlled_poll_with<F: AeronControlledFragmentHandlerCallback + ?Sized>(
-        &self,
-        handler: &mut F,
-        fragment_limit: usize,
-    ) -> Result<i32, AeronCError> {
-        let sub = self.get_inner();
-        let rc = Guarded::run(handler, |clientd| {
-            polling(
-                Polled::Subscription(sub),
-                || Polled::Subscription(sub),
-                || unsafe {
-                    bindings::aeron_subscription_controlled_poll(
-                        sub,
-                        Some(controlled_fragment_handler_trampoline::<F>),
-                        clientd,
-                        fragment_limit,
-                    )
-                },
-                Some,
-                || None,
-            )
-        });
-        check(rc.ok_or_else(|| busy_error("AeronSubscription::controlled_poll"))?)
     }
 
     /// Controlled poll with a leaked [`Handler`].
@@ -155,28 +81,37 @@ impl AeronSubscription {
         block_length_limit: usize,
     ) -> Result<i64, AeronCError> {
         let sub = self.get_inner();
-        let rc = Guarded::run(&mut handler, |clientd| {
-            polling(
-                Polled::Subscription(sub),
-                || Polled::Subscription(sub),
-                || unsafe {
-                    bindings::aeron_subscription_block_poll(
-                        sub,
-                        Some(block_handler_trampoline::<F>),
-                        clientd,
-                        block_length_limit,
-                    )
-                },
-                Some,
-                || None,
-            )
-        });
-        let rc = rc.ok_or_else(|| busy_error("AeronSubscription::block_poll"))?;
+        let rc = polling_guarded(
+            self.polled(),
+            || self.polled(),
+            &mut handler,
+            "AeronSubscription::block_poll",
+            |clientd| unsafe {
+                bindings::aeron_subscription_block_poll(
+                    sub,
+                    Some(block_handler_trampoline::<F>),
+                    clientd,
+                    block_length_limit,
+                )
+            },
+        )?;
         if rc < 0 {
             Err(AeronCError::last())
         } else {
             Ok(rc)
         }
+    }
+
+    /// What a poll of this subscription marks (see `reentry`).
+    #[inline(always)]
+    pub(crate) fn polled(&self) -> Polled {
+        Polled::Subscription(self.get_inner())
+    }
+
+    /// What the outermost poll of this subscription marks: the same as `polled`.
+    #[inline(always)]
+    pub(crate) fn poll_mark(&self) -> Polled {
+        self.polled()
     }
 
     /// True when at least one image is connected.

@@ -64,6 +64,36 @@ pub fn unique_dir(prefix: &str) -> PathBuf {
     root.join(format!("{prefix}-{}-{}-{nanos}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)))
 }
 
+type SpawnReply = std::sync::mpsc::Sender<std::io::Result<Child>>;
+
+/// Spawns `cmd` from one thread that lives as long as the process (started on first use).
+///
+/// A child's parent-death signal (`PR_SET_PDEATHSIG`, which the test fixtures set so that no
+/// JVM outlives a killed test run) fires when the *thread* that spawned it exits, so a child
+/// spawned from a test's own thread dies with that test even when other tests share it (an
+/// archive or cluster JVM). Used by the archive and cluster testing modules.
+#[doc(hidden)]
+pub fn spawn_from_process_thread(cmd: Command) -> std::io::Result<Child> {
+    use std::sync::{mpsc, Mutex};
+    static SPAWNER: Mutex<Option<mpsc::Sender<(Command, SpawnReply)>>> = Mutex::new(None);
+    let tx = {
+        let mut g = SPAWNER.lock().unwrap_or_else(|e| e.into_inner());
+        if g.is_none() {
+            let (tx, rx) = mpsc::channel::<(Command, SpawnReply)>();
+            std::thread::Builder::new().name("rusteron-spawner".into()).spawn(move || {
+                for (mut cmd, reply) in rx {
+                    let _ = reply.send(cmd.spawn());
+                }
+            })?;
+            *g = Some(tx);
+        }
+        g.as_ref().cloned().ok_or_else(|| std::io::Error::other("no spawner"))?
+    };
+    let (rtx, rrx) = mpsc::channel();
+    tx.send((cmd, rtx)).map_err(|_| std::io::Error::other("spawner thread gone"))?;
+    rrx.recv().map_err(|_| std::io::Error::other("spawner thread gone"))?
+}
+
 /// Waits until `cond` is true or `timeout` passes; returns whether it became true.
 pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
     let deadline = crate::__private::deadline_after(timeout);

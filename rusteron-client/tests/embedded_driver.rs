@@ -327,6 +327,49 @@ fn controlled_poll_fn_infers_and_can_abort() {
 }
 
 #[test]
+fn image_controlled_poll_fn_infers_and_can_abort() {
+    let driver = start_embedded_driver().unwrap();
+    let aeron = driver.connect().unwrap();
+    let (publication, subscription) = pair(&aeron, c"aeron:ipc", 3009);
+    assert!(wait_until(TIMEOUT, || publication.is_connected()));
+    let image = subscription.image_at_index(0).expect("the publication's image");
+    for i in 0..3u8 {
+        assert!(wait_until(TIMEOUT, || publication.offer(&[i]).is_ok()));
+    }
+    // Abort the first fragment once, then stop after the second: what the image delivers next
+    // starts at the aborted fragment, and BREAK ends the poll after the fragment it returns for.
+    let mut seen = Vec::new();
+    let mut aborted = false;
+    let mut polls = 0;
+    assert!(wait_until(TIMEOUT, || {
+        polls += 1;
+        image
+            .controlled_poll_fn(
+                |msg, _header| {
+                    if !aborted {
+                        aborted = true;
+                        return bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_ABORT;
+                    }
+                    seen.push(msg[0]);
+                    if seen.len() == 2 {
+                        bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_BREAK
+                    } else {
+                        bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_CONTINUE
+                    }
+                },
+                10,
+            )
+            .unwrap();
+        seen.len() == 3
+    }));
+    assert_eq!(seen, vec![0, 1, 2]);
+    // At least three polls: the abort ends one, the break another.
+    assert!(polls >= 3, "{polls} polls");
+    // Everything was consumed through the image: it stands where the publication stands.
+    assert_eq!(image.position(), publication.position());
+}
+
+#[test]
 fn out_of_range_sizes_are_refused_at_start() {
     type Setter = fn(&AeronDriverContext) -> Result<i32, AeronCError>;
     // Each is accepted by its setter (C stores it) and refused by aeron_driver_init's checks,

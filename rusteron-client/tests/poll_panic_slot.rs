@@ -1,6 +1,7 @@
-//! The plain poll's panic slot (a thread-local, read only when C reports fragments): a panic in
-//! the handler resumes in the caller of that poll, the poll's later fragments are skipped, nothing
-//! is left behind for the next poll, and polls nested in a handler hand a panic outwards.
+//! The plain poll's panic slots (a thread-local for a borrowed handler, the polling frame for a
+//! handler passed by value; both read only when C reports fragments): a panic in the handler
+//! resumes in the caller of that poll, the poll's later fragments are skipped, nothing is left
+//! behind for the next poll, and polls nested in a handler hand a panic outwards.
 
 use rusteron_client::testing::*;
 use rusteron_client::*;
@@ -123,4 +124,98 @@ fn image_poll_resumes_a_panic_too() {
         !got.is_empty()
     }));
     assert_eq!(got, vec![9]);
+}
+
+/// A handler with no spare bit pattern (so `Option<Self>` needs a tag of its own) that counts
+/// its drops.
+struct NoNiche {
+    calls: u32,
+}
+
+static NO_NICHE_DROPS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+impl Drop for NoNiche {
+    fn drop(&mut self) {
+        NO_NICHE_DROPS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl AeronFragmentHandlerCallback for NoNiche {
+    fn handle_aeron_fragment_handler(&mut self, m: &[u8], _h: AeronHeader<'_>) {
+        self.calls += 1;
+        panic!("no niche {} at call {}", value(m), self.calls);
+    }
+}
+
+#[test]
+fn handlers_passed_by_value_skip_the_rest_of_the_poll_after_a_panic() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let (p, sub) = pair(&aeron, 15);
+    let image = sub.image_at_index(0).expect("an image");
+    let resumed = |r: std::thread::Result<Result<i32, AeronCError>>| -> String {
+        let payload = r.expect_err("the panic resumes in the caller");
+        payload.downcast_ref::<String>().cloned().unwrap_or_else(|| "not a String".into())
+    };
+    // A closure capturing a reference (`poll_once`, `poll_fn`) and a handler type without a
+    // niche, on the subscription and on the image: three fragments per poll, the handler panics
+    // at the first, sees nothing more of that poll, and the next poll finds nothing left.
+    let mut v = 0;
+    for round in 0..5 {
+        for _ in 0..3 {
+            v += 1;
+            send(&p, v);
+        }
+        let first = v - 2;
+        let mut seen = Vec::new();
+        let drops_before = NO_NICHE_DROPS.load(std::sync::atomic::Ordering::SeqCst);
+        let msg = match round {
+            0 => resumed(catch_unwind(AssertUnwindSafe(|| {
+                sub.poll_once(
+                    |m: &[u8], _h: AeronHeader<'_>| {
+                        seen.push(value(m));
+                        panic!("closure {}", value(m))
+                    },
+                    10,
+                )
+            }))),
+            1 => resumed(catch_unwind(AssertUnwindSafe(|| {
+                sub.poll_fn(
+                    |m, _h| {
+                        seen.push(value(m));
+                        panic!("closure {}", value(m))
+                    },
+                    10,
+                )
+            }))),
+            2 => resumed(catch_unwind(AssertUnwindSafe(|| {
+                image.poll_fn(
+                    |m, _h| {
+                        seen.push(value(m));
+                        panic!("closure {}", value(m))
+                    },
+                    10,
+                )
+            }))),
+            3 => resumed(catch_unwind(AssertUnwindSafe(|| sub.poll_once(NoNiche { calls: 0 }, 10)))),
+            _ => resumed(catch_unwind(AssertUnwindSafe(|| image.poll_once(NoNiche { calls: 0 }, 10)))),
+        };
+        if round < 3 {
+            assert_eq!(msg, format!("closure {first}"), "round {round}");
+            assert_eq!(seen, vec![first], "round {round}: the later fragments of the poll were skipped");
+        } else {
+            assert_eq!(msg, format!("no niche {first} at call 1"), "round {round}");
+            let drops = NO_NICHE_DROPS.load(std::sync::atomic::Ordering::SeqCst) - drops_before;
+            assert_eq!(drops, 1, "round {round}: the handler that panicked is dropped once");
+        }
+        assert_eq!(sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| unreachable!(), 10).unwrap(), 0, "round {round}");
+    }
+    // Nothing pending on this thread: a borrowed-handler poll delivers the next message.
+    send(&p, 100);
+    let mut got = Vec::new();
+    assert!(wait_until(TIMEOUT, || {
+        sub.poll_with(&mut |m: &[u8], _h: AeronHeader<'_>| got.push(value(m)), 10).unwrap();
+        !got.is_empty()
+    }));
+    assert_eq!(got, vec![100]);
 }

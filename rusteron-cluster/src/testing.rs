@@ -38,7 +38,7 @@ use std::ffi::OsString;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// The fixture's Java source (service, authenticator, node and client mains).
@@ -205,28 +205,12 @@ fn compile_fixture() -> Result<PathBuf, AeronCError> {
     Ok(out)
 }
 
-type SpawnReply = mpsc::Sender<std::io::Result<Child>>;
-
-/// Spawns children from one long-lived thread: the parent-death signal fires when the spawning
-/// thread exits, and a cluster is shared between tests whose threads end.
+/// Spawns children from the one process-lifetime thread of
+/// [`spawn_from_process_thread`](rusteron_client::testing::spawn_from_process_thread): the
+/// parent-death signal fires when the spawning thread exits, and a JVM here is shared between
+/// tests whose threads end.
 fn spawn(cmd: Command) -> std::io::Result<Child> {
-    static SPAWNER: Mutex<Option<mpsc::Sender<(Command, SpawnReply)>>> = Mutex::new(None);
-    let tx = {
-        let mut g = SPAWNER.lock().unwrap_or_else(|e| e.into_inner());
-        if g.is_none() {
-            let (tx, rx) = mpsc::channel::<(Command, SpawnReply)>();
-            std::thread::Builder::new().name("rusteron-cluster-spawner".into()).spawn(move || {
-                for (mut cmd, reply) in rx {
-                    let _ = reply.send(cmd.spawn());
-                }
-            })?;
-            *g = Some(tx);
-        }
-        g.as_ref().cloned().ok_or_else(|| std::io::Error::other("no spawner"))?
-    };
-    let (rtx, rrx) = mpsc::channel();
-    tx.send((cmd, rtx)).map_err(|_| std::io::Error::other("spawner thread gone"))?;
-    rrx.recv().map_err(|_| std::io::Error::other("spawner thread gone"))?
+    rusteron_client::testing::spawn_from_process_thread(cmd)
 }
 
 /// A JVM command line with the fixture on the class path and the `--add-opens` Aeron needs.
