@@ -125,7 +125,7 @@ impl AeronFragmentReassembler {
         handler: F,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        subscription.poll_with(&mut self.reassemble(handler), fragment_limit)
+        subscription.poll_once(self.reassemble(handler), fragment_limit)
     }
 
     /// [`poll`](Self::poll) with `ctx` handed to `func` for each whole message (the published
@@ -149,7 +149,7 @@ impl AeronFragmentReassembler {
         handler: F,
         fragment_limit: usize,
     ) -> Result<i32, AeronCError> {
-        image.poll_with(&mut self.reassemble(handler), fragment_limit)
+        image.poll_once(self.reassemble(handler), fragment_limit)
     }
 
     /// This reassembler with `handler` as a fragment handler for any poll that takes one (a
