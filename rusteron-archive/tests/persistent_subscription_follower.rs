@@ -236,7 +236,7 @@ fn follower_survives_restarts_at_random_moments() {
         let publishers = rng.between(2, 3) as usize;
         let segments: Vec<u64> = (0..publishers).map(|_| rng.between(1, 2_000)).collect();
         let first_before_follower = rng.between(1, segments[0]);
-        let burst: Vec<bool> = (0..publishers).map(|_| rng.next() % 2 == 0).collect();
+        let burst: Vec<bool> = (0..publishers).map(|_| rng.next() & 1 == 0).collect();
         let linger_polls: Vec<u64> = (0..publishers).map(|_| rng.between(0, 300)).collect();
         println!(
             "round {round}: segments {segments:?}, follower after {first_before_follower}, burst {burst:?}, linger \
