@@ -78,19 +78,37 @@ fn run(
     burst: &[bool],
     linger_polls: &[u64],
 ) {
+    let control_port = find_unused_udp_port(45_000 + (stream_id as u16 % 500) * 7).unwrap();
+    let publish_channel = format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}|term-length=65536");
+    let live_channel = format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}");
+    let channels = (publish_channel.as_str(), live_channel.as_str(), stream_id);
+    run_on(process, aeron, archive, channels, segments, first_before_follower, burst, linger_polls);
+}
+
+/// [`run`] on a given channel: `channels` is (the publishers' channel, the live channel, the
+/// stream id).
+#[allow(clippy::too_many_arguments)]
+fn run_on(
+    process: &EmbeddedArchiveMediaDriverProcess,
+    aeron: &Aeron,
+    archive: &AeronArchive,
+    channels: (&str, &str, i32),
+    segments: &[u64],
+    first_before_follower: u64,
+    burst: &[bool],
+    linger_polls: &[u64],
+) {
+    let (publish_channel, live_channel, stream_id) = channels;
     // Generous for valgrind (`scripts/memcheck.sh`, 20-50 times slower); a normal run takes seconds.
     let deadline = Instant::now()
         + Duration::from_secs(
             std::env::var("RUSTERON_FOLLOWER_DEADLINE_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(180),
         );
     let _ = env_logger::builder().is_test(true).try_init();
-    let control_port = find_unused_udp_port(45_000 + (stream_id as u16 % 500) * 7).unwrap();
-    let publish_channel = format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}|term-length=65536");
-    let live_channel = format!("aeron:udp?control-mode=dynamic|control=localhost:{control_port}");
     let total: u64 = segments.iter().sum();
-    archive.start_recording(&c(&publish_channel), stream_id, SOURCE_LOCATION_LOCAL, false).unwrap();
+    archive.start_recording(&c(publish_channel), stream_id, SOURCE_LOCATION_LOCAL, false).unwrap();
 
-    let mut publication = Some(aeron.add_exclusive_publication(&c(&publish_channel), stream_id, TIMEOUT).unwrap());
+    let mut publication = Some(aeron.add_exclusive_publication(&c(publish_channel), stream_id, TIMEOUT).unwrap());
     let first = publication.as_ref().unwrap();
     let end = publish_sequence(first, 0, first_before_follower);
     let first_recording = await_recording_position(aeron, archive, first.session_id(), end);
@@ -101,7 +119,7 @@ fn run(
         .aeron(aeron)
         .archive_context(&process.archive_context(aeron).unwrap())
         .recording_id(first_recording)
-        .live_channel(&live_channel)
+        .live_channel(live_channel)
         .live_stream_id(stream_id)
         .replay_channel("aeron:udp?endpoint=localhost:0")
         .replay_stream_id(stream_id + 1)
@@ -167,7 +185,7 @@ fn run(
             }
             Some(_) => {}
             None => {
-                let p = aeron.add_exclusive_publication(&c(&publish_channel), stream_id, TIMEOUT).unwrap();
+                let p = aeron.add_exclusive_publication(&c(publish_channel), stream_id, TIMEOUT).unwrap();
                 assert!(!sessions.contains(&p.session_id()), "a restarted publisher is a new session");
                 sessions.push(p.session_id());
                 publication = Some(p);
@@ -224,6 +242,14 @@ fn follower_delivers_every_message_across_a_publisher_restart() {
     let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
     let (aeron, archive) = process.connect().unwrap();
     run(&process, &aeron, &archive, 9001, &[500, 700], 100, &[false, false], &[0, 0]);
+}
+
+#[test]
+fn follower_delivers_every_message_across_ipc_publisher_restarts() {
+    let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+    let (aeron, archive) = process.connect().unwrap();
+    let channels = ("aeron:ipc?term-length=65536", "aeron:ipc", 9301);
+    run_on(&process, &aeron, &archive, channels, &[300, 1_000, 400], 300, &[false, true, false], &[10, 0, 0]);
 }
 
 #[test]
