@@ -220,6 +220,11 @@ fn subscribe(
 /// Nothing is lost or delivered twice across the move: the old recording ends where its
 /// publisher stopped, and the new one starts where the new publisher started.
 ///
+/// "The same channel and stream": the same stream id and the same original channel (the channel
+/// given to `start_recording`, which every session that recording subscription records shares).
+/// A recording made by another `start_recording` call with a different channel string is not
+/// followed.
+///
 /// How: the live channel of each persistent subscription is narrowed to the followed
 /// recording's session (`session-id=`), so a restarted publisher's image is never taken as the
 /// old recording's live stream. While the persistent subscription is live nothing else
