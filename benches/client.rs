@@ -10,20 +10,11 @@ use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criteri
 use rusteron_client::bindings as raw;
 use rusteron_client::*;
 use std::os::raw::c_void;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::Instant;
 
 const IPC: &str = "aeron:ipc";
 const FRAGMENT_LIMIT: usize = 256;
 
-/// One way to put a 32-byte message into a publication; `false` when refused (back pressure).
-trait Sender {
-    fn offer(&self, msg: &[u8]) -> bool;
-    fn claim(&self, msg: &[u8]) -> bool;
-}
-
+// The wrapper's publications as the harness drives them (`harness::Sender`).
 impl Sender for AeronExclusivePublication {
     #[inline(always)]
     fn offer(&self, msg: &[u8]) -> bool {
@@ -105,46 +96,6 @@ impl Sender for RawConcurrent {
     }
 }
 
-/// A thread polling a subscription until stopped, publishing how many fragments it has seen.
-struct Receiver {
-    received: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Receiver {
-    /// Runs the poll loop that `make_poll` builds on the receiver thread (a subscription is
-    /// single-threaded: it is moved there with `handoff` and opened there).
-    fn spawn<P: FnMut() -> i32>(make_poll: impl FnOnce() -> P + Send + 'static) -> Receiver {
-        let received = Arc::new(AtomicU64::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (r, s) = (received.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            let mut poll = make_poll();
-            let mut total = 0u64;
-            while !s.load(Ordering::Relaxed) {
-                let n = poll();
-                if n > 0 {
-                    total += n as u64;
-                    r.store(total, Ordering::Release);
-                } else {
-                    std::hint::spin_loop();
-                }
-            }
-        });
-        Receiver { received, stop, thread: Some(thread) }
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
 /// The raw fragment handler: reads the first byte, like the wrapper's handler does.
 unsafe extern "C" fn raw_count(_clientd: *mut c_void, buffer: *const u8, length: usize, _h: *mut raw::aeron_header_t) {
     if length > 0 {
@@ -153,11 +104,7 @@ unsafe extern "C" fn raw_count(_clientd: *mut c_void, buffer: *const u8, length:
 }
 
 fn rust_receiver(sub: AeronSubscription) -> Receiver {
-    let mut handler = |msg: &[u8], _h: AeronHeader<'_>| {
-        if let Some(b) = msg.first() {
-            black_box(*b);
-        }
-    };
+    let mut handler = |msg: &[u8], _h: AeronHeader<'_>| touch(msg);
     let parcel = sub.handoff().expect("the bench holds the only handle on its subscription");
     Receiver::spawn(move || {
         let sub = parcel.into_inner();
@@ -171,35 +118,6 @@ fn raw_receiver(sub: *mut raw::aeron_subscription_t) -> Receiver {
         let s = sub;
         move || unsafe { raw::aeron_subscription_poll(s.0, Some(raw_count), std::ptr::null_mut(), FRAGMENT_LIMIT) }
     })
-}
-
-/// Publishes `iters` messages and waits until the receiver has them all; the elapsed time.
-fn publish_batch<S: Sender>(
-    sender: &S,
-    receiver: &Receiver,
-    sent: &mut u64,
-    iters: u64,
-    claim: bool,
-) -> std::time::Duration {
-    let msg = [7u8; MSG_LEN];
-    let target = *sent + iters;
-    let start = Instant::now();
-    for _ in 0..iters {
-        if claim {
-            while !sender.claim(&msg) {
-                std::hint::spin_loop();
-            }
-        } else {
-            while !sender.offer(&msg) {
-                std::hint::spin_loop();
-            }
-        }
-    }
-    while receiver.received.load(Ordering::Acquire) < target {
-        std::hint::spin_loop();
-    }
-    *sent = target;
-    start.elapsed()
 }
 
 struct Clients {
@@ -299,29 +217,6 @@ fn throughput(c: &mut Criterion) {
         }
     }
     g.finish();
-}
-
-/// `n` messages through `send` (offer, or try_claim + copy + commit), timed in chunks of 4,096 that
-/// fit in the publication window, with `drain` (polling the subscription in this thread until a
-/// poll finds nothing: over IPC every sent message is readable at once) outside the clock: the
-/// cost of one call with no back pressure.
-fn per_call(n: u64, mut send: impl FnMut(&[u8]) -> bool, mut drain: impl FnMut()) -> std::time::Duration {
-    let msg = [7u8; MSG_LEN];
-    let (mut done, mut total) = (0u64, std::time::Duration::ZERO);
-    while done < n {
-        let chunk = (n - done).min(4096);
-        drain();
-        let start = Instant::now();
-        for _ in 0..chunk {
-            while !send(black_box(&msg)) {
-                std::hint::spin_loop();
-            }
-        }
-        total += start.elapsed();
-        done += chunk;
-    }
-    drain();
-    total
 }
 
 /// One offer, and one try_claim + copy + commit, per call (32 bytes, exclusive IPC publication).

@@ -66,8 +66,12 @@ impl Pong {
         let thread = std::thread::spawn(move || {
             let mut step = make_step();
             while !s.load(Ordering::Relaxed) {
-                if mode.load(Ordering::Relaxed) != me {
-                    std::thread::sleep(Duration::from_micros(200));
+                if mode.load(Ordering::Acquire) != me {
+                    // Parked, not polling on a timer: a sleeping thread that wakes every few
+                    // hundred microseconds competes with the three busy threads (ping, pong,
+                    // driver) on two cores and shows in the other variant's tail latency.
+                    // `Pong::wake` unparks it when the mode changes; the timeout is a backstop.
+                    std::thread::park_timeout(Duration::from_millis(100));
                     continue;
                 }
                 if step() == 0 {
@@ -79,9 +83,27 @@ impl Pong {
     }
 }
 
+impl Pong {
+    /// Wakes the thread to look at the mode again (after a change of mode).
+    fn wake(&self) {
+        if let Some(t) = &self.thread {
+            t.thread().unpark();
+        }
+    }
+}
+
+/// Makes `m` the variant whose pong thread runs (0: none); the other pong stays parked.
+fn set_mode(mode: &AtomicU8, m: u8, pongs: &[&Pong]) {
+    mode.store(m, Ordering::Release);
+    for p in pongs {
+        p.wake();
+    }
+}
+
 impl Drop for Pong {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        self.wake();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -223,9 +245,9 @@ fn ping_pong(c: &mut Criterion, transport: &str) {
 
     // Criterion: mean round trip.
     let mut g = c.benchmark_group(format!("ping_pong_{transport}"));
-    mode.store(RUST, Ordering::Relaxed);
+    set_mode(&mode, RUST, &[&rust_pong, &raw_pong]);
     g.bench_function(BenchmarkId::new("rtt", "rust"), |b| b.iter_custom(|n| rtts(&mut rust_ping, n)));
-    mode.store(RAW, Ordering::Relaxed);
+    set_mode(&mode, RAW, &[&rust_pong, &raw_pong]);
     g.bench_function(BenchmarkId::new("rtt", "raw"), |b| b.iter_custom(|n| rtts(&mut raw_ping, n)));
     g.finish();
 
@@ -235,15 +257,15 @@ fn ping_pong(c: &mut Criterion, transport: &str) {
     let mut raw_samples = Vec::with_capacity(BLOCKS * BLOCK_LEN);
     let mut scratch = Vec::with_capacity(WARMUP);
     for _ in 0..BLOCKS {
-        mode.store(RUST, Ordering::Relaxed);
+        set_mode(&mode, RUST, &[&rust_pong, &raw_pong]);
         record(&mut rust_ping, WARMUP / 4, &mut scratch);
         record(&mut rust_ping, BLOCK_LEN, &mut rust_samples);
-        mode.store(RAW, Ordering::Relaxed);
+        set_mode(&mode, RAW, &[&rust_pong, &raw_pong]);
         record(&mut raw_ping, WARMUP / 4, &mut scratch);
         record(&mut raw_ping, BLOCK_LEN, &mut raw_samples);
         scratch.clear();
     }
-    mode.store(0, Ordering::Relaxed);
+    set_mode(&mode, 0, &[&rust_pong, &raw_pong]);
     let load_after = Load::now();
     let r = Percentiles::of(&mut rust_samples);
     let w = Percentiles::of(&mut raw_samples);

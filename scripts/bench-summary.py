@@ -187,8 +187,9 @@ if a:
     ld = a["load"]
     w(f"Median (min-max) of {a['rounds_used']} rounds of {a['runs']} (after {a['warmup']} warm-up rounds); "
       f"load (1-minute average) before/after the runs: min {ld['min']:.2f}, median {ld['median']:.2f}, max {ld['max']:.2f} "
-      f"on {a['cores']} cores; rounds with a run above load {a['cores']}: {len(a['loaded_rounds'])}"
-      + ("" if a["quiet"] else " (fewer than 3 rounds below it: ALL rounds counted, a loaded-machine result)") + ".")
+      f"on {a['cores']} cores (the bench's own busy threads hold it near 3 on a quiet machine); "
+      f"rounds with a marked run (other processes above {OTHERS_LIMIT} cores during its timed parts): {len(a['loaded_rounds'])}"
+      + ("" if a["quiet"] else " (fewer than 3 rounds without one: ALL rounds counted, a loaded-machine result)") + ".")
     try:
         ab = [json.loads(l) for l in open(os.path.join(res, "archive-blocks.jsonl")) if l.strip()][-1]
         w(f"Other processes used {ab['others_cores']:.2f} cores on average during the archive bench "

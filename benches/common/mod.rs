@@ -10,18 +10,11 @@ use std::path::PathBuf;
 use std::ptr;
 use std::time::Duration;
 
-pub const MSG_LEN: usize = 32;
-pub const TIMEOUT: Duration = Duration::from_secs(10);
+#[path = "../harness.rs"]
+mod harness;
+pub use harness::*;
 
-/// Criterion settings shared by every bench: short, so `just bench` fits its time budget.
-pub fn criterion() -> criterion::Criterion {
-    criterion::Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(20)
-        .without_plots()
-        .configure_from_args()
-}
+pub const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The driver settings shared with `scripts/bench.sh` and the peer bench (`benches/driver.env`).
 pub fn driver_env(idle: &str) -> Vec<(String, String)> {
@@ -98,40 +91,6 @@ pub fn write_result(name: &str, body: &str) {
     let path = results_dir().join(format!("{name}.json"));
     std::fs::write(&path, body).expect("write bench result");
     println!("wrote {}", path.display());
-}
-
-/// Latency percentiles (nanoseconds) of a set of samples.
-#[derive(Clone, Copy, Debug)]
-pub struct Percentiles {
-    pub count: usize,
-    pub p50: u64,
-    pub p99: u64,
-    pub p999: u64,
-    pub max: u64,
-    pub mean: f64,
-}
-
-impl Percentiles {
-    pub fn of(samples: &mut [u64]) -> Percentiles {
-        samples.sort_unstable();
-        let n = samples.len();
-        let at = |q: f64| samples[(((n as f64) * q).ceil() as usize).clamp(1, n) - 1];
-        Percentiles {
-            count: n,
-            p50: at(0.50),
-            p99: at(0.99),
-            p999: at(0.999),
-            max: samples[n - 1],
-            mean: samples.iter().map(|&x| x as f64).sum::<f64>() / n as f64,
-        }
-    }
-
-    pub fn json(&self) -> String {
-        format!(
-            "{{\"count\":{},\"p50_ns\":{},\"p99_ns\":{},\"p999_ns\":{},\"max_ns\":{},\"mean_ns\":{:.1}}}",
-            self.count, self.p50, self.p99, self.p999, self.max, self.mean
-        )
-    }
 }
 
 /// Raw pointers that a bench hands to its other thread; the C objects allow it (one user at a

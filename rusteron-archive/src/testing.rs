@@ -245,6 +245,9 @@ pub struct EmbeddedArchiveMediaDriverProcess {
     replication_channel: String,
     archive_id: i64,
     log: PathBuf,
+    /// True when `aeron.archive.dir` was given and did not exist before the start: the helper
+    /// created it, so drop removes it.
+    removes_archive_dir: bool,
 }
 
 impl std::fmt::Debug for EmbeddedArchiveMediaDriverProcess {
@@ -324,8 +327,21 @@ impl EmbeddedArchiveMediaDriverProcess {
     /// (`aeron.dir.delete.on.start`), so an `aeron.dir` where a live media driver heartbeats is
     /// refused at once (`EBUSY`), nothing started or touched. On drop the helper removes its own
     /// root folder and the Aeron directory its driver ran in; an overridden `aeron.archive.dir`
-    /// is the caller's and is kept.
+    /// that existed before the start is the caller's and is kept (one the helper created is
+    /// removed).
+    ///
+    /// [`builder`](Self::builder) sets the same properties by name, and
+    /// [`start_on`](Self::start_on) takes the directories and channels as arguments.
     pub fn start_with(extra_props: &[(&str, &str)]) -> Result<Self, AeronCError> {
+        Self::start_configured(extra_props, None)
+    }
+
+    /// [`start_with`](Self::start_with), with the control response channel clients get from
+    /// [`archive_context`](Self::archive_context) (`None`: `aeron:udp?endpoint=localhost:0`).
+    fn start_configured(
+        extra_props: &[(&str, &str)],
+        control_response_channel: Option<String>,
+    ) -> Result<Self, AeronCError> {
         let java = find_java()?;
         let jar = find_aeron_all_jar()?;
         let root = unique_dir("rusteron-archive");
@@ -392,6 +408,9 @@ impl EmbeddedArchiveMediaDriverProcess {
             ));
         }
 
+        // An archive directory the helper creates is the helper's to remove on drop; one that
+        // exists already is the caller's and is kept.
+        let removes_archive_dir = !Path::new(&archive_dir).starts_with(&root) && !Path::new(&archive_dir).exists();
         let log = root.join("archive.log");
         let child = spawn_jvm(&java, &jar, &props, &log)?;
         let mut process = EmbeddedArchiveMediaDriverProcess {
@@ -404,18 +423,21 @@ impl EmbeddedArchiveMediaDriverProcess {
             aeron_dir,
             archive_dir,
             control_request_channel,
-            control_response_channel: "aeron:udp?endpoint=localhost:0".to_string(),
+            control_response_channel: control_response_channel
+                .unwrap_or_else(|| "aeron:udp?endpoint=localhost:0".to_string()),
             recording_events_channel,
             replication_channel,
             archive_id,
             log,
+            removes_archive_dir,
         };
+        register_started(process.child.id(), process.owned_dirs());
         process.wait_until_ready(ARCHIVE_START_TIMEOUT)?;
         Ok(process)
     }
 
     fn exited_error(&mut self, what: &str) -> Option<AeronCError> {
-        if let Ok(Some(status)) = self.child.try_wait() {
+        if let Ok(Some(status)) = self.try_reap() {
             return Some(AeronCError::with_message(
                 -1,
                 format!("{what}: the archive JVM exited ({status}); log:\n{}", self.log_tail()),
@@ -499,7 +521,31 @@ impl EmbeddedArchiveMediaDriverProcess {
     }
     /// True while the JVM runs.
     pub fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
+        matches!(self.try_reap(), Ok(None))
+    }
+
+    /// `try_wait` of the JVM, under the lock of the list of started JVMs (which forgets it once
+    /// reaped).
+    fn try_reap(&mut self) -> std::io::Result<Option<std::process::ExitStatus>> {
+        let mut started = started_jvms();
+        let status = self.child.try_wait();
+        if matches!(status, Ok(Some(_))) {
+            started.retain(|p| p.pid != self.child.id());
+        }
+        status
+    }
+
+    /// The directories drop removes: its root folder, the Aeron directory when outside it, and an
+    /// archive directory the helper created.
+    fn owned_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = vec![self.root.clone()];
+        if !Path::new(&self.aeron_dir).starts_with(&self.root) {
+            dirs.push(PathBuf::from(&self.aeron_dir));
+        }
+        if self.removes_archive_dir {
+            dirs.push(PathBuf::from(&self.archive_dir));
+        }
+        dirs
     }
 
     /// A client context on the embedded media driver's directory.
@@ -549,8 +595,12 @@ impl EmbeddedArchiveMediaDriverProcess {
     /// crashes) and reaps it; the directories stay, so [`restart`](Self::restart) can bring the
     /// archive back on them. A no-op when it is not running.
     pub fn kill(&mut self) {
+        // Reaped under the lock of the list of started JVMs, so `kill_all_java_processes` never
+        // signals a process id that has been reaped (and could be reused).
+        let mut started = started_jvms();
         let _ = self.child.kill();
         let _ = self.child.wait();
+        started.retain(|p| p.pid != self.child.id());
     }
 
     /// Kills the archive if it still runs ([`kill`](Self::kill), `SIGKILL`), then starts a new
@@ -583,6 +633,7 @@ impl EmbeddedArchiveMediaDriverProcess {
         // mapping it waits out its whole driver timeout. The new driver recreates the directory.
         let _ = std::fs::remove_dir_all(&self.aeron_dir);
         self.child = spawn_jvm(&self.java, &self.jar, &self.props, &self.log)?;
+        register_started(self.child.id(), self.owned_dirs());
         self.starts += 1;
         log::debug!("archive restarted on {} (start #{}, pid {})", self.archive_dir, self.starts, self.child.id());
         self.wait_until_ready(ARCHIVE_START_TIMEOUT)
@@ -620,6 +671,265 @@ impl Drop for EmbeddedArchiveMediaDriverProcess {
         if !Path::new(&self.aeron_dir).starts_with(&self.root) {
             let _ = std::fs::remove_dir_all(&self.aeron_dir);
         }
+        if self.removes_archive_dir {
+            let _ = std::fs::remove_dir_all(&self.archive_dir);
+        }
         let _ = std::fs::remove_dir_all(&self.root);
     }
+}
+
+/// An archive JVM this process started and has not reaped yet, and the directories its helper
+/// removes on drop.
+struct StartedJvm {
+    pid: u32,
+    dirs: Vec<PathBuf>,
+}
+
+/// Every archive JVM started by the helpers of this process and not reaped yet. Reaping happens
+/// only under this lock, so a process id in it is still this process's (possibly exited, never
+/// reused) child.
+static STARTED_JVMS: Mutex<Vec<StartedJvm>> = Mutex::new(Vec::new());
+
+fn started_jvms() -> std::sync::MutexGuard<'static, Vec<StartedJvm>> {
+    STARTED_JVMS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn register_started(pid: u32, dirs: Vec<PathBuf>) {
+    let mut started = started_jvms();
+    started.retain(|p| p.pid != pid);
+    started.push(StartedJvm { pid, dirs });
+}
+
+/// Blocks until child `pid` has exited, without reaping it (its owner reaps it).
+fn wait_exited_not_reaped(pid: u32) {
+    loop {
+        // SAFETY: a zeroed siginfo_t is a valid out-parameter; WNOWAIT leaves the child reapable.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, libc::WEXITED | libc::WNOWAIT) };
+        if rc == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            return;
+        }
+    }
+}
+
+impl EmbeddedArchiveMediaDriverProcess {
+    /// Named settings for an archive: its Aeron directory, archive directory, control request
+    /// and response channels, recording events and replication channels, archive id and any
+    /// Java system property; unset ones get the defaults of [`start`](Self::start) (fresh
+    /// directories, free ports). [`EmbeddedArchiveBuilder::start`] starts it.
+    ///
+    /// ```
+    /// use rusteron_archive::testing::{find_unused_udp_port, unique_dir, EmbeddedArchiveMediaDriverProcess};
+    ///
+    /// let port = find_unused_udp_port(24_000).expect("a free UDP port");
+    /// let aeron_dir = unique_dir("my-test-aeron");
+    /// let archive = EmbeddedArchiveMediaDriverProcess::builder()
+    ///     .aeron_dir(&aeron_dir)
+    ///     .control_request_channel(&format!("aeron:udp?endpoint=localhost:{port}"))
+    ///     .archive_id(77)
+    ///     .start()?;
+    /// assert_eq!(archive.aeron_dir(), aeron_dir.to_str().unwrap());
+    /// let (_aeron, client) = archive.connect()?;
+    /// assert_eq!(client.get_archive_id(), 77);
+    /// # Ok::<(), rusteron_archive::AeronCError>(())
+    /// ```
+    pub fn builder() -> EmbeddedArchiveBuilder {
+        EmbeddedArchiveBuilder::default()
+    }
+
+    /// Starts an archive on the given Aeron directory, archive directory and channels (the
+    /// published rusteron's five-argument `start`), otherwise as [`start`](Self::start). Same as
+    /// [`builder`](Self::builder) with these five set; see [`start_with`](Self::start_with) for
+    /// what happens to the directories.
+    ///
+    /// # Errors
+    /// A channel Aeron cannot parse, or a directory that is empty, is refused before anything
+    /// starts, naming the argument; an Aeron directory a running media driver uses is refused
+    /// (`EBUSY`); the start errors of [`start`](Self::start).
+    pub fn start_on(
+        aeron_dir: &str,
+        archive_dir: &str,
+        control_request_channel: &str,
+        control_response_channel: &str,
+        recording_events_channel: &str,
+    ) -> Result<Self, AeronCError> {
+        Self::builder()
+            .aeron_dir(aeron_dir)
+            .archive_dir(archive_dir)
+            .control_request_channel(control_request_channel)
+            .control_response_channel(control_response_channel)
+            .recording_events_channel(recording_events_channel)
+            .start()
+    }
+
+    /// Kills (`SIGKILL`) every archive JVM the helpers of this process started and that has
+    /// not been reaped yet, waits until each has exited, removes the directories their helpers
+    /// would remove on drop, and returns how many it killed. For the end of a test program whose
+    /// helpers may not be dropped (leaked, kept in a `static`, or before `std::process::exit`).
+    ///
+    /// Unlike the published rusteron's function of the same name, it never touches another
+    /// Java process of the machine or of the user: only this process's own children. A JVM left
+    /// by an earlier run needs no cleaning either: the helpers start theirs with a parent-death
+    /// signal, so each dies with the process that started it. The helpers it killed stay valid:
+    /// dropping them reaps the JVMs; [`restart`](Self::restart) starts a new JVM, on empty
+    /// directories when they were the helper's own.
+    pub fn kill_all_java_processes() -> std::io::Result<usize> {
+        let started = started_jvms();
+        let mut killed = 0;
+        for jvm in started.iter() {
+            // SAFETY: plain syscalls. The pid is an unreaped child (see STARTED_JVMS), so it names
+            // the JVM, alive or a zombie, never a reused id.
+            if unsafe { libc::kill(jvm.pid as libc::pid_t, libc::SIGKILL) } == 0 {
+                killed += 1;
+            }
+            wait_exited_not_reaped(jvm.pid);
+            for dir in &jvm.dirs {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+        log::debug!("killed {killed} archive JVM(s) started by this process");
+        Ok(killed)
+    }
+
+    /// The process ids of the archive JVMs the helpers of this process started and that have
+    /// not been reaped yet (running, or exited and waiting for their helper to be dropped).
+    pub fn started_java_processes() -> Vec<u32> {
+        started_jvms().iter().map(|p| p.pid).collect()
+    }
+}
+
+/// Named settings for an [`EmbeddedArchiveMediaDriverProcess`], from
+/// [`EmbeddedArchiveMediaDriverProcess::builder`]. Each setter names one Java system property of
+/// the archive (or, for [`control_response_channel`](Self::control_response_channel), what the
+/// helper's clients use); what is not set keeps the default of
+/// [`EmbeddedArchiveMediaDriverProcess::start`]. Nothing is checked until
+/// [`start`](Self::start), which refuses bad values before a JVM starts, naming the setter.
+#[derive(Debug, Clone, Default)]
+#[must_use = "a builder does nothing until `start()`"]
+pub struct EmbeddedArchiveBuilder {
+    props: Vec<(String, String)>,
+    control_response_channel: Option<String>,
+    /// Values refused by the setters, reported by `start`.
+    problems: Vec<String>,
+}
+
+impl EmbeddedArchiveBuilder {
+    fn set(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.props.retain(|(k, _)| k != name);
+        self.props.push((name.to_string(), value.into()));
+        self
+    }
+
+    fn dir(mut self, setter: &str, name: &str, dir: &Path) -> Self {
+        match dir.to_str() {
+            Some("") => {
+                self.problems.push(format!("{setter}: the directory is empty"));
+                self
+            }
+            Some(d) => self.set(name, d),
+            None => {
+                self.problems.push(format!("{setter}: {} is not UTF-8", dir.display()));
+                self
+            }
+        }
+    }
+
+    /// The embedded media driver's Aeron directory (`aeron.dir`; default: a fresh one under
+    /// `/dev/shm`). Its driver deletes and recreates it at start; one a running media driver
+    /// uses is refused.
+    pub fn aeron_dir(self, dir: impl AsRef<Path>) -> Self {
+        self.dir("aeron_dir", "aeron.dir", dir.as_ref())
+    }
+
+    /// The archive's directory of recordings and catalog (`aeron.archive.dir`; default: a fresh
+    /// one). One that exists is used as it is and kept on drop; one the helper creates is
+    /// removed on drop.
+    pub fn archive_dir(self, dir: impl AsRef<Path>) -> Self {
+        self.dir("archive_dir", "aeron.archive.dir", dir.as_ref())
+    }
+
+    /// The archive's control request channel (`aeron.archive.control.channel`; default:
+    /// `aeron:udp?endpoint=localhost:<free port>`).
+    pub fn control_request_channel(self, channel: &str) -> Self {
+        self.set("aeron.archive.control.channel", channel)
+    }
+
+    /// The control response channel of the helper's clients
+    /// ([`archive_context`](EmbeddedArchiveMediaDriverProcess::archive_context),
+    /// [`connect`](EmbeddedArchiveMediaDriverProcess::connect); default:
+    /// `aeron:udp?endpoint=localhost:0`). The archive itself has no such setting.
+    pub fn control_response_channel(mut self, channel: &str) -> Self {
+        self.control_response_channel = Some(channel.to_string());
+        self
+    }
+
+    /// The archive's recording events channel (`aeron.archive.recording.events.channel`;
+    /// default: `aeron:udp?control-mode=dynamic|control=localhost:<free port>`).
+    pub fn recording_events_channel(self, channel: &str) -> Self {
+        self.set("aeron.archive.recording.events.channel", channel)
+    }
+
+    /// The archive's replication channel (`aeron.archive.replication.channel`; default:
+    /// `aeron:udp?endpoint=localhost:0`).
+    pub fn replication_channel(self, channel: &str) -> Self {
+        self.set("aeron.archive.replication.channel", channel)
+    }
+
+    /// The archive id (`aeron.archive.id`; default: a unique one).
+    pub fn archive_id(self, id: i64) -> Self {
+        self.set("aeron.archive.id", id.to_string())
+    }
+
+    /// Any Java system property of the archive or its media driver (`-D<name>=<value>`), e.g.
+    /// `("aeron.term.buffer.length", "65536")` or [`RECORD_CHECKSUM_PROP`]; a later value of the
+    /// same name wins.
+    pub fn property(self, name: &str, value: &str) -> Self {
+        self.set(name, value)
+    }
+
+    /// Starts the archive and waits until it answers a connect (see
+    /// [`EmbeddedArchiveMediaDriverProcess::start_with`]).
+    ///
+    /// # Errors
+    /// Before anything starts: a directory that is empty or not UTF-8, a channel Aeron's parser
+    /// refuses (naming the setter and Aeron's message), an archive id that is not a number; an
+    /// Aeron directory a running media driver uses (`EBUSY`); then the start errors of
+    /// [`EmbeddedArchiveMediaDriverProcess::start`].
+    pub fn start(self) -> Result<EmbeddedArchiveMediaDriverProcess, AeronCError> {
+        if let Some(problem) = self.problems.first() {
+            return Err(AeronCError::with_message(libc::EINVAL, format!("EmbeddedArchiveBuilder::{problem}")));
+        }
+        let channels = [
+            ("control_request_channel", self.props.iter().find(|(k, _)| k == "aeron.archive.control.channel")),
+            (
+                "recording_events_channel",
+                self.props.iter().find(|(k, _)| k == "aeron.archive.recording.events.channel"),
+            ),
+            ("replication_channel", self.props.iter().find(|(k, _)| k == "aeron.archive.replication.channel")),
+        ];
+        for (setter, prop) in channels {
+            if let Some((_, channel)) = prop {
+                check_channel(setter, channel)?;
+            }
+        }
+        if let Some(channel) = &self.control_response_channel {
+            check_channel("control_response_channel", channel)?;
+        }
+        let props: Vec<(&str, &str)> = self.props.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        EmbeddedArchiveMediaDriverProcess::start_configured(&props, self.control_response_channel)
+    }
+
+    /// The same as [`start`](Self::start), by the name builders end with.
+    pub fn build(self) -> Result<EmbeddedArchiveMediaDriverProcess, AeronCError> {
+        self.start()
+    }
+}
+
+fn check_channel(setter: &str, channel: &str) -> Result<(), AeronCError> {
+    crate::AeronUri::parse(channel).map(|_| ()).map_err(|e| {
+        AeronCError::with_message(
+            libc::EINVAL,
+            format!("EmbeddedArchiveBuilder::{setter}: {channel:?} is not a channel Aeron can parse: {e}"),
+        )
+    })
 }

@@ -12,7 +12,39 @@ pub(crate) fn invalid(msg: impl Into<String>) -> AeronCError {
     AeronCError::with_message(libc::EINVAL, msg)
 }
 
-pub(crate) use rusteron_client::__private::{check_channel, check_channel_parses, check_dir};
+pub(crate) use rusteron_client::__private::{check_channel, check_dir};
+
+/// A channel that the archive parses before it answers: at most
+/// [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) bytes and accepted by Aeron's C parser
+/// (`aeron_uri_parse`; an `aeron-spy:` prefix is allowed). The Java archive drops a request whose
+/// channel it cannot parse without answering it, and the C client then waits out its message
+/// timeout: refusing such a channel first turns that wait into an immediate `EINVAL` error that
+/// carries the parser's message.
+pub(crate) fn check_channel_parses(call: &str, argument: &str, channel: &std::ffi::CStr) -> Result<(), AeronCError> {
+    check_channel(call, argument, channel)?;
+    let bytes = channel.to_bytes();
+    let uri = bytes.strip_prefix(crate::SPY_PREFIX.as_bytes()).unwrap_or(bytes);
+    // SAFETY: a zeroed `aeron_uri_t` is what `aeron_uri_parse` expects to fill (it resets it
+    // first); `uri` is readable for its length; `aeron_uri_close` frees what the parse allocated.
+    let rc = unsafe {
+        let mut parsed: bindings::aeron_uri_t = std::mem::zeroed();
+        let rc = bindings::aeron_uri_parse(uri.len(), uri.as_ptr() as *const std::os::raw::c_char, &mut parsed);
+        let message = (rc < 0).then(crate::errmsg);
+        bindings::aeron_uri_close(&mut parsed);
+        message
+    };
+    match rc {
+        None => Ok(()),
+        Some(reason) => Err(AeronCError::with_message(
+            libc::EINVAL,
+            format!(
+                "{call}: {argument} is not a channel URI Aeron can parse (the archive would not answer the request): \
+                 {}",
+                reason.trim_end()
+            ),
+        )),
+    }
+}
 
 /// Size of the buffer the C archive client encodes every request into
 /// (`AERON_ARCHIVE_PROXY_REQUEST_BUFFER_LENGTH`, 8 KiB). A request whose variable-length fields
@@ -71,4 +103,21 @@ unsafe impl<T: Send> Sync for KeepAlive<T> {}
 /// A type-erased handle keeping `value` alive.
 pub(crate) fn keep<T: Send + 'static>(value: T) -> rusteron_client::resource::Dependency {
     std::sync::Arc::new(KeepAlive(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channels_must_parse_with_aerons_parser() {
+        assert!(check_channel_parses("f", "channel", c"aeron:ipc").is_ok());
+        assert!(check_channel_parses("f", "channel", c"aeron:udp?endpoint=localhost:40123|mtu=1408").is_ok());
+        assert!(check_channel_parses("f", "channel", c"aeron-spy:aeron:ipc").is_ok());
+        for bad in [c"aeron:carrier-pigeon", c"not a uri", c"", c"aeron:udp"] {
+            let e = check_channel_parses("start_replay", "replay_channel", bad).unwrap_err();
+            assert_eq!(e.code, libc::EINVAL);
+            assert!(e.message().unwrap().starts_with("start_replay: replay_channel is not a channel URI"), "{e}");
+        }
+    }
 }

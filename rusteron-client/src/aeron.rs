@@ -6,7 +6,7 @@ use crate::callbacks::*;
 use crate::context::AeronContext;
 use crate::error::{check, AeronCError};
 use crate::handler::Handler;
-use crate::resource::Dependency;
+use crate::resource::{Close, CloseOutcome, Dependency, OneShotNotification, PendingUntil};
 use crate::{AeronExclusivePublication, AeronPublication, AeronSubscription, ManagedCResource};
 use std::ffi::CStr;
 use std::os::raw::c_void;
@@ -34,9 +34,9 @@ static IN_DUTY_CYCLE: crate::resource::InUse = crate::resource::InUse::new();
 /// the last handle drops inside a C callback, this thread may be that conductor, which cannot
 /// join itself: the close then runs on a thread of its own, and the context and handlers are
 /// released once it has finished.
-fn close_client(p: *mut bindings::aeron_t) -> i32 {
+fn close_client(p: *mut bindings::aeron_t) -> CloseOutcome {
     if !crate::handler::inside_callback() {
-        return unsafe { bindings::aeron_close(p) };
+        return CloseOutcome::Done(unsafe { bindings::aeron_close(p) });
     }
     let closed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (signal, client) = (closed.clone(), p as usize);
@@ -47,9 +47,9 @@ fn close_client(p: *mut bindings::aeron_t) -> i32 {
     if spawned.is_err() {
         // No thread: leave the client open (and everything it uses kept) rather than close it
         // from under its own conductor.
-        return crate::resource::close_pending(|| false);
+        return CloseOutcome::Pending(PendingUntil::Never);
     }
-    crate::resource::close_pending(move || closed.load(std::sync::atomic::Ordering::Acquire))
+    CloseOutcome::Pending(PendingUntil::Finished(Box::new(move || closed.load(std::sync::atomic::Ordering::Acquire))))
 }
 
 impl Aeron {
@@ -58,7 +58,10 @@ impl Aeron {
         let ctx = context.get_inner();
         // From here on the conductor may read the context: its callback setters refuse.
         let in_use = context.mark_in_use()?;
-        let m = ManagedCResource::new(|p| unsafe { bindings::aeron_init(p, ctx) }, Some(Box::new(close_client)))?;
+        let m = ManagedCResource::new_closed_by(
+            |p| unsafe { bindings::aeron_init(p, ctx) },
+            Close::Later(Box::new(close_client)),
+        )?;
         // The C client keeps a pointer to its context: the context must outlive it. The in-use
         // mark is released after the client closed (dependencies drop after the C close).
         // (The in-use mark goes first so it is released before the context can be freed and its
@@ -409,22 +412,13 @@ impl Aeron {
         on_complete: Option<&Handler<H>>,
         f: impl FnOnce(bindings::aeron_notification_t, *mut c_void) -> i32,
     ) -> Result<i32, AeronCError> {
-        let (n, d, free) = notification_once(on_complete);
-        let rc = f(n, d);
-        if rc < 0 {
-            if let Some(free) = free {
-                unsafe { free(d) };
-            }
-        }
-        check(rc)
+        check(OneShotNotification::hand_to_c(notification_once(on_complete), f))
     }
 
     /// Calls `stream_out` with each line of the driver's counters table (`aeron_print_counters`),
     /// a closure instead of the C function pointer that `print_counters` takes. C calls it
     /// synchronously on this thread; a panic in it resumes here.
     pub fn print_counters_with<F: FnMut(&str)>(&self, mut stream_out: F) {
-        crate::misc::with_line_sink(&mut stream_out, |sink| unsafe {
-            bindings::aeron_print_counters(self.get_inner(), sink)
-        });
+        with_line_sink(&mut stream_out, |sink| unsafe { bindings::aeron_print_counters(self.get_inner(), sink) });
     }
 }

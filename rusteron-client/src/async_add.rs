@@ -6,12 +6,12 @@
 
 use crate::bindings;
 use crate::callbacks::*;
+use crate::closing::{close_counter, close_exclusive_publication, close_publication, close_subscription};
 use crate::error::AeronCError;
 use crate::handler::Handler;
-use crate::resource::Dependency;
+use crate::resource::{Close, CloseOutcome, Dependency, PendingUntil};
 use crate::{Aeron, AeronCounter, AeronExclusivePublication, AeronPublication, AeronSubscription, ManagedCResource};
 use std::ffi::CStr;
-use std::os::raw::c_void;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -40,15 +40,14 @@ impl<T: 'static> AsyncCore<T> {
         // when that is over, a cancelled add keeps its handlers forever (a few bytes, and only
         // for adds dropped before they completed).
         let keep_handlers = !deps.is_empty();
-        let managed = ManagedCResource::from_raw(
+        let managed = ManagedCResource::closed_by(
             raw,
-            Some(Box::new(move |a| {
+            Close::Later(Box::new(move |a| {
                 let rc = unsafe { cancel(c as *mut _, a) };
                 if rc >= 0 && keep_handlers {
-                    // Never "done": the helper keeps them until its deadline, then forever.
-                    crate::resource::close_pending(|| false)
+                    CloseOutcome::Pending(PendingUntil::Never)
                 } else {
-                    rc
+                    CloseOutcome::Done(rc)
                 }
             })),
         );
@@ -81,8 +80,8 @@ impl<T: 'static> AsyncCore<T> {
         Ok(Some(out))
     }
 
-    fn finish<O: 'static>(&self, out: *mut O, close: fn(*mut O) -> i32) -> ManagedCResource<O> {
-        let m = ManagedCResource::from_raw(out, Some(Box::new(close)));
+    fn finish<O: 'static>(&self, out: *mut O, close: Close<O>) -> ManagedCResource<O> {
+        let m = ManagedCResource::closed_by(out, close);
         for d in &self.deps {
             m.add_dependency(d.clone());
         }
@@ -146,7 +145,10 @@ macro_rules! async_add_type {
             pub fn poll(&self) -> Result<Option<$out>, AeronCError> {
                 match self.core.poll(|o, a| unsafe { bindings::$poll(o, a) })? {
                     None => Ok(None),
-                    Some(out) => Ok(Some(unsafe { $out::from_managed(self.core.finish::<$out_c>(out, $close)) })),
+                    Some(out) => {
+                        let close = Close::Notified($close, None);
+                        Ok(Some(unsafe { $out::from_managed(self.core.finish::<$out_c>(out, close)) }))
+                    }
                 }
             }
 
@@ -191,157 +193,6 @@ macro_rules! async_add_type {
             }
         }
     };
-}
-
-/// A close notification registered for a C object, used when its last wrapper drops.
-struct PendingClose {
-    notify: bindings::aeron_notification_t,
-    clientd: usize,
-    free: Option<unsafe fn(*mut c_void)>,
-}
-
-/// Close notifications by C object address. Only touched when closing, never on a hot path.
-static PENDING_CLOSES: Mutex<Vec<(usize, PendingClose)>> = Mutex::new(Vec::new());
-
-fn take_close_notification(ptr: usize) -> crate::callbacks::OneShotNotification {
-    let mut v = PENDING_CLOSES.lock().unwrap_or_else(|e| e.into_inner());
-    match v.iter().position(|(p, _)| *p == ptr) {
-        Some(i) => {
-            let (_, pc) = v.swap_remove(i);
-            (pc.notify, pc.clientd as *mut c_void, pc.free)
-        }
-        None => (None, std::ptr::null_mut(), None),
-    }
-}
-
-/// Runs a C close that takes a notification, with the one registered for `p` (if any); frees
-/// the notification's state when C refuses the close (it will then never be called).
-fn close_notified<T>(
-    p: *mut T,
-    close: unsafe extern "C" fn(*mut T, bindings::aeron_notification_t, *mut c_void) -> i32,
-) -> i32 {
-    let (n, d, free) = take_close_notification(p as usize);
-    let rc = unsafe { close(p, n, d) };
-    if rc < 0 {
-        if let Some(f) = free {
-            unsafe { f(d) };
-        }
-    }
-    rc
-}
-
-/// Registers `on_close_complete` for the C object behind `resource` and gives up this handle:
-/// the C close runs (with the notification) when the last wrapper sharing the object drops.
-/// Returns whether that happened now.
-pub(crate) fn close_with_notification<T, H: AeronNotificationCallback + Send + 'static>(
-    resource: &crate::CResource<T>,
-    on_close_complete: Option<&Handler<H>>,
-) -> Result<bool, AeronCError> {
-    let m = match resource.managed() {
-        Some(m) => m,
-        None => {
-            return Err(AeronCError::with_message(
-                -1,
-                "this wrapper borrows its C object (it was handed to a callback): it cannot close it",
-            ))
-        }
-    };
-    if m.is_closed() {
-        return Ok(false);
-    }
-    let (notify, clientd, free) = notification_once(on_close_complete);
-    if notify.is_some() {
-        let mut v = PENDING_CLOSES.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(i) = v.iter().position(|(p, _)| *p == m.get() as usize) {
-            let (_, old) = v.swap_remove(i);
-            if let Some(f) = old.free {
-                unsafe { f(old.clientd as *mut c_void) };
-            }
-        }
-        v.push((m.get() as usize, PendingClose { notify, clientd: clientd as usize, free }));
-    }
-    if Arc::strong_count(m) == 1 {
-        m.close()?;
-        Ok(true)
-    } else {
-        Ok(false)
-    }
-}
-
-fn close_publication(p: *mut bindings::aeron_publication_t) -> i32 {
-    close_notified(p, bindings::aeron_publication_close)
-}
-fn close_exclusive_publication(p: *mut bindings::aeron_exclusive_publication_t) -> i32 {
-    close_notified(p, bindings::aeron_exclusive_publication_close)
-}
-/// How long dropping a subscription waits for the conductor to finish closing it (one duty
-/// cycle, normally). Past it (a conductor blocked, for example, in an image handler waiting for
-/// a lock the dropping thread holds), the drop returns and a helper thread releases the
-/// handlers once the conductor is done: the wait only decides when the drop returns, never
-/// whether a handler can be freed under C.
-const SUBSCRIPTION_CLOSE_WAIT: Duration = Duration::from_secs(1);
-
-/// Shared by a subscription close and its completion notification.
-struct CloseWait {
-    done: std::sync::atomic::AtomicBool,
-    user_notify: bindings::aeron_notification_t,
-    user_clientd: usize,
-}
-
-unsafe extern "C" fn close_wait_trampoline(clientd: *mut c_void) {
-    // SAFETY: the Arc reference given to C in close_subscription, consumed once here.
-    let wait = Arc::from_raw(clientd as *const CloseWait);
-    if let Some(notify) = wait.user_notify {
-        notify(wait.user_clientd as *mut c_void);
-    }
-    wait.done.store(true, std::sync::atomic::Ordering::Release);
-}
-
-/// Closes a subscription and waits until the conductor has finished: until then it may still
-/// call the subscription's image handlers (it calls `on_unavailable_image` for every image
-/// while closing), which are among the dependencies released right after this returns. The
-/// user's close notification, if any, runs first. When the wait is impossible (this thread
-/// is inside a C callback, possibly the conductor's) or times out, a helper thread releases the
-/// dependencies once the close is over.
-fn close_subscription(p: *mut bindings::aeron_subscription_t) -> i32 {
-    use std::sync::atomic::Ordering;
-    let (user_notify, user_clientd, user_free) = take_close_notification(p as usize);
-    if unsafe { bindings::aeron_subscription_is_closed(p) } {
-        // Force-closed by a conductor that stopped (driver timeout, fatal error): C calls
-        // nothing for it any more (not even the notification) and aeron_close frees it.
-        if let Some(free) = user_free {
-            unsafe { free(user_clientd) };
-        }
-        return 0;
-    }
-    let wait = Arc::new(CloseWait {
-        done: std::sync::atomic::AtomicBool::new(false),
-        user_notify,
-        user_clientd: user_clientd as usize,
-    });
-    let given = Arc::into_raw(wait.clone()) as *mut c_void;
-    let rc = unsafe { bindings::aeron_subscription_close(p, Some(close_wait_trampoline), given) };
-    if rc < 0 {
-        // C will never call the notification.
-        drop(unsafe { Arc::from_raw(given as *const CloseWait) });
-        if let Some(free) = user_free {
-            unsafe { free(user_clientd) };
-        }
-        return rc;
-    }
-    // Inside a C callback this may be the conductor's own thread, which cannot finish the close
-    // while we wait: the handlers (and the client) are then released by a helper thread.
-    let deadline = Instant::now() + SUBSCRIPTION_CLOSE_WAIT;
-    while !wait.done.load(Ordering::Acquire) {
-        if crate::handler::inside_callback() || Instant::now() >= deadline {
-            return crate::resource::close_pending(move || wait.done.load(Ordering::Acquire));
-        }
-        std::thread::sleep(Duration::from_micros(100));
-    }
-    rc
-}
-fn close_counter(p: *mut bindings::aeron_counter_t) -> i32 {
-    close_notified(p, bindings::aeron_counter_close)
 }
 
 async_add_type!(
@@ -587,7 +438,7 @@ macro_rules! owned_from_raw {
             /// `ptr` must be a live object that nothing else closes.
             #[doc(hidden)]
             pub unsafe fn from_owned_raw(ptr: *mut $ct, deps: &[Dependency]) -> Self {
-                let m = ManagedCResource::from_raw(ptr, Some(Box::new($close)));
+                let m = ManagedCResource::closed_by(ptr, Close::Notified($close, None));
                 for d in deps {
                     m.add_dependency(d.clone());
                 }
@@ -600,3 +451,80 @@ macro_rules! owned_from_raw {
 owned_from_raw!(AeronPublication, bindings::aeron_publication_t, close_publication);
 owned_from_raw!(AeronExclusivePublication, bindings::aeron_exclusive_publication_t, close_exclusive_publication);
 owned_from_raw!(AeronSubscription, bindings::aeron_subscription_t, close_subscription);
+
+crate::c_wrapper!(
+    /// The C client's record of a resource being registered with the driver
+    /// (`aeron_client_registering_resource_t`): what every async add points at. A borrowed view
+    /// for inspection; the async add types own the object.
+    AeronClientRegisteringResource => bindings::aeron_client_registering_resource_t
+);
+
+impl AeronClientRegisteringResource {
+    /// A copy of the object behind an async add while it is pending.
+    pub fn of_async_publication(add: &crate::AeronAsyncAddPublication) -> Option<Self> {
+        // The check and the copy run under the add's poll lock (`with_pending`): another
+        // thread's `poll()` of a clone cannot complete the add, which frees the C object, in
+        // between (it could when the check released the lock before the copy).
+        add.with_pending(|p| unsafe { Self::snapshot(p) }).flatten()
+    }
+
+    /// A copy of the object behind an async subscription add while it is pending.
+    pub fn of_async_subscription(add: &crate::AeronAsyncAddSubscription) -> Option<Self> {
+        add.with_pending(|p| unsafe { Self::snapshot(p) }).flatten()
+    }
+
+    /// Copies the registering resource's identity (registration id, stream id, channel) into
+    /// memory this wrapper owns: C frees the original when the add completes, which must not
+    /// leave this view dangling. Only the fields fixed when the add started are read: the client
+    /// conductor writes the others (status, resource, error) on its own thread meanwhile; they
+    /// stay zero/null in the copy.
+    ///
+    /// `uri` is the exception: when the driver's answer arrives, the conductor hands the text to
+    /// the new publication or subscription and sets the field to NULL. The text itself is not
+    /// freed then (the new object owns it, and it cannot be closed before a poll hands it out,
+    /// which the held poll lock prevents), so a pointer read just before the hand-over stays
+    /// valid; a NULL one means the conductor has finished: `None`, the add is no longer
+    /// pending.
+    ///
+    /// # Safety
+    /// `p` must point to a live registering resource that no one can free during the call (the
+    /// add's poll lock is held).
+    unsafe fn snapshot(p: *mut bindings::aeron_client_registering_resource_t) -> Option<Self> {
+        let uri_ptr = std::ptr::read_volatile(std::ptr::addr_of!((*p).uri));
+        if uri_ptr.is_null() {
+            return None;
+        }
+        let registration_id = std::ptr::addr_of!((*p).registration_id).read();
+        let destination_registration_id = std::ptr::addr_of!((*p).destination_registration_id).read();
+        let stream_id = std::ptr::addr_of!((*p).stream_id).read();
+        let uri_length = std::ptr::addr_of!((*p).uri_length).read();
+        let uri = crate::strings::c_bytes_to_str(uri_ptr, uri_length.max(0) as usize);
+        let uri = std::ffi::CString::new(uri).unwrap_or_default();
+        let mut copy: bindings::aeron_client_registering_resource_t = std::mem::zeroed();
+        copy.registration_id = registration_id;
+        copy.destination_registration_id = destination_registration_id;
+        copy.stream_id = stream_id;
+        copy.uri = uri.as_ptr() as *mut _;
+        copy.uri_length = uri.as_bytes().len() as i32;
+        let m = crate::ManagedCResource::new_struct(copy);
+        // The CString's heap buffer does not move when the CString is moved into the Arc.
+        m.add_dependency(std::sync::Arc::new(uri));
+        Some(unsafe { Self::from_managed(m) })
+    }
+
+    /// The registration id sent to the driver.
+    pub fn registration_id(&self) -> i64 {
+        unsafe { (*self.get_inner()).registration_id }
+    }
+
+    /// The stream id being registered.
+    pub fn stream_id(&self) -> i32 {
+        unsafe { (*self.get_inner()).stream_id }
+    }
+
+    /// The channel URI being registered.
+    pub fn uri(&self) -> &str {
+        let r = unsafe { &*self.get_inner() };
+        unsafe { crate::strings::c_bytes_to_str(r.uri, r.uri_length.max(0) as usize) }
+    }
+}

@@ -14,9 +14,9 @@
 //! reserved values, idle) at `trace`.
 
 use crate::bindings;
+use crate::error_frame::AeronPublicationErrorValues;
 use crate::handler::{guard_handler, guard_nested_handler, Guarded, Handler};
 use crate::header::AeronHeader;
-use crate::publication::AeronPublicationErrorValues;
 use crate::strings::c_str_to_str;
 use crate::views::{AeronCountersReaderRef, AeronImageRef, AeronSubscriptionRef};
 use std::os::raw::{c_char, c_int, c_void};
@@ -149,6 +149,38 @@ pub(crate) unsafe extern "C" fn fragment_handler_direct_trampoline<H: AeronFragm
 }
 
 no_handler!(no_fragment_handler_handler, AeronFragmentHandlerLogger);
+
+/// A fragment handler made from any `FnMut(&[u8], AeronHeader)` closure, for APIs that want a
+/// named handler type (for example to [`Handlers::leak`](crate::Handlers::leak) it). Polls also
+/// take closures directly.
+pub struct FnMutMessageHandler<F: FnMut(&[u8], AeronHeader<'_>)> {
+    f: F,
+}
+
+impl<F: FnMut(&[u8], AeronHeader<'_>)> FnMutMessageHandler<F> {
+    /// Wraps the closure.
+    pub fn new(f: F) -> Self {
+        FnMutMessageHandler { f }
+    }
+
+    /// Gives the closure back.
+    pub fn into_inner(self) -> F {
+        self.f
+    }
+}
+
+impl<F: FnMut(&[u8], AeronHeader<'_>)> AeronFragmentHandlerCallback for FnMutMessageHandler<F> {
+    #[inline(always)]
+    fn handle_aeron_fragment_handler(&mut self, buffer: &[u8], header: AeronHeader<'_>) {
+        (self.f)(buffer, header)
+    }
+}
+
+impl<F: FnMut(&[u8], AeronHeader<'_>)> std::fmt::Debug for FnMutMessageHandler<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FnMutMessageHandler")
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // aeron_controlled_fragment_handler_t
@@ -496,25 +528,27 @@ pub(crate) unsafe extern "C" fn notification_once_trampoline<H: AeronNotificatio
     crate::handler::drop_guarded(handler, crate::handler::Panics::Detached);
 }
 
-/// What C gets for a one-shot notification: the trampoline, its `clientd`, and a function that
-/// frees `clientd` if C never calls the trampoline.
-pub(crate) type OneShotNotification = (bindings::aeron_notification_t, *mut c_void, Option<unsafe fn(*mut c_void)>);
-
-/// A one-shot notification for C: the trampoline, its `clientd` (a boxed clone of the handler,
-/// freed by the trampoline) and a function that frees the box if C never calls it.
+/// A one-shot notification for C that calls `handler` (none without a handler, or once it is
+/// released): the trampoline, with a boxed clone of the handler as its `clientd`, which the
+/// trampoline frees, or the notification when C never calls it.
 pub(crate) fn notification_once<H: AeronNotificationCallback + Send + 'static>(
     handler: Option<&Handler<H>>,
-) -> OneShotNotification {
+) -> Option<crate::resource::OneShotNotification> {
     unsafe fn free<H: Send + 'static>(p: *mut c_void) {
         drop(Box::from_raw(p as *mut Handler<H>));
     }
     match handler {
-        Some(h) if !h.is_released() => (
-            Some(notification_once_trampoline::<H>),
-            Box::into_raw(Box::new(h.clone())) as *mut c_void,
-            Some(free::<H>),
-        ),
-        _ => (None, std::ptr::null_mut(), None),
+        // SAFETY: the trampoline frees the box after calling the handler (behind the panic
+        // boundary), `free` frees it; a `Handler` of a `Send` type may be used and dropped on
+        // any thread.
+        Some(h) if !h.is_released() => Some(unsafe {
+            crate::resource::OneShotNotification::new(
+                notification_once_trampoline::<H>,
+                Box::into_raw(Box::new(h.clone())) as *mut c_void,
+                free::<H>,
+            )
+        }),
+        _ => None,
     }
 }
 
@@ -742,6 +776,39 @@ pub(crate) unsafe extern "C" fn close_client_trampoline<H: AeronCloseClientCallb
 }
 
 no_handler!(no_close_client_handler, AeronCloseClientLogger);
+
+// ---------------------------------------------------------------------------------------------
+// aeron_log_func_t (no clientd): a line sink for a synchronous C call
+
+type LineSink = *mut dyn FnMut(&str);
+
+thread_local! {
+    /// The closure that a C function taking a context-free `void (*)(const char *)` writes to,
+    /// set only while that (synchronous) C call runs on this thread.
+    static LINE_SINK: std::cell::Cell<Option<LineSink>> = const { std::cell::Cell::new(None) };
+}
+
+unsafe extern "C" fn line_sink_trampoline(line: *const c_char) {
+    if let Some(f) = LINE_SINK.with(|s| s.get()) {
+        let text = c_str_to_str(line);
+        // A panic must not unwind into C: stop it here and report it like a conductor callback.
+        crate::handler::guard_nested((), || (*f)(text));
+    }
+}
+
+/// Runs `call` with a C line callback that forwards to `f`. C must call it synchronously on
+/// this thread (as `aeron_print_counters` does). A panic in `f`
+/// resumes after `call` returns.
+pub(crate) fn with_line_sink<F: FnMut(&str)>(f: &mut F, call: impl FnOnce(bindings::aeron_log_func_t)) {
+    let dyn_ref: &mut dyn FnMut(&str) = f;
+    // SAFETY: the pointer is only used while `call` runs, during which `f` is borrowed here;
+    // the lifetime is erased to store it in the thread-local slot.
+    let ptr: LineSink = unsafe { std::mem::transmute::<&mut dyn FnMut(&str), LineSink>(dyn_ref) };
+    let previous = LINE_SINK.with(|s| s.replace(Some(ptr)));
+    call(Some(line_sink_trampoline));
+    LINE_SINK.with(|s| s.set(previous));
+    crate::handler::resume_nested_panic();
+}
 
 // ---------------------------------------------------------------------------------------------
 // aeron_agent_on_start_func_t

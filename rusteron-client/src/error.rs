@@ -239,7 +239,8 @@ impl AeronCError {
             };
         }
         // SAFETY: returns a static C string for any code.
-        let aeron = unsafe { crate::strings::c_str_to_str(bindings::aeron_error_code_str(code.saturating_abs())) };
+        let text = unsafe { bindings::aeron_error_code_str(code.saturating_abs()) };
+        let aeron = if text.is_null() { "" } else { unsafe { CStr::from_ptr(text) }.to_str().unwrap_or("") };
         if aeron.is_empty() || aeron == "unknown error code" {
             Cow::Borrowed("unknown error")
         } else {
@@ -310,6 +311,15 @@ impl fmt::Debug for AeronCError {
 }
 
 impl std::error::Error for AeronCError {}
+
+/// The error for an argument with an interior NUL byte at `position` (C strings end at the
+/// first NUL).
+pub(crate) fn nul_error(argument: &str, position: usize) -> AeronCError {
+    AeronCError::with_message(
+        libc::EINVAL,
+        format!("{argument} contains a NUL byte at offset {position}: C strings end at the first NUL"),
+    )
+}
 
 #[doc(hidden)]
 /// Turns a C return code into a `Result`: `>= 0` is `Ok(code)`, `< 0` reads Aeron's error.

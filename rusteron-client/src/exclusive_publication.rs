@@ -130,7 +130,7 @@ impl AeronExclusivePublication {
         self,
         on_close_complete: Option<&Handler<H>>,
     ) -> Result<bool, AeronCError> {
-        crate::async_add::close_with_notification(self.resource(), on_close_complete)
+        crate::closing::close_with_notification(self.resource(), on_close_complete)
     }
 
     /// Revokes and closes this publication (`aeron_exclusive_publication_revoke`): sets

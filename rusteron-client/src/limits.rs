@@ -18,7 +18,7 @@
 //! | the driver's command buffer | 1/8 of its capacity (128 KiB by default) | `max_message_length` of the client's ring buffer to the driver (`AERON_RB_MAX_MESSAGE_LENGTH` in `concurrent/aeron_rb.h`): a longer command is never accepted (`aeron_client_conductor_try_claim_driver_command` then calls the error handler) |
 
 use crate::bindings;
-use crate::error::AeronCError;
+use crate::error::{nul_error, AeronCError};
 
 /// Longest Aeron directory, in bytes, without the NUL (`AERON_MAX_PATH - 1`): C copies the
 /// directory into a field of `AERON_MAX_PATH` bytes and would cut a longer one short.
@@ -54,39 +54,6 @@ pub fn check_channel(call: &str, argument: &str, channel: &std::ffi::CStr) -> Re
     )
 }
 
-/// A channel that a peer (the archive) parses before it answers: at most
-/// [`AERON_URI_MAX_LENGTH`](crate::AERON_URI_MAX_LENGTH) bytes and accepted by Aeron's C parser
-/// (`aeron_uri_parse`; an `aeron-spy:` prefix is allowed). The Java archive drops a request whose
-/// channel it cannot parse without answering it, and the C client then waits out its message
-/// timeout: refusing such a channel first turns that wait into an immediate `EINVAL` error that
-/// carries the parser's message.
-#[doc(hidden)]
-pub fn check_channel_parses(call: &str, argument: &str, channel: &std::ffi::CStr) -> Result<(), AeronCError> {
-    check_channel(call, argument, channel)?;
-    let bytes = channel.to_bytes();
-    let uri = bytes.strip_prefix(crate::SPY_PREFIX.as_bytes()).unwrap_or(bytes);
-    // SAFETY: a zeroed `aeron_uri_t` is what `aeron_uri_parse` expects to fill (it resets it
-    // first); `uri` is readable for its length; `aeron_uri_close` frees what the parse allocated.
-    let rc = unsafe {
-        let mut parsed: bindings::aeron_uri_t = std::mem::zeroed();
-        let rc = bindings::aeron_uri_parse(uri.len(), uri.as_ptr() as *const std::os::raw::c_char, &mut parsed);
-        let message = (rc < 0).then(crate::errmsg);
-        bindings::aeron_uri_close(&mut parsed);
-        message
-    };
-    match rc {
-        None => Ok(()),
-        Some(reason) => Err(AeronCError::with_message(
-            libc::EINVAL,
-            format!(
-                "{call}: {argument} is not a channel URI Aeron can parse (the archive would not answer the request): \
-                 {}",
-                reason.trim_end()
-            ),
-        )),
-    }
-}
-
 /// An Aeron directory handed to C: at most [`AERON_DIR_MAX_LENGTH`] bytes.
 #[doc(hidden)]
 pub fn check_dir(call: &str, argument: &str, dir: &std::ffi::CStr) -> Result<(), AeronCError> {
@@ -114,14 +81,6 @@ pub(crate) fn check_command_length(call: &str, command_length: usize, max: usize
         command_length,
         max,
         "the driver's command buffer (max_message_length, 1/8 of its capacity)",
-    )
-}
-
-/// The error for an argument with an interior NUL byte at `position`.
-pub(crate) fn nul_error(argument: &str, position: usize) -> AeronCError {
-    AeronCError::with_message(
-        libc::EINVAL,
-        format!("{argument} contains a NUL byte at offset {position}: C strings end at the first NUL"),
     )
 }
 
@@ -154,18 +113,6 @@ mod tests {
         let m = e.message().unwrap();
         assert!(m.contains("AeronImage::reject") && m.contains("reason") && m.contains("1048576"), "{m}");
         assert!(m.contains("1023") && m.contains("AERON_ERROR_MAX_TEXT_LENGTH"), "{m}");
-    }
-
-    #[test]
-    fn channels_must_parse_with_aerons_parser() {
-        assert!(check_channel_parses("f", "channel", c"aeron:ipc").is_ok());
-        assert!(check_channel_parses("f", "channel", c"aeron:udp?endpoint=localhost:40123|mtu=1408").is_ok());
-        assert!(check_channel_parses("f", "channel", c"aeron-spy:aeron:ipc").is_ok());
-        for bad in [c"aeron:carrier-pigeon", c"not a uri", c"", c"aeron:udp"] {
-            let e = check_channel_parses("start_replay", "replay_channel", bad).unwrap_err();
-            assert_eq!(e.code, libc::EINVAL);
-            assert!(e.message().unwrap().starts_with("start_replay: replay_channel is not a channel URI"), "{e}");
-        }
     }
 
     #[test]

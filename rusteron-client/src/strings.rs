@@ -28,7 +28,7 @@ pub trait IntoCString {
     where
         Self: Sized,
     {
-        self.try_into_c_string().map_err(|e| crate::limits::nul_error(argument, e.nul_position()))
+        self.try_into_c_string().map_err(|e| crate::error::nul_error(argument, e.nul_position()))
     }
 }
 

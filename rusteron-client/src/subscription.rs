@@ -399,7 +399,7 @@ impl AeronSubscription {
         self,
         on_close_complete: Option<&Handler<H>>,
     ) -> Result<bool, AeronCError> {
-        crate::async_add::close_with_notification(self.resource(), on_close_complete)
+        crate::closing::close_with_notification(self.resource(), on_close_complete)
     }
 }
 

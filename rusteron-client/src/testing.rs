@@ -27,7 +27,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-pub use crate::embedded_driver::*;
+mod embedded_driver;
+pub use embedded_driver::*;
 
 /// True when nothing is bound to `port` on 127.0.0.1 (UDP).
 pub fn is_udp_port_available(port: u16) -> bool {

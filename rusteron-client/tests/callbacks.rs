@@ -522,3 +522,71 @@ fn subscription_dropped_while_its_handler_waits_for_the_dropping_thread() {
     assert_eq!(after.load(Ordering::SeqCst), 0);
     drop(publication);
 }
+
+impl AeronNotificationCallback for DropProbe {
+    fn handle_aeron_notification(&mut self) {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if self.dropped.load(Ordering::SeqCst) {
+            self.calls_after_drop.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// `(handler, dropped, calls, calls after the drop)` of a fresh [`DropProbe`].
+fn notification_probe() -> (Handler<DropProbe>, Arc<std::sync::atomic::AtomicBool>, Arc<AtomicUsize>, Arc<AtomicUsize>)
+{
+    let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let after = Arc::new(AtomicUsize::new(0));
+    let handler =
+        Handlers::leak(DropProbe { dropped: dropped.clone(), calls: calls.clone(), calls_after_drop: after.clone() });
+    (handler, dropped, calls, after)
+}
+
+/// A close notification given while clones keep the publication open is kept by the publication
+/// until its close; one given later through another clone replaces it: the first is freed at
+/// once without being called, the second runs once when the last clone drops.
+#[test]
+fn a_later_close_notification_replaces_the_earlier_one() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let publication = aeron.add_publication(c"aeron:ipc", 15, TIMEOUT).unwrap();
+    let (clone, last) = (publication.clone(), publication.clone());
+    let (first, first_dropped, first_calls, _) = notification_probe();
+    assert!(!publication.close(Some(&first)).unwrap(), "clones live: close deferred");
+    drop(first);
+    assert!(!first_dropped.load(Ordering::SeqCst), "the publication keeps the notification until its close");
+    let (second, second_dropped, second_calls, second_after) = notification_probe();
+    assert!(!clone.close(Some(&second)).unwrap(), "a clone still lives: close deferred");
+    drop(second);
+    assert!(first_dropped.load(Ordering::SeqCst), "the replaced notification is freed at once");
+    assert!(!second_dropped.load(Ordering::SeqCst));
+    drop(last);
+    assert!(wait_until(TIMEOUT, || second_calls.load(Ordering::SeqCst) == 1), "the later notification runs");
+    assert!(wait_until(TIMEOUT, || second_dropped.load(Ordering::SeqCst)), "and is freed after its call");
+    assert_eq!(second_after.load(Ordering::SeqCst), 0);
+    assert_eq!(first_calls.load(Ordering::SeqCst), 0, "the replaced notification never runs");
+}
+
+/// A wrapper that views a subscription owned elsewhere cannot give its owner's close a
+/// notification: closing the view frees the notification at once (never called, never kept), and
+/// leaves the subscription open.
+#[test]
+fn a_close_notification_on_a_view_is_freed_not_kept() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let sub = aeron
+        .add_subscription(c"aeron:ipc", 16, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .unwrap();
+    // SAFETY: `sub` is alive and the view keeps it alive.
+    let view = unsafe { AeronSubscription::from_borrowed_kept_alive(sub.get_inner(), sub.as_dependency()) };
+    let (handler, dropped, calls, _) = notification_probe();
+    assert!(view.close(Some(&handler)).unwrap(), "the view's last handle");
+    drop(handler);
+    assert!(dropped.load(Ordering::SeqCst), "the notification is freed at once");
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    assert!(!sub.is_closed(), "the owner's subscription stays open");
+    let publication = aeron.add_publication(c"aeron:ipc", 16, TIMEOUT).unwrap();
+    assert!(wait_until(TIMEOUT, || sub.is_connected()), "and works");
+    drop(publication);
+}

@@ -22,26 +22,18 @@ fn code(e: &AeronOfferError) -> i64 {
         _ => -6,
     }
 }
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+#[path = "../../harness.rs"]
+mod harness;
+use harness::*;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-const MSG_LEN: usize = 32;
 const FRAGMENT_LIMIT: usize = 256;
 const TIMEOUT: Duration = Duration::from_secs(10);
 const BLOCKS: usize = 10;
 const BLOCK_LEN: usize = 2_000;
 const WARMUP: usize = 2_000;
-
-fn criterion() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(20)
-        .without_plots()
-        .configure_from_args()
-}
 
 fn dir(idle: &str) -> String {
     let var = format!("RUSTERON_BENCH_AERON_DIR_{}", idle.to_uppercase());
@@ -95,11 +87,6 @@ fn wait_until(mut f: impl FnMut() -> bool) {
     }
 }
 
-trait Sender {
-    fn offer(&self, msg: &[u8]) -> bool;
-    fn claim(&self, msg: &[u8]) -> bool;
-}
-
 impl Sender for AeronExclusivePublication {
     #[inline(always)]
     fn offer(&self, msg: &[u8]) -> bool {
@@ -134,76 +121,19 @@ impl Sender for AeronPublication {
     }
 }
 
-/// A thread with its own client polling a subscription (limit 256) until stopped.
-struct Receiver {
-    received: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Receiver {
-    fn spawn(dir: String, stream: i32, ready: Arc<AtomicBool>) -> Receiver {
-        let received = Arc::new(AtomicU64::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (r, s) = (received.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            let aeron = connect(&dir);
-            let sub = sub(&aeron, "aeron:ipc", stream);
-            ready.store(true, Ordering::Release);
-            wait_until(|| sub.is_connected());
-            let mut total = 0u64;
-            while !s.load(Ordering::Relaxed) {
-                let n = sub
-                    .poll_fn(
-                        |msg: &[u8], _h: AeronHeader| {
-                            if let Some(b) = msg.first() {
-                                black_box(*b);
-                            }
-                        },
-                        FRAGMENT_LIMIT,
-                    )
-                    .unwrap_or(0);
-                if n > 0 {
-                    total += n as u64;
-                    r.store(total, Ordering::Release);
-                } else {
-                    std::hint::spin_loop();
-                }
-            }
-        });
-        Receiver { received, stop, thread: Some(thread) }
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+/// A receiver thread with its own client (the published crate pins handles to their thread)
+/// polling a subscription (limit 256), as benches/client.rs does.
+fn spawn_receiver(dir: String, stream: i32, ready: Arc<AtomicBool>) -> Receiver {
+    Receiver::spawn(move || {
+        let aeron = connect(&dir);
+        let sub = sub(&aeron, "aeron:ipc", stream);
+        ready.store(true, Ordering::Release);
+        wait_until(|| sub.is_connected());
+        move || {
+            let _client = &aeron;
+            sub.poll_fn(|msg: &[u8], _h: AeronHeader| touch(msg), FRAGMENT_LIMIT).unwrap_or(0)
         }
-    }
-}
-
-fn publish_batch<S: Sender>(sender: &S, receiver: &Receiver, sent: &mut u64, iters: u64, claim: bool) -> Duration {
-    let msg = [7u8; MSG_LEN];
-    let target = *sent + iters;
-    let start = Instant::now();
-    for _ in 0..iters {
-        if claim {
-            while !sender.claim(&msg) {
-                std::hint::spin_loop();
-            }
-        } else {
-            while !sender.offer(&msg) {
-                std::hint::spin_loop();
-            }
-        }
-    }
-    while receiver.received.load(Ordering::Acquire) < target {
-        std::hint::spin_loop();
-    }
-    *sent = target;
-    start.elapsed()
+    })
 }
 
 fn throughput(c: &mut Criterion) {
@@ -220,7 +150,7 @@ fn throughput(c: &mut Criterion) {
     ] {
         stream += 1;
         let ready = Arc::new(AtomicBool::new(false));
-        let rx = Receiver::spawn(dir.clone(), stream, ready.clone());
+        let rx = spawn_receiver(dir.clone(), stream, ready.clone());
         wait_until(|| ready.load(Ordering::Acquire));
         let mut sent = 0u64;
         if kind.starts_with("exclusive") {
@@ -270,27 +200,6 @@ fn back_pressured_offer(c: &mut Criterion) {
     });
     g.finish();
     assert_eq!(p.offer_raw::<AeronReservedValueSupplierLogger>(&msg, None), -2);
-}
-
-/// As in benches/client.rs: `n` sends timed in chunks of 4,096, the subscription drained in this
-/// thread outside the clock.
-fn per_call(n: u64, mut send: impl FnMut(&[u8]) -> bool, mut drain: impl FnMut()) -> Duration {
-    let msg = [7u8; MSG_LEN];
-    let (mut done, mut total) = (0u64, Duration::ZERO);
-    while done < n {
-        let chunk = (n - done).min(4096);
-        drain();
-        let start = Instant::now();
-        for _ in 0..chunk {
-            while !send(black_box(&msg)) {
-                std::hint::spin_loop();
-            }
-        }
-        total += start.elapsed();
-        done += chunk;
-    }
-    drain();
-    total
 }
 
 fn per_call_32b(c: &mut Criterion) {
@@ -408,17 +317,8 @@ fn ping_pong(c: &mut Criterion, transport: &str) {
             samples.push(t.elapsed().as_nanos() as u64);
         }
     }
-    samples.sort_unstable();
-    let n = samples.len();
-    let at = |q: f64| samples[(((n as f64) * q).ceil() as usize).clamp(1, n) - 1];
-    let mean = samples.iter().map(|&x| x as f64).sum::<f64>() / n as f64;
-    let json = format!(
-        "{{\"transport\":\"{transport}\",\"msg_len\":{MSG_LEN},\"peer\":{{\"count\":{n},\"p50_ns\":{},\"p99_ns\":{},\"p999_ns\":{},\"max_ns\":{},\"mean_ns\":{mean:.1}}}}}\n",
-        at(0.5),
-        at(0.99),
-        at(0.999),
-        samples[n - 1]
-    );
+    let p = Percentiles::of(&mut samples);
+    let json = format!("{{\"transport\":\"{transport}\",\"msg_len\":{MSG_LEN},\"peer\":{}}}\n", p.json());
     println!("ping_pong_{transport} peer histogram: {json}");
     std::fs::write(results_dir().join(format!("latency_{transport}_peer.json")), json).expect("write");
     stop.store(true, Ordering::Relaxed);

@@ -24,7 +24,7 @@ pub const TESTING_TERM_LENGTH: usize = 4 * 1024 * 1024;
 /// larger terms on the context for throughput work.
 pub fn embedded_driver_context() -> Result<AeronDriverContext, AeronCError> {
     let context = AeronDriverContext::new()?;
-    let dir = crate::testing::unique_dir("rusteron-emd");
+    let dir = super::unique_dir("rusteron-emd");
     context.set_dir(&dir.to_string_lossy().as_ref().into_c_string_for("embedded_driver_context: the directory")?)?;
     context.set_dir_delete_on_start(true)?;
     context.set_dir_delete_on_shutdown(true)?;
