@@ -37,6 +37,10 @@ pub trait AeronArchivePersistentSubscriptionFollowerListener: AeronArchivePersis
     }
 }
 
+/// No reaction beyond the defaults (moves logged at `info`, errors at `warn`), like the other
+/// listeners of [`NoOp`](crate::NoOp).
+impl AeronArchivePersistentSubscriptionFollowerListener for crate::NoOp {}
+
 /// What the follower itself reports (the persistent subscription's own events go to the same
 /// listener directly, through its context).
 enum Event<'a> {
@@ -567,6 +571,12 @@ mod tests {
     }
 
     fn assert_send<T: Send>() {}
+
+    #[test]
+    fn no_op_is_a_follower_listener() {
+        fn takes<L: AeronArchivePersistentSubscriptionFollowerListener + Send + 'static>(_: L) {}
+        takes(crate::NoOp);
+    }
 
     #[test]
     fn follower_is_send() {

@@ -4,8 +4,8 @@
 use crate::callbacks::*;
 use crate::cnc::{AeronErrorLogReaderFuncCallback, AeronLossReporterReadEntryFuncCallback};
 use crate::counters_reader::AeronCountersReaderForeachCounterFuncCallback;
-use crate::header::AeronHeader;
 use crate::error_frame::AeronPublicationErrorValues;
+use crate::header::AeronHeader;
 use crate::uri::AeronUriParseCallbackCallback;
 use crate::views::{AeronCountersReaderRef, AeronImageRef, AeronSubscriptionRef};
 use crate::{bindings, Handler, Handlers};
