@@ -325,3 +325,80 @@ fn follower_builder_names_bad_input() {
     first.close().expect("close");
     drop(second);
 }
+
+/// Started from live, the follower owes nothing of the first recording before it joined: it
+/// delivers the first publisher's messages from the moment it joined, then every message of the
+/// restarted publisher, from its first.
+#[test]
+fn follower_started_from_live_follows_a_restart() {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let process = EmbeddedArchiveMediaDriverProcess::start().expect("archive");
+    let (aeron, archive) = process.connect().unwrap();
+    let (channel, stream_id) = ("aeron:ipc?term-length=65536", 9401);
+    archive.start_recording(&c(channel), stream_id, SOURCE_LOCATION_LOCAL, false).unwrap();
+    let first = aeron.add_exclusive_publication(&c(channel), stream_id, TIMEOUT).unwrap();
+    let end = publish_sequence(&first, 0, 200);
+    let recording_id = await_recording_position(&aeron, &archive, first.session_id(), end);
+    let heard = Listener::default();
+    let mut follower = AeronArchivePersistentSubscription::builder()
+        .aeron(&aeron)
+        .archive_context(&process.archive_context(&aeron).unwrap())
+        .recording_id(recording_id)
+        .live_channel("aeron:ipc")
+        .live_stream_id(stream_id)
+        .replay_channel("aeron:udp?endpoint=localhost:0")
+        .replay_stream_id(stream_id + 1)
+        .start_from_live()
+        .follower(&archive)
+        .listener(heard.clone())
+        .check_interval(Duration::from_millis(20))
+        .build()
+        .expect("follower");
+    assert_eq!(follower.position(), None, "nothing delivered yet");
+
+    let mut received: Vec<u64> = Vec::new();
+    macro_rules! poll {
+        () => {
+            follower
+                .poll_once(
+                    |b: &[u8], _h: AeronHeader<'_>| received.push(u64::from_le_bytes(b[..8].try_into().unwrap())),
+                    10,
+                )
+                .unwrap()
+        };
+    }
+    while !follower.is_live() {
+        assert!(Instant::now() < deadline, "never joined live: {:?}", follower.failure_reason());
+        poll!();
+    }
+    // Joined: everything from here on is owed.
+    let mut next = 200u64;
+    while next < 500 {
+        assert!(Instant::now() < deadline);
+        if first.offer(&next.to_le_bytes()).is_ok() {
+            next += 1;
+        }
+        poll!();
+    }
+    drop(first);
+    let second = aeron.add_exclusive_publication(&c(channel), stream_id, TIMEOUT).unwrap();
+    publish_sequence(&second, 500, 300);
+    while received.last() != Some(&799) {
+        assert!(
+            Instant::now() < deadline,
+            "received {} (last {:?}), moves {:?}, failure {:?}",
+            received.len(),
+            received.last(),
+            heard.0.lock().unwrap().moves,
+            follower.failure_reason()
+        );
+        assert!(!follower.has_failed(), "{:?}", follower.failure_reason());
+        poll!();
+    }
+    let from = received[0];
+    assert!(from <= 200, "the first message after joining live is at most the 201st: {from}");
+    assert_eq!(received, (from..800).collect::<Vec<_>>(), "a gap-free, repeat-free run to the end");
+    assert_eq!(heard.0.lock().unwrap().moves.len(), 1);
+    assert_eq!(follower.recordings_followed(), 2);
+    assert!(follower.position().is_some());
+}
