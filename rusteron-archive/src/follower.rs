@@ -245,6 +245,12 @@ fn subscribe(
 /// waits for the next recording. Errors of the look-ups go to the listener's `on_error` and are
 /// retried at the next check.
 ///
+/// Publishers must start a new session when they restart (Aeron's default: each publication
+/// gets its own session id). A live channel that names a `session-id` already is used as it is;
+/// a publisher restarting with that same session id is then seen by the old persistent
+/// subscription as its own live stream going back to position 0, which makes it fail: the
+/// follower moves on if the old recording had already stopped by then, and fails otherwise.
+///
 /// Started from live ([`start_from_live`](AeronArchivePersistentSubscriptionBuilder::start_from_live)),
 /// it owes nothing of the first recording until it joined live; later recordings are always
 /// delivered from their start.
