@@ -96,9 +96,9 @@ impl AeronArchivePersistentSubscriptionFollowerBuilder {
     }
 
     /// The listener, as a [`Handler`] you keep: it hears the events of every persistent
-    /// subscription the follower makes, and [`on_new_recording`]
-    /// (AeronArchivePersistentSubscriptionFollowerListener::on_new_recording). Replaces a
-    /// listener set on the persistent subscription builder.
+    /// subscription the follower makes, and
+    /// [`on_new_recording`](AeronArchivePersistentSubscriptionFollowerListener::on_new_recording).
+    /// Replaces a listener set on the persistent subscription builder.
     pub fn listener_handler<L: AeronArchivePersistentSubscriptionFollowerListener + Send + 'static>(
         mut self,
         listener: &Handler<L>,

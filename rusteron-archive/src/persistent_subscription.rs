@@ -529,7 +529,7 @@ impl AeronArchivePersistentSubscription {
     }
 
     /// A builder for a persistent subscription and its context:
-    /// [`AeronArchivePersistentSubscriptionBuilder`].
+    /// [`AeronArchivePersistentSubscriptionBuilder`](crate::AeronArchivePersistentSubscriptionBuilder).
     pub fn builder() -> crate::AeronArchivePersistentSubscriptionBuilder {
         crate::AeronArchivePersistentSubscriptionBuilder::new()
     }
