@@ -24,9 +24,10 @@ cargo test -q -p rusteron-archive-sys --test bounded_waits -- --test-threads=1
 cargo test -q -p rusteron-client \
   --test callbacks --test drop_orders --test pubsub --test assemblers --test claims_and_offers \
   --test panics --test context_in_use --test counters --test audit --test attacks -- --test-threads=1
-cargo test -q -p rusteron-archive \
+RUSTERON_FOLLOWER_ROUNDS=1 cargo test -q -p rusteron-archive \
   --test workflow --test callbacks_and_pollers --test replication_and_merge --test persistent_subscription \
-  --test audit --test shared_state --test persistent_subscription_handlers --test poller_reset -- --test-threads=1
+  --test audit --test shared_state --test persistent_subscription_handlers --test poller_reset \
+  --test persistent_subscription_follower -- --test-threads=1
 # The cluster client: connect, send, failover (leader kill and freeze, whole cluster down) and
 # close, against a real three-member Java cluster (the JVMs run natively), reduced sizes.
 RUSTERON_CLUSTER_MESSAGES=2000 cargo test -q -p rusteron-cluster --test cluster --test failover -- --test-threads=1

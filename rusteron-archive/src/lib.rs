@@ -91,8 +91,10 @@ mod context;
 mod credentials;
 mod descriptors;
 mod errors;
+mod follower;
 mod no_op;
 mod persistent_subscription;
+mod persistent_subscription_builder;
 mod pollers;
 mod proxy;
 mod recording_pos;
@@ -111,7 +113,12 @@ pub use context::*;
 pub use credentials::AeronArchiveEncodedCredentials;
 pub use descriptors::*;
 pub use errors::*;
+pub use follower::{
+    AeronArchivePersistentSubscriptionFollower, AeronArchivePersistentSubscriptionFollowerBuilder,
+    AeronArchivePersistentSubscriptionFollowerListener,
+};
 pub use persistent_subscription::*;
+pub use persistent_subscription_builder::AeronArchivePersistentSubscriptionBuilder;
 pub use pollers::*;
 pub use proxy::*;
 pub use recording_pos::*;

@@ -168,8 +168,16 @@ impl AeronArchivePersistentSubscriptionContext {
     /// may be changing.
     pub fn set_archive_context(&self, archive_context: &AeronArchiveContext) -> Result<i32, AeronCError> {
         let copy = ArchiveContextCopy::new(archive_context)?;
-        let mut kept = archive_context.resource().managed().map(|m| m.dependencies()).unwrap_or_default();
-        kept.push(archive_context.as_dependency());
+        self.set_archive_context_copy(copy, archive_context_dependencies(archive_context))
+    }
+
+    /// Installs a private archive context copy (what `set_archive_context` makes), keeping
+    /// `kept` (the original and what it keeps alive) until the context is dropped.
+    pub(crate) fn set_archive_context_copy(
+        &self,
+        copy: ArchiveContextCopy,
+        kept: Vec<Dependency>,
+    ) -> Result<i32, AeronCError> {
         self.set("set_archive_context", move |st| {
             let rc =
                 unsafe { bindings::aeron_archive_persistent_subscription_context_set_archive_context(st.raw, copy.0) };
@@ -353,10 +361,37 @@ struct PsInner {
 /// original must outlive it unchanged. An idle strategy state that C loaded and the original
 /// owns (the back-off state, written on every idle) is not shared: the copy gets none, and C
 /// loads one of its own into it when the persistent subscription connects.
-struct ArchiveContextCopy(*mut bindings::aeron_archive_context_t);
+pub(crate) struct ArchiveContextCopy(*mut bindings::aeron_archive_context_t);
+
+// SAFETY: the copy is private to its owner (a persistent subscription context, or a builder's
+// template that is only ever read, by `duplicate`); what it shares with the original (handlers,
+// an idle strategy handler set on it) is locked on every call, as `new` describes.
+unsafe impl Send for ArchiveContextCopy {}
+unsafe impl Sync for ArchiveContextCopy {}
+
+/// What a copy of `archive_context` needs kept alive: the original and what it keeps.
+pub(crate) fn archive_context_dependencies(archive_context: &AeronArchiveContext) -> Vec<Dependency> {
+    let mut kept = archive_context.resource().managed().map(|m| m.dependencies()).unwrap_or_default();
+    kept.push(archive_context.as_dependency());
+    kept
+}
 
 impl ArchiveContextCopy {
-    fn new(original: &AeronArchiveContext) -> Result<Self, AeronCError> {
+    /// Another private copy of this copy (C only reads `self`): what a builder makes for each
+    /// persistent subscription it builds. It shares what `self` shares with the original.
+    pub(crate) fn duplicate(&self) -> Result<Self, AeronCError> {
+        let mut raw = std::ptr::null_mut();
+        check(unsafe { bindings::aeron_archive_context_duplicate(&mut raw, self.0) })?;
+        // SAFETY: `raw` is the fresh copy. `self` never holds a client (see `new`), so neither
+        // does the copy; C marks it as not owning the idle strategy.
+        unsafe {
+            (*raw).aeron = std::ptr::null_mut();
+            (*raw).owns_aeron_client = false;
+        }
+        Ok(Self(raw))
+    }
+
+    pub(crate) fn new(original: &AeronArchiveContext) -> Result<Self, AeronCError> {
         let mut raw = std::ptr::null_mut();
         check(unsafe { bindings::aeron_archive_context_duplicate(&mut raw, original.get_inner()) })?;
         // SAFETY: `raw` is the fresh copy, used by nobody else yet. The copy never owns (nor
@@ -382,8 +417,10 @@ impl Drop for ArchiveContextCopy {
 impl Drop for PsInner {
     fn drop(&mut self) {
         // The C context (and the archive context copy it points at) close later, with the
-        // context wrapper.
-        unsafe { bindings::aeron_archive_persistent_subscription_close(self.raw) };
+        // context wrapper. Null once `close()` closed it.
+        if !self.raw.is_null() {
+            unsafe { bindings::aeron_archive_persistent_subscription_close(self.raw) };
+        }
     }
 }
 
@@ -489,6 +526,23 @@ impl AeronArchivePersistentSubscription {
     /// The C object.
     pub fn get_inner(&self) -> *mut bindings::aeron_archive_persistent_subscription_t {
         self.inner.raw
+    }
+
+    /// A builder for a persistent subscription and its context:
+    /// [`AeronArchivePersistentSubscriptionBuilder`](crate::AeronArchivePersistentSubscriptionBuilder).
+    pub fn builder() -> crate::AeronArchivePersistentSubscriptionBuilder {
+        crate::AeronArchivePersistentSubscriptionBuilder::new()
+    }
+
+    /// Closes the subscription now (`aeron_archive_persistent_subscription_close`): its live and
+    /// replay subscriptions, its archive connection and the counters it made. Dropping it does
+    /// the same without reporting an error; the context (and what it keeps alive) is released
+    /// here too, unless a clone of it is still held elsewhere.
+    pub fn close(mut self) -> Result<(), AeronCError> {
+        let raw = std::mem::replace(&mut self.inner.raw, std::ptr::null_mut());
+        // The C object is freed even when close reports an error: never closed twice.
+        check(unsafe { bindings::aeron_archive_persistent_subscription_close(raw) })?;
+        Ok(())
     }
 
     /// The context (`aeron_archive_persistent_subscription_get_persistent_subscription_context`).
