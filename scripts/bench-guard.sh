@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 source scripts/bench-lib.sh
 if ! command -v valgrind >/dev/null; then
-  echo "bench-guard: valgrind not found (apt-get install -y valgrind)" >&2; exit 1
+  die "valgrind not found (apt-get install -y valgrind)"
 fi
 res="$target/bench-results"
 mkdir -p "$res"
