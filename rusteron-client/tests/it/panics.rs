@@ -1,5 +1,8 @@
 //! A panic inside a callback never unwinds into C: the poll returns, the panic resumes in the
-//! caller, and the client keeps working.
+//! caller, and the client keeps working. The plain poll keeps the panic in a thread-local slot
+//! read only when C reports fragments: the poll's later fragments are skipped, nothing is left
+//! behind for the next poll, and polls nested in a handler hand a panic outwards. (Panics on the
+//! conductor thread, kept in the process-wide list: `tests/conductor_panics.rs`.)
 
 use rusteron_client::testing::*;
 use rusteron_client::*;
@@ -92,29 +95,6 @@ fn panicking_controlled_handler_and_assembler_delegate() {
 }
 
 #[test]
-fn panicking_conductor_callback_is_stopped_and_reported() {
-    let md = MediaDriverProcess::start().unwrap();
-    let aeron = md.connect().unwrap();
-    let on_image = Handlers::leak(|_s: AeronSubscriptionRef<'_>, _i: AeronImageRef<'_>| panic!("image callback boom"));
-    let sub =
-        aeron.add_subscription(c"aeron:ipc", 3, Some(&on_image), no_unavailable_image_handler(), TIMEOUT).unwrap();
-    let publication = aeron.add_publication(c"aeron:ipc", 3, TIMEOUT).unwrap();
-    let mut msg = None;
-    assert!(wait_until(TIMEOUT, || {
-        msg = take_callback_panic();
-        msg.is_some()
-    }));
-    assert!(msg.unwrap().contains("image callback boom"));
-    // The client still works.
-    assert!(wait_until(TIMEOUT, || publication.offer(b"ok").is_ok()));
-    let mut n = 0;
-    assert!(wait_until(TIMEOUT, || {
-        sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| n += 1, 10).unwrap();
-        n > 0
-    }));
-}
-
-#[test]
 fn panicking_reserved_value_supplier_and_counter_printer() {
     let md = MediaDriverProcess::start().unwrap();
     let (aeron, publication, _sub) = setup(&md, 4);
@@ -130,4 +110,123 @@ fn panicking_reserved_value_supplier_and_counter_printer() {
     aeron.print_counters_with(|_l: &str| lines += 1);
     assert!(lines > 0);
     assert!(wait_until(TIMEOUT, || publication.offer(b"after").is_ok()));
+}
+
+// -------------------------------------------------------------------------------------------
+// The plain poll's panic slot.
+
+fn pair(aeron: &Aeron, stream: i32) -> (AeronExclusivePublication, AeronSubscription) {
+    let sub = aeron
+        .add_subscription(c"aeron:ipc", stream, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .unwrap();
+    let p = aeron.add_exclusive_publication(c"aeron:ipc", stream, TIMEOUT).unwrap();
+    assert!(wait_until(TIMEOUT, || p.is_connected() && sub.is_connected()));
+    (p, sub)
+}
+
+fn send_exclusive(p: &AeronExclusivePublication, v: u32) {
+    assert!(wait_until(TIMEOUT, || p.offer(&v.to_le_bytes()).is_ok()));
+}
+
+fn value(m: &[u8]) -> u32 {
+    u32::from_le_bytes(m.try_into().unwrap())
+}
+
+#[test]
+fn panic_skips_the_rest_of_the_poll_and_leaves_nothing_behind() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let (p, sub) = pair(&aeron, 11);
+    for v in 1..=3 {
+        send_exclusive(&p, v);
+    }
+    let mut seen = Vec::new();
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        sub.poll_with(
+            &mut |m: &[u8], _h: AeronHeader<'_>| {
+                seen.push(value(m));
+                panic!("boom at {}", value(m));
+            },
+            10,
+        )
+    }));
+    let payload = r.expect_err("the panic resumes in the caller");
+    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("boom at 1"));
+    // Fragments 2 and 3 were consumed by the same poll without reaching the handler.
+    assert_eq!(seen, vec![1]);
+    // Empty polls (which never look at the slot) and then new messages: the handler runs again.
+    for _ in 0..100 {
+        assert_eq!(sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| unreachable!(), 10).unwrap(), 0);
+    }
+    send_exclusive(&p, 4);
+    let mut got = Vec::new();
+    assert!(wait_until(TIMEOUT, || {
+        sub.poll_once(|m: &[u8], _h: AeronHeader<'_>| got.push(value(m)), 10).unwrap();
+        !got.is_empty()
+    }));
+    assert_eq!(got, vec![4]);
+}
+
+#[test]
+fn a_panic_in_a_nested_poll_unwinds_through_the_outer_poll() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let (outer_p, outer) = pair(&aeron, 12);
+    let (inner_p, inner) = pair(&aeron, 13);
+    send_exclusive(&outer_p, 1);
+    send_exclusive(&outer_p, 2);
+    send_exclusive(&inner_p, 7);
+    let mut outer_calls = 0;
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        outer.poll_once(
+            |_m: &[u8], _h: AeronHeader<'_>| {
+                outer_calls += 1;
+                assert!(wait_until(TIMEOUT, || {
+                    inner.poll_once(|m: &[u8], _h: AeronHeader<'_>| panic!("inner {}", value(m)), 10).unwrap() > 0
+                }));
+            },
+            10,
+        )
+    }));
+    let payload = r.expect_err("the inner panic reaches the outer caller");
+    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("inner 7"));
+    assert_eq!(outer_calls, 1, "the outer poll skipped its second fragment");
+    send_exclusive(&outer_p, 3);
+    send_exclusive(&inner_p, 8);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    assert!(wait_until(TIMEOUT, || {
+        outer.poll_once(|m: &[u8], _h: AeronHeader<'_>| a.push(value(m)), 10).unwrap();
+        inner.poll_once(|m: &[u8], _h: AeronHeader<'_>| b.push(value(m)), 10).unwrap();
+        !a.is_empty() && !b.is_empty()
+    }));
+    assert_eq!((a, b), (vec![3], vec![8]));
+}
+
+#[test]
+fn image_poll_resumes_a_panic_too() {
+    let md = MediaDriverProcess::start().unwrap();
+    let aeron = md.connect().unwrap();
+    let (p, sub) = pair(&aeron, 14);
+    send_exclusive(&p, 5);
+    send_exclusive(&p, 6);
+    let image = sub.image_at_index(0).expect("an image");
+    let mut seen = Vec::new();
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        image.poll_with(
+            &mut |m: &[u8], _h: AeronHeader<'_>| {
+                seen.push(value(m));
+                panic!("image boom");
+            },
+            10,
+        )
+    }));
+    assert_eq!(r.expect_err("resumed").downcast_ref::<&str>(), Some(&"image boom"));
+    assert_eq!(seen, vec![5]);
+    send_exclusive(&p, 9);
+    let mut got = Vec::new();
+    assert!(wait_until(TIMEOUT, || {
+        image.poll_once(|m: &[u8], _h: AeronHeader<'_>| got.push(value(m)), 10).unwrap();
+        !got.is_empty()
+    }));
+    assert_eq!(got, vec![9]);
 }
