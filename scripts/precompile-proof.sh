@@ -59,7 +59,7 @@ if run_clean env RUSTERON_PRECOMPILED_SHA256="$wrong" cargo build -q -p rusteron
   > "$tmp/wrong-sha.log" 2>&1; then
   die "a wrong RUSTERON_PRECOMPILED_SHA256 was accepted"
 fi
-grep -qF "$(basename "$archive") (from $archive): sha256 mismatch: expected $wrong (RUSTERON_PRECOMPILED_SHA256), actual $actual" \
+grep -qF "precompiled archive $archive: sha256 mismatch: expected $wrong (RUSTERON_PRECOMPILED_SHA256), actual $actual" \
   "$tmp/wrong-sha.log" || { cat "$tmp/wrong-sha.log"; die "no clear error for a wrong sha256 (above)"; }
 say "a wrong sha256 is refused: expected $wrong, actual $actual"
 if ! grep -q "^PRECOMPILED_SHA256=.*$(host_triple):" rusteron-archive-sys/versions.env; then

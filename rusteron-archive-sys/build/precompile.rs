@@ -103,7 +103,7 @@ pub fn prepare(out_dir: &Path, versions: &Versions) -> Built {
     if source.contains("://") {
         let file = download(&source, &target, out_dir, &name);
         if let Some((sha, from)) = &expected {
-            check_archive_sha256(&file, &source, sha, from);
+            check_archive_sha256(&file, &source, sha, from, true);
         }
         untar(&file, &unpack);
     } else {
@@ -125,7 +125,7 @@ pub fn prepare(out_dir: &Path, versions: &Versions) -> Built {
             });
         } else if path.is_file() {
             if let Some((sha, from)) = &expected {
-                check_archive_sha256(&path, &source, sha, from);
+                check_archive_sha256(&path, &source, sha, from, false);
             }
             untar(&path, &unpack);
         } else {
@@ -166,15 +166,20 @@ fn file_sha256_hex(path: &Path) -> std::io::Result<String> {
     Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// The `.tar.gz` itself against the sha256 pinned outside it (`from` says where the pin is).
-fn check_archive_sha256(file: &Path, source: &str, expected: &str, from: &str) {
+/// The `.tar.gz` itself against the sha256 pinned outside it (`from` says where the pin is). A
+/// download that does not match is deleted, so the next build fetches it again.
+fn check_archive_sha256(file: &Path, source: &str, expected: &str, from: &str, downloaded: bool) {
     let actual = file_sha256_hex(file).unwrap_or_else(|e| {
         crate::fail(format!("cannot read the precompiled archive {} to check its sha256: {e}", file.display()))
     });
     if actual != expected {
+        let shown = file.display().to_string();
+        let origin = if shown == source { String::new() } else { format!(" (downloaded from {source})") };
+        if downloaded {
+            let _ = std::fs::remove_file(file);
+        }
         crate::fail(format!(
-            "precompiled archive {} (from {source}): sha256 mismatch: expected {expected} ({from}), actual {actual}; the archive is not the one pinned: a different build or a swapped file",
-            file.display()
+            "precompiled archive {shown}{origin}: sha256 mismatch: expected {expected} ({from}), actual {actual}; the archive is not the one pinned: a different build or a swapped file"
         ));
     }
 }
