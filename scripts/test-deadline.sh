@@ -18,6 +18,6 @@ done
 timeout -k 15 "$limit" "$@"
 rc=$?
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-  echo "test deadline: ${CARGO_PKG_NAME:+$CARGO_PKG_NAME's }$(basename "$bin") did not finish within ${limit}s (RUSTERON_TEST_DEADLINE_SECS) and was stopped: a hang; the test libtest reported as running for over 60 seconds above is the one" >&2
+  echo "test deadline: ${CARGO_PKG_NAME:+$CARGO_PKG_NAME/}$(basename "$bin") did not finish within ${limit}s (RUSTERON_TEST_DEADLINE_SECS) and was stopped: a hang; the test libtest reported as running for over 60 seconds above is the one" >&2
 fi
 exit "$rc"
