@@ -99,7 +99,7 @@ racecheck: setup
 [doc('Driver frozen or killed at a random moment in connect/merge/subscribe, ROUNDS per kind')]
 freeze-stress ROUNDS="60": setup
     RUSTERON_FREEZE_ROUNDS={{ROUNDS}} RUSTERON_TEST_DEADLINE_SECS=7200 bash scripts/with-test-deadline.sh \
-        cargo test -p rusteron-archive --test fault_matrix freeze_stress -- --nocapture
+        cargo test -p rusteron-archive --test it fault_matrix::freeze_stress -- --nocapture
 
 # Show what the test binaries load at run time: libaeron*.so by default, nothing with `static`
 [group('build')]

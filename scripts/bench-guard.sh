@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 source scripts/bench-lib.sh
 if ! command -v valgrind >/dev/null; then
-  echo "bench-guard: valgrind not found (apt-get install -y valgrind)" >&2; exit 1
+  die "valgrind not found (apt-get install -y valgrind)"
 fi
 res="$target/bench-results"
 mkdir -p "$res"
@@ -29,11 +29,13 @@ for line in open(sys.argv[1]):
 # re-entry guard (reentry.rs: a thread-local word tested, set and cleared around the C call), +11
 # instructions per poll (empty poll 162 -> 173 against 156 raw, poll 569 -> 580 against 519): a
 # handler polling its own subscription could otherwise reach freed memory from safe code, so
-# the poll limits moved by that much and no more.
+# the poll limits moved by that much and no more. 2026-12-06 (issue 21): polls that own their
+# handler keep its panic flag in the polling frame (handler.rs `OwnedPoll`), poll 580 -> 569
+# (+50 against raw C): the poll limit goes back to +55 / 1.11 to keep that.
 MARGINS = {
     "offer": (9.0, 1.085),
     "try_claim": (-4.0, 0.97),
-    "poll": (66.0, 1.13),
+    "poll": (55.0, 1.11),
     "poll_empty": (19.0, 1.125),
 }
 failed = []

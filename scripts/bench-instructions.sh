@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 source scripts/bench-lib.sh
 if ! command -v valgrind >/dev/null; then
-  echo "bench-instructions: valgrind not found (apt-get install -y valgrind); skipped"; exit 0
+  say "valgrind not found (apt-get install -y valgrind); skipped"; exit 0
 fi
 res="$target/bench-results"
 mkdir -p "$res"

@@ -1,4 +1,6 @@
-# Sourced by scripts/bench.sh, bench-instructions.sh and bench-guard.sh.
+# Sourced by scripts/bench.sh, bench-archive.sh, bench-instructions.sh and bench-guard.sh; it
+# sources scripts/lib.sh (say, die, cargo_sys_json).
+source scripts/lib.sh
 # Expects to run from the repository root with $target set (CARGO_TARGET_DIR or ./target).
 #
 # Our benches are built with `--features static` (Aeron linked in, no PLT hop), as the published
@@ -11,11 +13,10 @@ peer_manifest="benches/peer/Cargo.toml"
 # bench_build BENCH...: builds our bench binaries (static, bench profile) and sets $aeronmd to the
 # media driver the sys crate built alongside them.
 bench_build() {
-  local args=() b line
+  local args=() b
   for b in "$@"; do args+=(--bench "$b"); done
-  line=$(cargo bench -p rusteron-archive "${BENCH_FEATURES[@]}" "${args[@]}" --no-run --message-format=json \
-    | grep '"reason":"build-script-executed"' | grep 'rusteron-archive-sys' | tail -1)
-  aeronmd=$(echo "$line" | grep -o '"RUSTERON_AERONMD_PATH","[^"]*"' | sed 's/^[^,]*,"//; s/"$//')
+  cargo_sys_json bench -p rusteron-archive "${BENCH_FEATURES[@]}" "${args[@]}" --no-run
+  aeronmd=$(sys_env RUSTERON_AERONMD_PATH)
   [ -x "$aeronmd" ] || { echo "bench: no aeronmd found in the sys crate's build output" >&2; return 1; }
 }
 

@@ -24,7 +24,7 @@ if [ "${1:-}" != "--summary-only" ]; then
   runs="${BENCH_RUNS:-3}"
   mkdir -p "$res"
   rm -rf "$res"/run-* "$res/load.txt" "$res/archive-blocks.jsonl"
-  echo "bench: building (ours: static; the peer: rusteron-client 0.2.16 from crates.io)"
+  say "building (ours: static; the peer: rusteron-client 0.2.16 from crates.io)"
   bench_build client latency archive instructions
   peer_cargo bench --bench peer --no-run -q
   export RUSTERON_BENCH_RESULTS="$res"
@@ -49,7 +49,7 @@ if [ "${1:-}" != "--summary-only" ]; then
     start_driver backoff
     if [ $((i % 2)) = 1 ]; then order="ours peer"; else order="peer ours"; fi
     for who in $order; do
-      echo "bench: run $i of $runs, IPC, $who"
+      say "run $i of $runs, IPC, $who"
       if [ "$who" = ours ]; then
         RUSTERON_BENCH_TRANSPORTS=ipc measure "$blocks" "ipc ours" "${ours[@]}" --bench client --bench latency "${filter[@]}"
       else
@@ -59,7 +59,7 @@ if [ "${1:-}" != "--summary-only" ]; then
     stop_driver
     start_driver yield
     for who in $order; do
-      echo "bench: run $i of $runs, UDP ping-pong, $who"
+      say "run $i of $runs, UDP ping-pong, $who"
       if [ "$who" = ours ]; then
         RUSTERON_BENCH_TRANSPORTS=udp measure "$blocks" "udp ours" "${ours[@]}" --bench latency "${filter[@]}"
       else
@@ -75,7 +75,7 @@ if [ "${1:-}" != "--summary-only" ]; then
   # one Java archive, each its own process (see benches/archive.rs); it prints its own table.
   measure "$res/archive-blocks.jsonl" "archive" bash scripts/bench-archive.sh --no-build
   bash scripts/bench-instructions.sh
-  echo "bench: all benches took $(( $(date +%s) - start )) s"
+  say "all benches took $(( $(date +%s) - start )) s"
   echo "$(( $(date +%s) - start ))" > "$res/duration.txt"
 fi
 python3 scripts/bench-summary.py "$target"

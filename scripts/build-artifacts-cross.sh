@@ -19,14 +19,10 @@
 # Checked by scripts/check-macos-artifacts.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
-source <(grep -E '^[A-Z_]+=' rusteron-archive-sys/versions.env)
+source scripts/lib.sh
 # zig from PyPI, pinned: a new zig can change the code or the minimum-version stamps.
 ZIGLANG_VERSION=0.17.1
-target_dir="${CARGO_TARGET_DIR:-$root/target}"
-cache="${RUSTERON_CACHE_DIR:-$root/.cache}"
 out="$target_dir/artifacts"
-say() { echo "build-artifacts-cross: $*"; }
 start=$SECONDS
 
 triples=("$@")
@@ -34,7 +30,7 @@ triples=("$@")
 for t in "${triples[@]}"; do
   case "$t" in
     aarch64-apple-darwin | x86_64-apple-darwin) ;;
-    *) say "unsupported target $t (this script cross-builds aarch64-apple-darwin and x86_64-apple-darwin; build-artifacts.sh makes the host's archive)"; exit 1 ;;
+    *) die "unsupported target $t (this script cross-builds aarch64-apple-darwin and x86_64-apple-darwin; build-artifacts.sh makes the host's archive)" ;;
   esac
 done
 
@@ -44,7 +40,7 @@ zig_version() { "$venv/bin/python" -m ziglang version 2>/dev/null || true; }
 if [ "$(zig_version)" != "$ZIGLANG_VERSION" ]; then
   say "pip install ziglang==$ZIGLANG_VERSION into $venv"
   if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-    command -v apt-get >/dev/null || { say "python3 with its venv module is needed: install it"; exit 1; }
+    command -v apt-get >/dev/null || die "python3 with its venv module is needed: install it"
     sudo=""; [ "$(id -u)" != 0 ] && command -v sudo >/dev/null && sudo=sudo
     say "apt-get install python3-venv"
     $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
@@ -52,26 +48,25 @@ if [ "$(zig_version)" != "$ZIGLANG_VERSION" ]; then
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install -q "ziglang==$ZIGLANG_VERSION"
-  [ "$(zig_version)" = "$ZIGLANG_VERSION" ] || { say "zig in $venv is not $ZIGLANG_VERSION"; exit 1; }
+  [ "$(zig_version)" = "$ZIGLANG_VERSION" ] || die "zig in $venv is not $ZIGLANG_VERSION"
 fi
 zig_dir=$("$venv/bin/python" -c 'import os, ziglang; print(os.path.dirname(ziglang.__file__))')
 zig="$zig_dir/zig"
 darwin_headers="$zig_dir/lib/libc/include/any-darwin-any"
-[ -x "$zig" ] && [ -d "$darwin_headers" ] || { say "no zig or no Darwin libc headers in $zig_dir"; exit 1; }
+[ -x "$zig" ] && [ -d "$darwin_headers" ] || die "no zig or no Darwin libc headers in $zig_dir"
 say "zig $ZIGLANG_VERSION: $zig"
 
 # 2. The host's source build: its Aeron tree, generated codecs and tools (cmake, ninja, java).
-source scripts/sys-build.sh
 say "cargo build -p rusteron-archive-sys (host: the Aeron tree and the archive codecs)"
 sys_build
 host_build=$(sys_env RUSTERON_AERON_CMAKE_DIR)
 # The tree the host build compiled: the Aeron sources with our patches applied (build/patches.rs).
 src=$(sys_env RUSTERON_AERON_PATCHED_DIR)
-[ -z "$AERON_PATCHES" ] || [ -f "$src/.rusteron-patched" ] || { say "'$src' is not the patched Aeron tree of the sys build"; exit 1; }
-[ -f "$host_build/CMakeCache.txt" ] || { say "no host CMake build in '$host_build'"; exit 1; }
-[ "$(cat "$src/version.txt")" = "$AERON_VERSION" ] || { say "$src is not Aeron $AERON_VERSION"; exit 1; }
+[ -z "$AERON_PATCHES" ] || [ -f "$src/.rusteron-patched" ] || die "'$src' is not the patched Aeron tree of the sys build"
+[ -f "$host_build/CMakeCache.txt" ] || die "no host CMake build in '$host_build'"
+[ "$(cat "$src/version.txt")" = "$AERON_VERSION" ] || die "$src is not Aeron $AERON_VERSION"
 codecs="$host_build/generated/c/aeron_archive_client"
-[ -f "$codecs/controlResponse.h" ] || { say "no generated archive codecs in $codecs"; exit 1; }
+[ -f "$codecs/controlResponse.h" ] || die "no generated archive codecs in $codecs"
 cache_value() { sed -n "s/^$1:[A-Z]*=//p" "$host_build/CMakeCache.txt" | head -1; }
 cmake=$(cache_value CMAKE_COMMAND)
 generator=$(cache_value CMAKE_GENERATOR)
@@ -84,7 +79,7 @@ mapfile -t options < <(sed -n '/pub fn configure_options/,/^}/p' rusteron-archiv
   grep -o '"-D[^"]*"' | tr -d '"')
 printf '%s\n' "${options[@]}" | grep -qx -- '-DCMAKE_BUILD_TYPE=Release' &&
   printf '%s\n' "${options[@]}" | grep -qx -- '-DLIBBSD_EXISTS=' ||
-  { say "cannot read configure_options() from rusteron-archive-sys/build/cmake_build.rs"; exit 1; }
+  die "cannot read configure_options() from rusteron-archive-sys/build/cmake_build.rs"
 
 # bindgen for another triple: scripts/cross-bindgen (the sys crate's bindgen options).
 say "cargo build scripts/cross-bindgen"
@@ -97,9 +92,8 @@ libclang_dir=${LIBCLANG_PATH:-}
 [ -n "$libclang_dir" ] || libclang_dir=$(llvm-config --libdir 2>/dev/null || true)
 [ -n "$libclang_dir" ] || libclang_dir=$(ls -d /usr/lib/llvm-*/lib 2>/dev/null | sort -t- -k2 -V | tail -1)
 resource_dir=$(ls -d "$libclang_dir"/clang/* 2>/dev/null | sort -V | tail -1)
-[ -f "$resource_dir/include/stddef.h" ] || { say "no clang resource headers under $libclang_dir/clang (set LIBCLANG_PATH)"; exit 1; }
+[ -f "$resource_dir/include/stddef.h" ] || die "no clang resource headers under $libclang_dir/clang (set LIBCLANG_PATH)"
 
-sha256() { sha256sum "$@"; }
 copy_headers() { # from to
   (cd "$1" && find . -name '*.h' | tar -cf - -T -) | (cd "$2" && tar -xf -)
 }
@@ -155,14 +149,14 @@ build_one() { # triple
   if [ ! -f "$build/CMakeCache.txt" ]; then
     say "$triple: cmake configure (zig cc -target $zig_target)"
     GIT_CEILING_DIRECTORIES="$(dirname "$src")" "$cmake" "${cfg[@]}" > "$build/rusteron-configure.log" 2>&1 ||
-      { tail -30 "$build/rusteron-configure.log"; say "$triple: configure failed (log: $build/rusteron-configure.log)"; exit 1; }
+      { tail -30 "$build/rusteron-configure.log"; die "$triple: configure failed (log: $build/rusteron-configure.log)"; }
     echo "$stamp" > "$build/rusteron-configure.stamp"
   fi
   say "$triple: cmake build"
   GIT_CEILING_DIRECTORIES="$(dirname "$src")" "$cmake" --build "$build" --parallel "${NUM_JOBS:-2}" --target \
     aeron aeron_static aeron_archive_c_client aeron_archive_c_client_static aeron_driver aeron_driver_static aeronmd \
     > "$build/rusteron-build.log" 2>&1 ||
-    { grep -m5 -E 'error|FAILED' "$build/rusteron-build.log" || tail -30 "$build/rusteron-build.log"; say "$triple: build failed (log: $build/rusteron-build.log)"; exit 1; }
+    { grep -m5 -E 'error|FAILED' "$build/rusteron-build.log" || tail -30 "$build/rusteron-build.log"; die "$triple: build failed (log: $build/rusteron-build.log)"; }
 
   say "$triple: bindgen --target=$clang_target"
   LIBCLANG_PATH="$libclang_dir" "$cross_bindgen" --out "$work/bindings.rs" \
@@ -179,7 +173,7 @@ build_one() { # triple
   rm -rf "$stage_root"
   mkdir -p "$stage/lib" "$stage/bin" "$stage/include/c/aeron_archive_client" "$out"
   for f in libaeron.dylib libaeron_archive_c_client.dylib libaeron_driver.dylib libaeron_static.a libaeron_archive_c_client_static.a libaeron_driver_static.a; do
-    [ -f "$build/lib/$f" ] || { say "missing $build/lib/$f"; exit 1; }
+    [ -f "$build/lib/$f" ] || die "missing $build/lib/$f"
     cp "$build/lib/$f" "$stage/lib/"
   done
   # aeronmd as CMake linked it: its rpath @loader_path/../lib was set at link time, and arm64
@@ -194,7 +188,7 @@ build_one() { # triple
   cp "$src/LICENSE" "$stage/LICENSE-aeron"
   # NEEDS: the system libraries the dylibs and aeronmd load, and the oldest macOS they declare.
   python3 scripts/darwin-cross/macho.py needs "$stage"/lib/*.dylib "$stage/bin/aeronmd" > "$stage/NEEDS"
-  grep -qx "macos $min_macos" "$stage/NEEDS" || { cat "$stage/NEEDS"; say "$triple: minimum macOS is not $min_macos"; exit 1; }
+  grep -qx "macos $min_macos" "$stage/NEEDS" || { cat "$stage/NEEDS"; die "$triple: minimum macOS is not $min_macos"; }
   echo "$AERON_VERSION" > "$stage/VERSION"
   echo "$triple" > "$stage/TARGET"
   (cd "$stage" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | while read -r f; do sha256 "$f"; done) > "$stage_root/MANIFEST"
@@ -206,6 +200,7 @@ build_one() { # triple
   (cd "$out" && sha256 "$name.tar.gz" > "$name.tar.gz.sha256")
   rm -rf "$stage_root"
   say "$triple: $(tar -tzf "$archive" | grep -vc '/$') files, $(du -h "$archive" | cut -f1) in $((SECONDS - t0))s: $archive"
+  say "$triple: PRECOMPILED_SHA256 entry (versions.env) if published as the release asset: $triple:$(cut -d' ' -f1 "$archive.sha256")"
 }
 
 for t in "${triples[@]}"; do build_one "$t"; done

@@ -10,32 +10,27 @@
 # what `just setup` installs. Target-generic: run it on the machine whose triple you want.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
-source <(grep -E '^[A-Z_]+=' rusteron-archive-sys/versions.env)
-triple=$(rustc -vV | sed -n 's/^host: //p')
-target_dir="${CARGO_TARGET_DIR:-$root/target}"
+source scripts/lib.sh
+triple=$(host_triple)
 name="rusteron-aeron-$AERON_VERSION-$triple"
 out="$target_dir/artifacts"
-say() { echo "build-artifacts: $*"; }
 
 case "$(uname -s)" in
   Darwin) so=dylib; origin='@loader_path/../lib'; rpath_flags=(-Wl,-rpath,"$origin") ;;
   *) so=so; origin='$ORIGIN/../lib'; rpath_flags=(-Wl,--disable-new-dtags -Wl,-rpath,"$origin") ;;
 esac
-sha256() { if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi; }
 
 # 1. The normal source build, dynamic then static: both sets of libraries land in one CMake folder.
-source scripts/sys-build.sh
 say "cargo build -p rusteron-archive-sys (dynamic, then static) for $triple"
 sys_build
 sys_build --features static
 out_dir=$(sys_out_dir)
 lib_dir=$(sys_env RUSTERON_AERON_LIB_DIR)
-[ -f "$out_dir/bindings.rs" ] || { say "no bindings.rs in '$out_dir'"; exit 1; }
-[ -d "$lib_dir" ] || { say "no Aeron lib dir '$lib_dir'"; exit 1; }
+[ -f "$out_dir/bindings.rs" ] || die "no bindings.rs in '$out_dir'"
+[ -d "$lib_dir" ] || die "no Aeron lib dir '$lib_dir'"
 build_dir=$(dirname "$lib_dir")
 src=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build_dir/CMakeCache.txt")
-[ "$(cat "$src/version.txt")" = "$AERON_VERSION" ] || { say "$src is not Aeron $AERON_VERSION"; exit 1; }
+[ "$(cat "$src/version.txt")" = "$AERON_VERSION" ] || die "$src is not Aeron $AERON_VERSION"
 
 # 2. Stage the archive contents.
 stage_root="$target_dir/artifacts/stage"
@@ -43,12 +38,12 @@ stage="$stage_root/$name"
 rm -rf "$stage_root"
 mkdir -p "$stage/lib" "$stage/bin" "$stage/include/c/aeron_archive_client" "$out"
 for f in libaeron.$so libaeron_archive_c_client.$so libaeron_driver.$so libaeron_static.a libaeron_archive_c_client_static.a libaeron_driver_static.a; do
-  [ -f "$lib_dir/$f" ] || { say "missing $lib_dir/$f"; exit 1; }
+  [ -f "$lib_dir/$f" ] || die "missing $lib_dir/$f"
   cp "$lib_dir/$f" "$stage/lib/"
 done
 # aeronmd from CMake carries the build folder as rpath; relink its object with a relative rpath.
 obj="$build_dir/aeron-driver/src/main/c/CMakeFiles/aeronmd.dir/aeronmd.c.o"
-[ -f "$obj" ] || { say "missing $obj (aeronmd was not built)"; exit 1; }
+[ -f "$obj" ] || die "missing $obj (aeronmd was not built)"
 "${CC:-cc}" -O3 -o "$stage/bin/aeronmd" "$obj" -L"$stage/lib" "${rpath_flags[@]}" \
   -laeron_driver -laeron -ldl -lm -lpthread
 cp "$out_dir/bindings.rs" "$stage/bindings.rs"
@@ -58,7 +53,7 @@ for p in $(echo "$AERON_PATCHES" | tr ',' ' '); do
   lib=$(sed -n 's/^Library: //p' "rusteron-archive-sys/patches/$p" | head -1)
   [ -n "$marker" ] || continue # proved by a test (its Test: line), not by a string
   for f in "$stage/lib/$lib.$so" "$stage/lib/${lib}_static.a"; do
-    [ -n "$marker" ] && grep -aqF -- "$marker" "$f" || { say "$f lacks patch $p (no '$marker')"; exit 1; }
+    [ -n "$marker" ] && grep -aqF -- "$marker" "$f" || die "$f lacks patch $p (no '$marker')"
   done
 done
 copy_headers() { # from to
@@ -83,7 +78,7 @@ if [ "$so" = so ]; then
       objdump -T "$f" 2>/dev/null || nm "$f" 2>/dev/null || true
     done | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -t. -k1,1n -k2,2n -k3,3n -u | tail -1 | sed 's/^/glibc /'
   } > "$stage/NEEDS"
-  if grep -E 'libbsd|libuuid' "$stage/NEEDS"; then say "the archive needs libbsd/libuuid (above)"; exit 1; fi
+  if grep -E 'libbsd|libuuid' "$stage/NEEDS"; then die "the archive needs libbsd/libuuid (above)"; fi
 fi
 echo "$AERON_VERSION" > "$stage/VERSION"
 echo "$triple" > "$stage/TARGET"
@@ -93,7 +88,7 @@ mv "$stage_root/MANIFEST" "$stage/MANIFEST"
 # 3. The relinked aeronmd resolves its libraries next to itself.
 if [ "$so" = so ] && command -v ldd >/dev/null; then
   if (cd / && ldd "$stage/bin/aeronmd") | grep -E 'not found|aeron-build'; then
-    say "bin/aeronmd does not resolve its libraries from ../lib"; exit 1
+    die "bin/aeronmd does not resolve its libraries from ../lib"
   fi
 fi
 
@@ -103,5 +98,6 @@ tar -czf "$archive.partial" -C "$stage_root" "$name"
 mv "$archive.partial" "$archive"
 (cd "$out" && sha256 "$name.tar.gz" > "$name.tar.gz.sha256")
 rm -rf "$stage_root"
+say "PRECOMPILED_SHA256 entry (versions.env) if this file is published as the release asset: $triple:$(cut -d' ' -f1 "$archive.sha256")"
 say "$(wc -l < <(tar -tzf "$archive" | grep -v '/$')) files, $(du -h "$archive" | cut -f1): $archive"
 echo "$archive"

@@ -20,11 +20,7 @@
 # Rust binary, Gatekeeper on a downloaded aeronmd. Ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
-source <(grep -E '^[A-Z_]+=' rusteron-archive-sys/versions.env)
-target_dir="${CARGO_TARGET_DIR:-$root/target}"
-cache="${RUSTERON_CACHE_DIR:-$root/.cache}"
-say() { echo "check-macos-artifacts: $*"; }
+source scripts/lib.sh
 passed=0
 failed=0
 ok() { # condition-exit-status message
@@ -38,7 +34,7 @@ count() { # the ok/FAIL lines of macho.py's output
 triples=("$@")
 [ ${#triples[@]} -gt 0 ] || triples=(aarch64-apple-darwin x86_64-apple-darwin)
 venv="$cache/zig-venv"
-[ -x "$venv/bin/python" ] || { say "no zig in $venv: run scripts/build-artifacts-cross.sh first"; exit 1; }
+[ -x "$venv/bin/python" ] || die "no zig in $venv: run scripts/build-artifacts-cross.sh first"
 zig_dir=$("$venv/bin/python" -c 'import os, ziglang; print(os.path.dirname(ziglang.__file__))')
 zig="$zig_dir/zig"
 export ZIG_GLOBAL_CACHE_DIR="$target_dir/aeron-cross/zig-cache" ZIG_LOCAL_CACHE_DIR="$target_dir/aeron-cross/zig-cache"
@@ -50,16 +46,18 @@ trap 'rm -rf "$tmp"' EXIT
 
 # The host build: the Linux libraries (exported symbols to compare), the build script binary, and
 # the bindings the build script wrote for the host.
-cargo build -q -p rusteron-archive-sys --message-format=json > "$tmp/host.json"
-script_line=$(grep '"reason":"build-script-executed"' "$tmp/host.json" | grep 'rusteron-archive-sys' | tail -1)
-linux_lib=$(echo "$script_line" | grep -o '"RUSTERON_AERON_CMAKE_DIR","[^"]*"' | sed 's/^[^,]*,"//; s/"$//')/lib
-host_out=$(echo "$script_line" | grep -o '"out_dir":"[^"]*"' | sed 's/^"out_dir":"//; s/"$//')
+sys_build
+linux_lib=$(sys_env RUSTERON_AERON_CMAKE_DIR)/lib
+host_out=$(sys_out_dir)
 # The tree the build compiled: the patched copy (build/patches.rs).
-src=$(echo "$script_line" | grep -o '"RUSTERON_AERON_PATCHED_DIR","[^"]*"' | sed 's/^[^,]*,"//; s/"$//')
-build_script=$(grep '"reason":"compiler-artifact"' "$tmp/host.json" | grep '"custom-build"' | grep 'rusteron-archive-sys' |
-  grep -o '"filenames":\["[^"]*"' | sed 's/^"filenames":\["//; s/"$//' | tail -1)
+src=$(sys_env RUSTERON_AERON_PATCHED_DIR)
+# The build script run below must have the `precompile` feature compiled in (its sha256 checks
+# use the optional build dependency sha2): a precompile build for the host, from its archive.
+host_archive=$(bash scripts/build-artifacts.sh | tail -1)
+RUSTERON_PRECOMPILED="$host_archive" cargo_sys_json build -q -p rusteron-archive-sys --features precompile
+build_script=$sys_script
 [ -x "$build_script" ] && [ -f "$linux_lib/libaeron.so" ] && [ -f "$host_out/bindings.rs" ] ||
-  { say "cannot find the host build (build script '$build_script', libs '$linux_lib')"; exit 1; }
+  die "cannot find the host build (build script '$build_script', libs '$linux_lib')"
 
 say "bindings: scripts/cross-bindgen against the build script, for the host"
 (cd scripts/cross-bindgen && CARGO_TARGET_DIR="$target_dir/cross-bindgen" cargo build -q --release --locked)
@@ -79,11 +77,11 @@ for triple in "${triples[@]}"; do
   case "$triple" in
     aarch64-apple-darwin) arch=arm64; zig_target=aarch64-macos.11.0 ;;
     x86_64-apple-darwin) arch=x86_64; zig_target=x86_64-macos.10.12 ;;
-    *) say "unsupported target $triple"; exit 1 ;;
+    *) die "unsupported target $triple" ;;
   esac
   name="rusteron-aeron-$AERON_VERSION-$triple"
   archive="$target_dir/artifacts/$name.tar.gz"
-  [ -f "$archive" ] || { say "no $archive: run scripts/build-artifacts-cross.sh $triple"; exit 1; }
+  [ -f "$archive" ] || die "no $archive: run scripts/build-artifacts-cross.sh $triple"
   echo
   say "$triple: $archive ($(du -h "$archive" | cut -f1))"
   mkdir -p "$tmp/$triple"

@@ -7,21 +7,18 @@
 # internals, for example) that would break the build on a Mac; it cannot see `cfg(target_os)` code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
-source <(grep -E '^[A-Z_]+=' rusteron-archive-sys/versions.env)
-target_dir="${CARGO_TARGET_DIR:-$root/target}"
-say() { echo "check-macos-bindings-rust: $*"; }
+source scripts/lib.sh
 triples=("$@")
 [ ${#triples[@]} -gt 0 ] || triples=(aarch64-apple-darwin x86_64-apple-darwin)
-host=$(rustc -vV | sed -n 's/^host: //p')
+host=$(host_triple)
 host_archive="$target_dir/artifacts/rusteron-aeron-$AERON_VERSION-$host.tar.gz"
-[ -f "$host_archive" ] || { say "no $host_archive: run scripts/build-artifacts.sh"; exit 1; }
+[ -f "$host_archive" ] || die "no $host_archive: run scripts/build-artifacts.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rusteron-macos-rust.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 failed=0
 for triple in "${triples[@]}"; do
   archive="$target_dir/artifacts/rusteron-aeron-$AERON_VERSION-$triple.tar.gz"
-  [ -f "$archive" ] || { say "no $archive: run scripts/build-artifacts-cross.sh $triple"; exit 1; }
+  [ -f "$archive" ] || die "no $archive: run scripts/build-artifacts-cross.sh $triple"
   rm -rf "$tmp/host" && mkdir -p "$tmp/host"
   tar -xzf "$host_archive" -C "$tmp/host"
   a="$tmp/host/rusteron-aeron-$AERON_VERSION-$host"

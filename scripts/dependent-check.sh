@@ -7,10 +7,9 @@
 # CONFIGS="default static" limits the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
+source scripts/lib.sh
 start=$SECONDS
-say() { echo "dependent-check: $*"; }
-target="${DEPENDENT_TARGET_DIR:-${CARGO_TARGET_DIR:-$root/target}/dependent}"
+target="${DEPENDENT_TARGET_DIR:-$target_dir/dependent}"
 manifest="$root/examples/dependent/Cargo.toml"
 exe_name=rusteron-dependent-example
 configs=${CONFIGS:-"default static precompile static,precompile"}
@@ -18,7 +17,7 @@ configs=${CONFIGS:-"default static precompile static,precompile"}
 archive=""
 if [[ "$configs" == *precompile* ]]; then
   archive=$(bash scripts/build-artifacts.sh | tail -1)
-  [ -f "$archive" ] || { say "build-artifacts produced no archive"; exit 1; }
+  [ -f "$archive" ] || die "build-artifacts produced no archive"
 fi
 
 elsewhere=$(mktemp -d "${TMPDIR:-/tmp}/rusteron-dependent.XXXXXX")
@@ -38,11 +37,11 @@ for config in $configs; do
   (cd "$elsewhere" && env -u LD_LIBRARY_PATH "$exe")
   aeron_libs=$(ldd "$exe" | grep libaeron || true)
   if [[ "$config" == static* ]]; then
-    [ -z "$aeron_libs" ] || { say "[$config] the static binary loads: $aeron_libs"; exit 1; }
+    [ -z "$aeron_libs" ] || die "[$config] the static binary loads: $aeron_libs"
     say "[$config] ldd: no Aeron shared library"
   else
-    echo "$aeron_libs" | grep -q 'libaeron.so => /' || { say "[$config] libaeron.so unresolved: $aeron_libs"; exit 1; }
-    if echo "$aeron_libs" | grep -q 'not found'; then say "[$config] ldd: $aeron_libs"; exit 1; fi
+    echo "$aeron_libs" | grep -q 'libaeron.so => /' || die "[$config] libaeron.so unresolved: $aeron_libs"
+    if echo "$aeron_libs" | grep -q 'not found'; then die "[$config] ldd: $aeron_libs"; fi
     say "[$config] ldd: $(echo "$aeron_libs" | sed 's/(0x[0-9a-f]*)//' | tr -s ' \t\n' ' ')"
   fi
   say "[$config] ok in $((SECONDS - t0))s"

@@ -36,7 +36,9 @@
 # Logs: target/fresh-machine/<variant>/ (one log per stage, dpkg lists, summary.txt).
 set -euo pipefail
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/lib.sh"
+repo=$root
+unset root # below, `root` names a chroot folder, never the repository
 FRESH_REF="${FRESH_REF:-HEAD}"
 # roots live in a folder of their own, which this script owns: it removes what it finds there
 scratch="${FRESH_SCRATCH:-/var/tmp}/rusteron-fresh-machine"
@@ -47,8 +49,6 @@ tarball="$cache_dir/bookworm-minbase.tar"
 log_base="$repo/target/fresh-machine"
 min_free_gb="${FRESH_MIN_FREE_GB:-15}"
 
-say() { echo "fresh-machine-check: $*"; }
-die() { echo "fresh-machine-check: $*" >&2; exit 1; }
 
 case "${1:-bare}" in
   bare) variants=(bare) ;;
@@ -411,7 +411,7 @@ run_variant() { # variant; sets overall_failed when a stage fails
 
 overall_failed=""
 for v in "${variants[@]}"; do run_variant "$v"; done
-if [ -n "$(mounts_under "$scratch")" ]; then say "mounts left under $scratch"; exit 1; fi
+if [ -n "$(mounts_under "$scratch")" ]; then die "mounts left under $scratch"; fi
 echo
 if [ -n "$overall_failed" ]; then say "FAILED (logs in ${log_base#"$repo"/}/)"; exit 1; fi
 if [ -n "${FRESH_STOP_AFTER:-}" ]; then say "stopped after '$FRESH_STOP_AFTER' (FRESH_STOP_AFTER): the quick start was not run to its end"; exit 0; fi

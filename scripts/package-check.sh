@@ -10,16 +10,14 @@
 # Prints each .crate's size and the time of each step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
+source scripts/lib.sh
 start=$SECONDS
-say() { echo "package-check: $*"; }
 step() { say "$1 ($((SECONDS - t0))s)"; t0=$SECONDS; }
 t0=$SECONDS
 crates=$(bash scripts/package.sh | tail -1)
 step "cargo package --workspace done"
 for c in "$crates"/*.crate; do say "$(basename "$c"): $(du -k "$c" | cut -f1) KiB ($(stat -c %s "$c") bytes)"; done
 
-target_dir="${CARGO_TARGET_DIR:-$root/target}"
 check="$target_dir/package-check"
 rm -rf "$check"
 mkdir -p "$check/crates" "$check/app/src" "$check/app/.cargo"
@@ -56,7 +54,6 @@ cargo vendor -q "$check/vendor" > .cargo/config.toml
 step "cargo vendor with a fresh CARGO_HOME: $(ls "$check/vendor" | wc -l) crates"
 
 # A PATH without java, mvn (and, for the docs, without cmake and clang).
-source "$root/scripts/path-without.sh"
 path_without "$check/bin-nojava" java javac mvn jshell jar
 cmake_bin=$(command -v cmake || true)
 [ -x "$root/.cache/cmake-venv/bin/cmake" ] && cmake_bin="$root/.cache/cmake-venv/bin/cmake"
@@ -68,21 +65,21 @@ step "offline debug build from the packages (no java, no mvn, proxies pointing n
 "${offline[@]}" cargo run -q --offline
 step "testing driver round trip"
 build_log=$(ls "$check"/app/target/aeron-build/*/rusteron-build.log)
-[ "$(echo "$build_log" | wc -l)" = 1 ] || { say "expected one Aeron build folder: $build_log"; exit 1; }
+[ "$(echo "$build_log" | wc -l)" = 1 ] || die "expected one Aeron build folder: $build_log"
 "${offline[@]}" cargo build -q --offline --release
 # The two stub steps (Gradle's jar and codec rules, `cmake -E true`) always run; no C file may compile.
-if grep -E 'Building C|Linking C' "$build_log"; then say "the release build rebuilt Aeron (above)"; exit 1; fi
+if grep -E 'Building C|Linking C' "$build_log"; then die "the release build rebuilt Aeron (above)"; fi
 step "release build after the debug build: Aeron not rebuilt (CMake log: $(grep -c '^\[' "$build_log") steps, none compiling)"
 
 path_without "$check/bin-docs" java javac mvn jshell jar cmake ctest cpack clang clang-14 llvm-config llvm-config-14
 for t in cmake java mvn clang llvm-config; do
-  if PATH="$check/bin-docs" command -v "$t" >/dev/null 2>&1; then say "$t is still reachable for the docs build"; exit 1; fi
+  if PATH="$check/bin-docs" command -v "$t" >/dev/null 2>&1; then die "$t is still reachable for the docs build"; fi
 done
 env -u JAVA_HOME -u CMAKE DOCS_RS=1 CARGO_NET_OFFLINE=true CARGO_TARGET_DIR="$check/docs-target" \
   PATH="$check/bin-docs" LIBCLANG_PATH=/nonexistent/libclang \
   cargo doc -q --offline --no-deps -p rusteron-archive-sys -p rusteron-client -p rusteron-archive
 for c in rusteron_archive_sys rusteron_client rusteron_archive; do
-  [ -f "$check/docs-target/doc/$c/index.html" ] || { say "no docs for $c"; exit 1; }
+  [ -f "$check/docs-target/doc/$c/index.html" ] || die "no docs for $c"
 done
 step "DOCS_RS=1 cargo doc of the three crates, offline, without cmake, java or libclang"
 say "ok in $((SECONDS - start))s"

@@ -8,22 +8,20 @@
 # Prints the path of the folder holding the .crate files on its last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
+source scripts/lib.sh
+SAY_FD=2
 start=$SECONDS
-say() { echo "package: $*" >&2; }
-target_dir="${CARGO_TARGET_DIR:-$root/target}"
 stage="$target_dir/package-stage"
 
 # 1. The normal build gives the bindings (OUT_DIR/bindings.rs), the generated codecs and the tree.
-source scripts/sys-build.sh
 say "cargo build -p rusteron-archive-sys"
 sys_build
 out_dir=$(sys_out_dir)
 cmake_dir=$(sys_env RUSTERON_AERON_CMAKE_DIR)
 src=$(sys_env RUSTERON_AERON_SOURCE_DIR)
-[ -f "$out_dir/bindings.rs" ] || { say "no bindings.rs in '$out_dir'"; exit 1; }
-[ -f "$cmake_dir/generated/c/aeron_archive_client/controlResponse.h" ] || { say "no generated codecs in '$cmake_dir'"; exit 1; }
-[ -f "$src/version.txt" ] || { say "no Aeron tree at '$src'"; exit 1; }
+[ -f "$out_dir/bindings.rs" ] || die "no bindings.rs in '$out_dir'"
+[ -f "$cmake_dir/generated/c/aeron_archive_client/controlResponse.h" ] || die "no generated codecs in '$cmake_dir'"
+[ -f "$src/version.txt" ] || die "no Aeron tree at '$src'"
 
 # 2. Staging copy: git's files (tracked and untracked-but-not-ignored), then vendor/.
 rm -rf "$stage"
@@ -56,7 +54,6 @@ say "staged: $(du -sh "$vendor/aeron" | cut -f1) of Aeron sources, $(ls "$vendor
 
 # 3. A PATH without java and mvn: the package's verification build must not need them.
 bin="$stage/bin"
-source scripts/path-without.sh
 path_without "$bin" java javac mvn jshell jar
 cmake_bin=$(command -v cmake || true)
 [ -x "$root/.cache/cmake-venv/bin/cmake" ] && cmake_bin="$root/.cache/cmake-venv/bin/cmake"
@@ -73,10 +70,9 @@ say "cargo package --workspace (PATH without java/mvn)"
   cargo package --workspace --allow-dirty >&2)
 ls "$stage/ws/target/package"/*.crate >/dev/null
 # The sys crate ships the patches its build applies to Aeron's C (versions.env lists them).
-source <(grep -E '^AERON_PATCHES=' rusteron-archive-sys/versions.env)
 listing=$(tar -tzf "$stage/ws/target/package/rusteron-archive-sys-$v.crate")
 for p in $(echo "$AERON_PATCHES" | tr ',' ' '); do
-  grep -qx "rusteron-archive-sys-$v/patches/$p" <<< "$listing" || { say "the sys .crate lacks patches/$p"; exit 1; }
+  grep -qx "rusteron-archive-sys-$v/patches/$p" <<< "$listing" || die "the sys .crate lacks patches/$p"
 done
 say "ok in $((SECONDS - start))s"
 echo "$stage/ws/target/package"

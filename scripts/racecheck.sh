@@ -13,17 +13,14 @@
 # default (dynamic) linking: the suppressions tell Aeron's libraries from the test binary by file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v valgrind >/dev/null; then
-  echo "racecheck: valgrind not found: run 'just setup' (it installs it)" >&2
-  exit 1
-fi
-triple=$(rustc -vV | sed -n 's/^host: //p')
-runner_var="CARGO_TARGET_$(echo "$triple" | tr 'a-z-' 'A-Z_')_RUNNER"
+source scripts/lib.sh
+command -v valgrind >/dev/null || die "valgrind not found: run 'just setup' (it installs it)"
+runner_var=$(runner_var)
 export "$runner_var"="valgrind -q --tool=helgrind --suppressions=$PWD/scripts/racecheck.supp --error-exitcode=99"
-echo "racecheck: $runner_var=${!runner_var}"
+say "$runner_var=${!runner_var}"
 start=$(date +%s)
-cargo test -q -p rusteron-archive --test shared_state -- --exact --test-threads=1 \
-  archives_from_one_context_on_two_threads \
-  two_threads_set_the_owned_contexts_they_took \
-  connecting_from_context_copies_on_two_threads
-echo "racecheck: no data race reported ($(( $(date +%s) - start )) s)"
+cargo test -q -p rusteron-archive --test it -- --exact --test-threads=1 \
+  shared_state::archives_from_one_context_on_two_threads \
+  shared_state::two_threads_set_the_owned_contexts_they_took \
+  shared_state::connecting_from_context_copies_on_two_threads
+say "no data race reported ($(( $(date +%s) - start )) s)"

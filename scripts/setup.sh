@@ -11,18 +11,15 @@
 #   - the SbeTool jar and the Java archive jar from Maven Central into .cache/jars.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
-source <(grep -E '^[A-Z_]+=' rusteron-archive-sys/versions.env)
-cache="${RUSTERON_CACHE_DIR:-$root/.cache}"
+source scripts/lib.sh
 mkdir -p "$cache/jars"
 
-say() { echo "setup: $*"; }
 SUDO=""
 if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
 apt_updated=""
 apt_install() {
   if ! command -v apt-get >/dev/null; then
-    say "missing $*, and no apt-get here: install it with your package manager"; exit 1
+    die "missing $*, and no apt-get here: install it with your package manager"
   fi
   if [ -z "$apt_updated" ]; then $SUDO apt-get update -qq; apt_updated=1; fi
   say "apt-get install $*"
@@ -97,7 +94,7 @@ else
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install -q "cmake>=3.30,<4"
-  cmake_ok "$venv/bin/cmake" || { say "$venv/bin/cmake is not >= 3.30"; exit 1; }
+  cmake_ok "$venv/bin/cmake" || die "$venv/bin/cmake is not >= 3.30"
   say "cmake ok: $venv/bin/cmake ($("$venv/bin/cmake" --version | head -1))"
 fi
 
@@ -127,7 +124,7 @@ TOML
   (cd "$fetch" && cargo fetch -q)
   tree=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/libaeron-sys-"$LIBAERON_SYS_CRATE_VERSION"/aeron | head -1)
   got=$(cat "$tree/version.txt")
-  if [ "$got" != "$AERON_VERSION" ]; then say "libaeron-sys ships Aeron $got, expected $AERON_VERSION"; exit 1; fi
+  if [ "$got" != "$AERON_VERSION" ]; then die "libaeron-sys ships Aeron $got, expected $AERON_VERSION"; fi
   rm -rf "$cache/aeron-$AERON_VERSION.partial"
   cp -r "$tree" "$cache/aeron-$AERON_VERSION.partial"
   mv "$cache/aeron-$AERON_VERSION.partial" "$cache/aeron-$AERON_VERSION"

@@ -20,8 +20,8 @@ mod bindings;
 mod cmake_build;
 mod codecs;
 mod patches;
+#[cfg(feature = "precompile")]
 mod precompile;
-mod sha256;
 mod source;
 mod tools;
 mod versions;
@@ -58,9 +58,15 @@ fn main() {
     let cache_dir = cache_dir(&manifest_dir, &out_dir);
 
     let static_link = std::env::var_os("CARGO_FEATURE_STATIC").is_some();
-    let built = if std::env::var_os("CARGO_FEATURE_PRECOMPILE").is_some() {
-        // Never reaches cmake, SbeTool, java or bindgen (libclang is only loaded by bindgen).
-        precompile::prepare(&out_dir, &versions)
+    // With `precompile` (compiled in only with the feature: its sha256 check is the optional
+    // build dependency `sha2`), never reaches cmake, SbeTool, java or bindgen (libclang is only
+    // loaded by bindgen).
+    #[cfg(feature = "precompile")]
+    let precompiled = Some(precompile::prepare(&out_dir, &versions));
+    #[cfg(not(feature = "precompile"))]
+    let precompiled: Option<cmake_build::Built> = None;
+    let built = if let Some(built) = precompiled {
+        built
     } else {
         // The checks come before the long C build: a missing tool fails in seconds.
         let shipped = codecs::packaged(&manifest_dir);

@@ -20,9 +20,17 @@
 //!
 //! The Linux archive is made on the machine of its triple (`just build-artifacts`); the two macOS
 //! archives are cross-built on Linux (`just build-artifacts-macos`).
+//!
+//! Two checksums. `MANIFEST` travels inside the archive: it catches a corrupt or edited file, not
+//! a swapped archive. So the `.tar.gz` itself is checked against a sha256 that does not come with
+//! it: for the release download, the one `PRECOMPILED_SHA256` in `versions.env` pins for the
+//! target (no pin: no download); for an archive named by `RUSTERON_PRECOMPILED`, the one in
+//! `RUSTERON_PRECOMPILED_SHA256` when set (the archive is then the user's own choice).
 
 use crate::cmake_build::Built;
 use crate::versions::Versions;
+use sha2::{Digest, Sha256};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -59,11 +67,34 @@ pub fn prepare(out_dir: &Path, versions: &Versions) -> Built {
     let name = archive_name(&versions.aeron, &target);
     let unpack = out_dir.join("aeron-precompiled");
 
-    let source = match std::env::var("RUSTERON_PRECOMPILED").ok().filter(|v| !v.trim().is_empty()) {
-        Some(v) => v.trim().to_string(),
-        None => RELEASE_URL.replace("{version}", &versions.aeron).replace("{target}", &target),
-    };
     println!("cargo:rerun-if-env-changed=RUSTERON_PRECOMPILED");
+    println!("cargo:rerun-if-env-changed=RUSTERON_PRECOMPILED_SHA256");
+    let given_sha = std::env::var("RUSTERON_PRECOMPILED_SHA256").ok().map(|v| v.trim().to_ascii_lowercase());
+    let given_sha = given_sha.filter(|v| !v.is_empty());
+    if let Some(sha) = &given_sha {
+        if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            crate::fail(format!(
+                "RUSTERON_PRECOMPILED_SHA256={sha} is not a sha256 (64 hexadecimal digits, as `sha256sum` prints)"
+            ));
+        }
+    }
+    let (source, expected) = match std::env::var("RUSTERON_PRECOMPILED").ok().filter(|v| !v.trim().is_empty()) {
+        Some(v) => (v.trim().to_string(), given_sha.map(|sha| (sha, "RUSTERON_PRECOMPILED_SHA256".to_string()))),
+        None => {
+            let url = RELEASE_URL.replace("{version}", &versions.aeron).replace("{target}", &target);
+            let pinned = match given_sha {
+                Some(sha) => (sha, "RUSTERON_PRECOMPILED_SHA256".to_string()),
+                None => match versions.precompiled_sha256(&target) {
+                    Some(sha) => (sha, "PRECOMPILED_SHA256 in versions.env".to_string()),
+                    None => crate::fail(format!(
+                        "no release archive of Aeron {} is pinned for target {target} (PRECOMPILED_SHA256 in versions.env has no `{target}:<sha256>`), so {url} is not downloaded: build the archive with `just build-artifacts` and set RUSTERON_PRECOMPILED=/path/to/{name}.tar.gz, or drop the `precompile` feature to build Aeron from source",
+                        versions.aeron
+                    )),
+                },
+            };
+            (url, Some(pinned))
+        }
+    };
 
     let _ = std::fs::remove_dir_all(&unpack);
     std::fs::create_dir_all(&unpack)
@@ -71,10 +102,19 @@ pub fn prepare(out_dir: &Path, versions: &Versions) -> Built {
 
     if source.contains("://") {
         let file = download(&source, &target, out_dir, &name);
+        if let Some((sha, from)) = &expected {
+            check_archive_sha256(&file, &source, sha, from, true);
+        }
         untar(&file, &unpack);
     } else {
         let path = PathBuf::from(&source);
         println!("cargo:rerun-if-changed={}", path.display());
+        if path.is_dir() && expected.is_some() {
+            crate::fail(format!(
+                "RUSTERON_PRECOMPILED_SHA256 is set, but RUSTERON_PRECOMPILED={} is a folder: the sha256 is that of the .tar.gz (point RUSTERON_PRECOMPILED at the archive file, or unset RUSTERON_PRECOMPILED_SHA256)",
+                path.display()
+            ));
+        }
         if path.is_dir() {
             crate::source::copy_tree(&path, &unpack).unwrap_or_else(|e| {
                 crate::fail(format!(
@@ -84,6 +124,9 @@ pub fn prepare(out_dir: &Path, versions: &Versions) -> Built {
                 ))
             });
         } else if path.is_file() {
+            if let Some((sha, from)) = &expected {
+                check_archive_sha256(&path, &source, sha, from, false);
+            }
             untar(&path, &unpack);
         } else {
             crate::fail(format!(
@@ -101,6 +144,44 @@ pub fn prepare(out_dir: &Path, versions: &Versions) -> Built {
     let aeronmd = root.join("bin/aeronmd");
     make_executable(&aeronmd);
     Built { lib_dir: root.join("lib"), aeronmd, generated_dir: root.join("include") }
+}
+
+/// Lower-case hex SHA-256 of `data`.
+fn sha256_hex(data: &[u8]) -> String {
+    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Lower-case hex SHA-256 of the file at `path`, read in blocks (an archive is tens of MB).
+fn file_sha256_hex(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut block = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut block)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&block[..n]);
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The `.tar.gz` itself against the sha256 pinned outside it (`from` says where the pin is). A
+/// download that does not match is deleted, so the next build fetches it again.
+fn check_archive_sha256(file: &Path, source: &str, expected: &str, from: &str, downloaded: bool) {
+    let actual = file_sha256_hex(file).unwrap_or_else(|e| {
+        crate::fail(format!("cannot read the precompiled archive {} to check its sha256: {e}", file.display()))
+    });
+    if actual != expected {
+        let shown = file.display().to_string();
+        let origin = if shown == source { String::new() } else { format!(" (downloaded from {source})") };
+        if downloaded {
+            let _ = std::fs::remove_file(file);
+        }
+        crate::fail(format!(
+            "precompiled archive {shown}{origin}: sha256 mismatch: expected {expected} ({from}), actual {actual}; the archive is not the one pinned: a different build or a swapped file"
+        ));
+    }
 }
 
 /// The folder holding `MANIFEST`: the unpack folder itself or its single top folder.
@@ -133,7 +214,7 @@ fn check(root: &Path, source: &str, versions: &Versions, target: &str) {
         let data = std::fs::read(&path).unwrap_or_else(|e| {
             crate::fail(format!("precompiled archive {source}: {file} is listed in MANIFEST but cannot be read: {e}"))
         });
-        let got = crate::sha256::hex(&data);
+        let got = sha256_hex(&data);
         if !got.eq_ignore_ascii_case(sum.trim()) {
             crate::fail(format!(
                 "precompiled archive {source}: checksum mismatch for {file} (MANIFEST says {sum}, file has {got}); the archive is corrupt or was modified, rebuild it with `just build-artifacts`"

@@ -83,6 +83,8 @@ pub fn packaged_tree(manifest_dir: &Path) -> PathBuf {
     manifest_dir.join("vendor/aeron")
 }
 
+/// Copies a folder (`RUSTERON_PRECOMPILED` naming an unpacked archive) through a `.partial` copy.
+#[cfg(feature = "precompile")]
 pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     let tmp = to.with_extension("partial");
     let _ = std::fs::remove_dir_all(&tmp);

@@ -9,6 +9,9 @@ pub struct Versions {
     pub sbe: String,
     /// `AERON_PATCHES`: the patches applied to Aeron's C sources, in order (comma-separated).
     pub patches: String,
+    /// `PRECOMPILED_SHA256`: `<target>:<sha256>` of each release archive, comma-separated.
+    #[cfg(feature = "precompile")]
+    pub precompiled_sha256: String,
 }
 
 impl Versions {
@@ -30,6 +33,16 @@ impl Versions {
             libaeron_sys_crate: get("LIBAERON_SYS_CRATE_VERSION"),
             sbe: get("SBE_VERSION"),
             patches: get("AERON_PATCHES"),
+            #[cfg(feature = "precompile")]
+            precompiled_sha256: get("PRECOMPILED_SHA256"),
         }
+    }
+
+    /// The sha256 `PRECOMPILED_SHA256` pins for the release archive of `target`, if any.
+    #[cfg(feature = "precompile")]
+    pub fn precompiled_sha256(&self, target: &str) -> Option<String> {
+        self.precompiled_sha256.split(',').filter_map(|e| e.trim().split_once(':')).find_map(|(t, sha)| {
+            (t.trim() == target && !sha.trim().is_empty()).then(|| sha.trim().to_ascii_lowercase())
+        })
     }
 }

@@ -288,7 +288,7 @@ fn subscribe(
 /// # }
 /// ```
 ///
-/// The tests (`tests/persistent_subscription_follower.rs`) restart a publisher against a real
+/// The tests (`tests/it/persistent_subscription_follower.rs`) restart a publisher against a real
 /// Java archive, at a fixed and at a random moment, and count every message.
 pub struct AeronArchivePersistentSubscriptionFollower {
     template: AeronArchivePersistentSubscriptionBuilder,

@@ -460,7 +460,7 @@ impl Drop for PsInner {
 ///
 /// A handler that reaches it anyway, through a `RefCell` the caller built (in a
 /// `thread_local!`, say), finds it borrowed by the poll that runs the handler
-/// (`tests/persistent_subscription_handlers.rs`). What the handler may do, copying what it needs:
+/// (`tests/it/persistent_subscription_handlers.rs`). What the handler may do, copying what it needs:
 ///
 /// ```
 /// use rusteron_archive::{AeronArchivePersistentSubscription, AeronHeader};
@@ -577,7 +577,7 @@ impl AeronArchivePersistentSubscription {
     /// plus the archive context's message timeout; C reports that timeout with code -1). A dead
     /// media driver of its own client fails it for good once the client has timed the driver out
     /// ([`has_failed`](Self::has_failed), [`failure_reason`](Self::failure_reason)). Measured in
-    /// `tests/fault_matrix.rs`.
+    /// `tests/it/fault_matrix.rs`.
     pub fn poll_once<F: AeronFragmentHandlerCallback>(
         &mut self,
         mut handler: F,

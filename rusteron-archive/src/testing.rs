@@ -41,7 +41,7 @@ pub const ARCHIVE_START_TIMEOUT: Duration = Duration::from_secs(60);
 /// for [`EmbeddedArchiveMediaDriverProcess::start_with`]. With it, the archive stores a CRC-32 of
 /// each recorded frame's payload in the frame's session id field.
 ///
-/// What it changes in a recovery after a crash (measured in `tests/fault_matrix.rs`, aeron-all
+/// What it changes in a recovery after a crash (measured in `tests/it/fault_matrix.rs`, aeron-all
 /// 1.51): the archive checks only the last frame of an active recording, and only when that frame
 /// straddles a 4 KiB page boundary; the frame counts as recorded when its CRC matches *or* every
 /// page after the boundary holds a non-zero byte, and otherwise the archive refuses to start

@@ -4,16 +4,20 @@
 //! `kill_all_java_processes` (only this process's own, never another Java process).
 //!
 //! One test function: `kill_all_java_processes` kills every JVM this test binary started, so
-//! nothing else may run beside it.
+//! nothing else may run beside it: a binary of its own, not a module of `tests/it`.
 
-mod common;
-
-use common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
+use std::ffi::CString;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+fn c(s: &str) -> CString {
+    CString::new(s).expect("no NUL")
+}
 
 /// Connects the way a program written for the published crate does: its own client context on
 /// the Aeron directory and an archive context on the channels it chose.

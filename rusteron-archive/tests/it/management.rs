@@ -2,8 +2,7 @@
 //! (detach + delete segments), errors for unknown recordings and subscriptions, extend, async
 //! connect, and dropping the archive and its Aeron client in every order.
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 use std::sync::{Arc, Mutex};

@@ -3,9 +3,7 @@
 //! wait until a recording reaches a position, and the errors when it does not (timeouts naming
 //! session and timeout, a stopped recording reported at once).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 use std::time::{Duration, Instant};

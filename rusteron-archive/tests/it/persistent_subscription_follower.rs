@@ -5,8 +5,7 @@
 //! through its listener. Every message carries a sequence number: each test checks that all of
 //! them arrive, in order, none lost and none twice, against a real Java archive.
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 use std::sync::{Arc, Mutex};

@@ -140,11 +140,19 @@ fn no_java_names_java_home_and_the_package() {
     let _ = std::fs::remove_dir_all(empty);
 }
 
+/// The libtest name of `child_start_archive` in this binary (its module path without the crate).
+fn child_test_name() -> String {
+    match module_path!().split_once("::") {
+        Some((_, module)) => format!("{module}::child_start_archive"),
+        None => "child_start_archive".to_string(),
+    }
+}
+
 /// Runs `child_start_archive` in a new process of this test binary with
 /// `RUSTERON_AERON_ALL_JAR=jar`.
 fn run_child(mode: &str, jar: &Path) {
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_start_archive", "--nocapture", "--test-threads=1"])
+        .args(["--exact", &child_test_name(), "--nocapture", "--test-threads=1"])
         .env(CHILD_MODE, mode)
         .env(AERON_ALL_JAR_ENV, jar)
         .output()

@@ -1,7 +1,6 @@
 //! The persistent subscription of Aeron 1.54: replay a recording, then join the live stream.
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 use std::time::{Duration, Instant};

@@ -5,8 +5,7 @@
 //! Every message is 8 bytes (a sequence number), so each frame takes 64 bytes and message `i`
 //! of a recording that starts at 0 begins at position `i * 64`: 1024 messages per segment.
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 use std::path::Path;

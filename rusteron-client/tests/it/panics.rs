@@ -1,7 +1,9 @@
-//! The plain poll's panic slots (a thread-local for a borrowed handler, the polling frame for a
-//! handler passed by value; both read only when C reports fragments): a panic in the handler
-//! resumes in the caller of that poll, the poll's later fragments are skipped, nothing is left
-//! behind for the next poll, and polls nested in a handler hand a panic outwards.
+//! A panic inside a callback never unwinds into C: the poll returns, the panic resumes in the
+//! caller, and the client keeps working. The plain poll keeps the panic in a thread-local slot
+//! (a borrowed handler) or in the polling frame (a handler passed by value), read only when C
+//! reports fragments: the poll's later fragments are skipped, nothing is left
+//! behind for the next poll, and polls nested in a handler hand a panic outwards. (Panics on the
+//! conductor thread, kept in the process-wide list: `tests/conductor_panics.rs`.)
 
 use rusteron_client::testing::*;
 use rusteron_client::*;
@@ -9,6 +11,110 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
+
+fn setup(md: &MediaDriverProcess, stream: i32) -> (Aeron, AeronPublication, AeronSubscription) {
+    let aeron = md.connect().unwrap();
+    let sub = aeron
+        .add_subscription(c"aeron:ipc", stream, no_available_image_handler(), no_unavailable_image_handler(), TIMEOUT)
+        .unwrap();
+    let publication = aeron.add_publication(c"aeron:ipc", stream, TIMEOUT).unwrap();
+    assert!(wait_until(TIMEOUT, || publication.is_connected()));
+    (aeron, publication, sub)
+}
+
+fn send(publication: &AeronPublication, v: u32) {
+    assert!(wait_until(TIMEOUT, || publication.offer(&v.to_le_bytes()).is_ok()));
+}
+
+#[test]
+fn panicking_fragment_handler_resumes_in_caller_then_polls_work() {
+    let md = MediaDriverProcess::start().unwrap();
+    let (_aeron, publication, sub) = setup(&md, 1);
+    send(&publication, 1);
+    send(&publication, 2);
+    let mut polled_ok = false;
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        assert!(wait_until(TIMEOUT, || {
+            sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| panic!("boom in handler"), 10).unwrap() > 0
+        }));
+        polled_ok = true;
+    }));
+    let payload = r.expect_err("the panic must resume in the caller");
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom in handler"));
+    assert!(!polled_ok);
+    // The stream continues.
+    send(&publication, 3);
+    let mut got = Vec::new();
+    assert!(wait_until(TIMEOUT, || {
+        sub.poll_once(|m: &[u8], _h: AeronHeader<'_>| got.push(u32::from_le_bytes(m.try_into().unwrap())), 10).unwrap();
+        got.contains(&3)
+    }));
+}
+
+#[test]
+fn panicking_controlled_handler_and_assembler_delegate() {
+    let md = MediaDriverProcess::start().unwrap();
+    let (_aeron, publication, sub) = setup(&md, 2);
+    send(&publication, 10);
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        wait_until(TIMEOUT, || {
+            sub.controlled_poll_once(
+                |_m: &[u8], _h: AeronHeader<'_>| -> AeronControlledFragmentHandlerAction { panic!("controlled boom") },
+                10,
+            )
+            .unwrap();
+            false
+        })
+    }));
+    assert!(r.is_err());
+    // ABORT on panic: the fragment is delivered again.
+    let mut got = Vec::new();
+    assert!(wait_until(TIMEOUT, || {
+        sub.poll_once(|m: &[u8], _h: AeronHeader<'_>| got.push(u32::from_le_bytes(m.try_into().unwrap())), 10).unwrap();
+        !got.is_empty()
+    }));
+    assert_eq!(got[0], 10);
+
+    // A panic in an assembler's delegate crosses C's assembler code only as a caught value.
+    let assembler =
+        AeronFragmentAssembler::with_handler(|_m: &[u8], _h: AeronHeader<'_>| panic!("delegate boom")).unwrap();
+    send(&publication, 11);
+    let r = catch_unwind(AssertUnwindSafe(|| wait_until(TIMEOUT, || assembler.poll(&sub, 10).unwrap() > 0)));
+    assert_eq!(r.expect_err("resumed").downcast_ref::<&str>(), Some(&"delegate boom"));
+    // Same through the callback-object path.
+    let mut as_cb =
+        AeronFragmentAssembler::with_handler(|_m: &[u8], _h: AeronHeader<'_>| panic!("delegate boom 2")).unwrap();
+    send(&publication, 12);
+    let r = catch_unwind(AssertUnwindSafe(|| wait_until(TIMEOUT, || sub.poll_with(&mut as_cb, 10).unwrap() > 0)));
+    assert_eq!(r.expect_err("resumed").downcast_ref::<&str>(), Some(&"delegate boom 2"));
+    send(&publication, 13);
+    let mut got = Vec::new();
+    assert!(wait_until(TIMEOUT, || {
+        sub.poll_once(|m: &[u8], _h: AeronHeader<'_>| got.push(u32::from_le_bytes(m.try_into().unwrap())), 10).unwrap();
+        got.contains(&13)
+    }));
+}
+
+#[test]
+fn panicking_reserved_value_supplier_and_counter_printer() {
+    let md = MediaDriverProcess::start().unwrap();
+    let (aeron, publication, _sub) = setup(&md, 4);
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        let mut supplier = |_f: &mut [u8]| -> i64 { panic!("supplier boom") };
+        let _ = publication.offer_with_reserved_value(b"abc", &mut supplier);
+    }));
+    assert!(r.is_err());
+    let r = catch_unwind(AssertUnwindSafe(|| aeron.print_counters_with(|_l: &str| panic!("printer boom"))));
+    assert_eq!(r.expect_err("resumed").downcast_ref::<&str>(), Some(&"printer boom"));
+    // A later print works (the panic slot was emptied).
+    let mut lines = 0;
+    aeron.print_counters_with(|_l: &str| lines += 1);
+    assert!(lines > 0);
+    assert!(wait_until(TIMEOUT, || publication.offer(b"after").is_ok()));
+}
+
+// -------------------------------------------------------------------------------------------
+// The plain poll's panic slot.
 
 fn pair(aeron: &Aeron, stream: i32) -> (AeronExclusivePublication, AeronSubscription) {
     let sub = aeron
@@ -19,7 +125,7 @@ fn pair(aeron: &Aeron, stream: i32) -> (AeronExclusivePublication, AeronSubscrip
     (p, sub)
 }
 
-fn send(p: &AeronExclusivePublication, v: u32) {
+fn send_exclusive(p: &AeronExclusivePublication, v: u32) {
     assert!(wait_until(TIMEOUT, || p.offer(&v.to_le_bytes()).is_ok()));
 }
 
@@ -33,7 +139,7 @@ fn panic_skips_the_rest_of_the_poll_and_leaves_nothing_behind() {
     let aeron = md.connect().unwrap();
     let (p, sub) = pair(&aeron, 11);
     for v in 1..=3 {
-        send(&p, v);
+        send_exclusive(&p, v);
     }
     let mut seen = Vec::new();
     let r = catch_unwind(AssertUnwindSafe(|| {
@@ -53,7 +159,7 @@ fn panic_skips_the_rest_of_the_poll_and_leaves_nothing_behind() {
     for _ in 0..100 {
         assert_eq!(sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| unreachable!(), 10).unwrap(), 0);
     }
-    send(&p, 4);
+    send_exclusive(&p, 4);
     let mut got = Vec::new();
     assert!(wait_until(TIMEOUT, || {
         sub.poll_once(|m: &[u8], _h: AeronHeader<'_>| got.push(value(m)), 10).unwrap();
@@ -68,9 +174,9 @@ fn a_panic_in_a_nested_poll_unwinds_through_the_outer_poll() {
     let aeron = md.connect().unwrap();
     let (outer_p, outer) = pair(&aeron, 12);
     let (inner_p, inner) = pair(&aeron, 13);
-    send(&outer_p, 1);
-    send(&outer_p, 2);
-    send(&inner_p, 7);
+    send_exclusive(&outer_p, 1);
+    send_exclusive(&outer_p, 2);
+    send_exclusive(&inner_p, 7);
     let mut outer_calls = 0;
     let r = catch_unwind(AssertUnwindSafe(|| {
         outer.poll_once(
@@ -86,8 +192,8 @@ fn a_panic_in_a_nested_poll_unwinds_through_the_outer_poll() {
     let payload = r.expect_err("the inner panic reaches the outer caller");
     assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("inner 7"));
     assert_eq!(outer_calls, 1, "the outer poll skipped its second fragment");
-    send(&outer_p, 3);
-    send(&inner_p, 8);
+    send_exclusive(&outer_p, 3);
+    send_exclusive(&inner_p, 8);
     let (mut a, mut b) = (Vec::new(), Vec::new());
     assert!(wait_until(TIMEOUT, || {
         outer.poll_once(|m: &[u8], _h: AeronHeader<'_>| a.push(value(m)), 10).unwrap();
@@ -102,8 +208,8 @@ fn image_poll_resumes_a_panic_too() {
     let md = MediaDriverProcess::start().unwrap();
     let aeron = md.connect().unwrap();
     let (p, sub) = pair(&aeron, 14);
-    send(&p, 5);
-    send(&p, 6);
+    send_exclusive(&p, 5);
+    send_exclusive(&p, 6);
     let image = sub.image_at_index(0).expect("an image");
     let mut seen = Vec::new();
     let r = catch_unwind(AssertUnwindSafe(|| {
@@ -117,7 +223,7 @@ fn image_poll_resumes_a_panic_too() {
     }));
     assert_eq!(r.expect_err("resumed").downcast_ref::<&str>(), Some(&"image boom"));
     assert_eq!(seen, vec![5]);
-    send(&p, 9);
+    send_exclusive(&p, 9);
     let mut got = Vec::new();
     assert!(wait_until(TIMEOUT, || {
         image.poll_once(|m: &[u8], _h: AeronHeader<'_>| got.push(value(m)), 10).unwrap();
@@ -164,7 +270,7 @@ fn handlers_passed_by_value_skip_the_rest_of_the_poll_after_a_panic() {
     for round in 0..5 {
         for _ in 0..3 {
             v += 1;
-            send(&p, v);
+            send_exclusive(&p, v);
         }
         let first = v - 2;
         let mut seen = Vec::new();
@@ -211,7 +317,7 @@ fn handlers_passed_by_value_skip_the_rest_of_the_poll_after_a_panic() {
         assert_eq!(sub.poll_once(|_m: &[u8], _h: AeronHeader<'_>| unreachable!(), 10).unwrap(), 0, "round {round}");
     }
     // Nothing pending on this thread: a borrowed-handler poll delivers the next message.
-    send(&p, 100);
+    send_exclusive(&p, 100);
     let mut got = Vec::new();
     assert!(wait_until(TIMEOUT, || {
         sub.poll_with(&mut |m: &[u8], _h: AeronHeader<'_>| got.push(value(m)), 10).unwrap();

@@ -3,8 +3,7 @@
 //! recordings by subscription / channel and stream / identity, stop_all_replays with two active
 //! replays, the descriptor pollers driven by hand, and the error codes the archive gives.
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 use std::sync::{Arc, Mutex};

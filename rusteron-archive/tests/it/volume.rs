@@ -1,8 +1,7 @@
 //! Volume: record 1,000,000 messages of 8 bytes (a sequence number each), replay the whole
 //! recording, and check that every message arrives once and in order.
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 use std::time::{Duration, Instant};

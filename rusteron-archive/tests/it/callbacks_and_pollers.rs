@@ -1,8 +1,7 @@
 //! Context callbacks (credentials supplier, delegating invoker, idle strategy) and the
 //! low-level proxy / pollers against a real Java archive.
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 use std::sync::atomic::{AtomicUsize, Ordering};

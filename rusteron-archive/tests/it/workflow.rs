@@ -1,8 +1,7 @@
 //! The seven-step archive workflow against the real Java archive, plus bounded replay, replay
 //! from a position, listing by URI and stream, and the position queries.
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 

@@ -3,8 +3,7 @@
 //! merge. Every wait is bounded, and every test body runs on its own thread with a hard limit
 //! ([`bounded`]), so a hang fails the test instead of hanging `cargo test`.
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,4 @@
 //! Helpers shared by the archive integration tests.
-#![allow(dead_code)]
 
 use rusteron_archive::testing::{find_unused_udp_port, wait_until};
 use rusteron_archive::*;
@@ -25,17 +24,6 @@ pub fn add_subscription(aeron: &Aeron, channel: &str, stream_id: i32) -> AeronSu
 
 /// Offers `msg` until accepted (retrying back pressure) within the test timeout.
 pub fn offer_exclusive(publication: &AeronExclusivePublication, msg: &[u8]) -> i64 {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        match publication.offer(msg) {
-            Ok(p) => return p,
-            Err(e) if e.kind().is_retryable() && Instant::now() < deadline => std::thread::yield_now(),
-            Err(e) => panic!("offer failed: {e}"),
-        }
-    }
-}
-
-pub fn offer(publication: &AeronPublication, msg: &[u8]) -> i64 {
     let deadline = Instant::now() + TIMEOUT;
     loop {
         match publication.offer(msg) {

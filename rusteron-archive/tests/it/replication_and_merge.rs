@@ -1,8 +1,7 @@
 //! Replication between two real Java archives, and a replay merge that catches up with a live
 //! stream.
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 use std::time::{Duration, Instant};

@@ -3,8 +3,7 @@
 //! "invalid channel", send requests C cuts short, or give C's own client (whose default error
 //! handler ends the process) to an archive. Against the real Java archive.
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 use std::ffi::CString;

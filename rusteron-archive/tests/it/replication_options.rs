@@ -3,8 +3,7 @@
 //! existing recording (dst recording id), tagged replication, and the errors for a bad
 //! destination.
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 

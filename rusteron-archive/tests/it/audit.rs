@@ -2,8 +2,7 @@
 //! whatever is dropped first; wrappers never close what the caller owns; contexts that C reads
 //! while it runs cannot be changed. Before the fixes these read freed C memory.
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -8,8 +8,7 @@
 //! polled twice. Written without `unsafe`; `scripts/memcheck.sh` runs it under valgrind.
 #![forbid(unsafe_code)]
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 use std::cell::RefCell;

@@ -15,8 +15,7 @@
 //! threaded scenarios under helgrind, `scripts/memcheck.sh` all of them under memcheck.
 #![deny(unsafe_code)]
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 use std::sync::{Arc, Barrier};

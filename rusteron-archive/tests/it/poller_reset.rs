@@ -5,8 +5,7 @@
 //! `just memcheck` runs this file). Written as a user would, without `unsafe`.
 #![forbid(unsafe_code)]
 
-mod common;
-use common::*;
+use crate::common::*;
 use rusteron_archive::testing::*;
 use rusteron_archive::*;
 use std::cell::RefCell;

@@ -59,10 +59,18 @@ fn default_lookup_finds_a_binary() {
     assert!(aeronmd_path().unwrap().is_file());
 }
 
+/// The libtest name of `child_start_driver` in this binary (its module path without the crate).
+fn child_test_name() -> String {
+    match module_path!().split_once("::") {
+        Some((_, module)) => format!("{module}::child_start_driver"),
+        None => "child_start_driver".to_string(),
+    }
+}
+
 /// Runs `child_start_driver` in a new process of this test binary with `RUSTERON_AERONMD=value`.
 fn run_child(mode: &str, aeronmd: &str) {
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_start_driver", "--nocapture", "--test-threads=1"])
+        .args(["--exact", &child_test_name(), "--nocapture", "--test-threads=1"])
         .env(CHILD_MODE, mode)
         .env(AERONMD_ENV, aeronmd)
         .output()
