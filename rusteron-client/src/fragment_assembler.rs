@@ -15,6 +15,7 @@ use crate::callbacks::*;
 use crate::error::{check, AeronCError};
 use crate::handler::{resume_nested_panic, Handler};
 use crate::header::AeronHeader;
+use crate::per_poll_assembler::AeronFragmentReassembler;
 use crate::reentry::{busy_error, polling_all, Polled};
 use crate::{AeronImage, AeronSubscription, ManagedCResource};
 use std::os::raw::c_void;
@@ -246,13 +247,6 @@ impl AeronSubscription {
     }
 }
 
-/// One session's reassembly state.
-struct SessionBuffer {
-    session_id: i32,
-    in_progress: bool,
-    data: Vec<u8>,
-}
-
 /// A fragment assembler in Rust over any fragment handler (a closure `FnMut(&[u8], AeronHeader)`
 /// or a callback object): messages that fit in one frame are passed through without a copy;
 /// fragmented ones are gathered per session and delivered whole, with the header of their last
@@ -265,8 +259,9 @@ struct SessionBuffer {
 /// Threads: `Send` when the handler is.
 pub struct AeronFragmentClosureAssembler<F> {
     handler: F,
-    sessions: Vec<SessionBuffer>,
-    initial_capacity: usize,
+    /// The per-session buffers: the same reassembly as [`AeronFragmentReassembler`], whose
+    /// handler comes with each poll; here it is fixed for the assembler's life.
+    buffers: AeronFragmentReassembler,
 }
 
 impl<F: AeronFragmentHandlerCallback> AeronFragmentClosureAssembler<F> {
@@ -277,7 +272,7 @@ impl<F: AeronFragmentHandlerCallback> AeronFragmentClosureAssembler<F> {
 
     /// Like [`new`](Self::new), with each session buffer starting at `initial_capacity` bytes.
     pub fn with_capacity(handler: F, initial_capacity: usize) -> Self {
-        AeronFragmentClosureAssembler { handler, sessions: Vec::new(), initial_capacity }
+        AeronFragmentClosureAssembler { handler, buffers: AeronFragmentReassembler::with_capacity(initial_capacity) }
     }
 
     /// The handler.
@@ -292,13 +287,7 @@ impl<F: AeronFragmentHandlerCallback> AeronFragmentClosureAssembler<F> {
 
     /// Frees the buffer of a session (e.g. once its image went away); true if there was one.
     pub fn delete_session_buffer(&mut self, session_id: i32) -> bool {
-        match self.sessions.iter().position(|s| s.session_id == session_id) {
-            Some(i) => {
-                self.sessions.swap_remove(i);
-                true
-            }
-            None => false,
-        }
+        self.buffers.delete_session_buffer(session_id)
     }
 
     /// Polls `subscription` through this assembler; returns the fragments consumed.
@@ -311,42 +300,12 @@ impl<F: AeronFragmentHandlerCallback> AeronFragmentClosureAssembler<F> {
 impl<F: AeronFragmentHandlerCallback> AeronFragmentHandlerCallback for AeronFragmentClosureAssembler<F> {
     #[inline]
     fn handle_aeron_fragment_handler(&mut self, buffer: &[u8], header: AeronHeader<'_>) {
-        let flags = header.flags();
-        if flags & AeronHeader::UNFRAGMENTED == AeronHeader::UNFRAGMENTED {
-            self.handler.handle_aeron_fragment_handler(buffer, header);
-            return;
-        }
-        let session_id = header.session_id();
-        let index = match self.sessions.iter().position(|s| s.session_id == session_id) {
-            Some(i) => i,
-            None => {
-                self.sessions.push(SessionBuffer {
-                    session_id,
-                    in_progress: false,
-                    data: Vec::with_capacity(self.initial_capacity),
-                });
-                self.sessions.len() - 1
-            }
-        };
-        let Self { handler, sessions, .. } = self;
-        let session = &mut sessions[index];
-        if flags & AeronHeader::BEGIN_FLAG != 0 {
-            session.data.clear();
-            session.data.extend_from_slice(buffer);
-            session.in_progress = true;
-        } else if session.in_progress {
-            session.data.extend_from_slice(buffer);
-            if flags & AeronHeader::END_FLAG != 0 {
-                session.in_progress = false;
-                handler.handle_aeron_fragment_handler(&session.data, header);
-            }
-        }
-        // A middle or end fragment without its beginning (joined mid-message) is dropped.
+        self.buffers.on_fragment(&mut self.handler, buffer, header);
     }
 }
 
 impl<F> std::fmt::Debug for AeronFragmentClosureAssembler<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AeronFragmentClosureAssembler").field("sessions", &self.sessions.len()).finish()
+        f.debug_struct("AeronFragmentClosureAssembler").field("sessions", &self.buffers.session_count()).finish()
     }
 }

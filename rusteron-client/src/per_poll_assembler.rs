@@ -251,8 +251,10 @@ impl AeronFragmentReassembler {
         bindings::aeron_controlled_fragment_handler_action_en_AERON_ACTION_CONTINUE
     }
 
+    /// Reassembles one fragment, handing a whole message to `handler` (also the body of
+    /// [`AeronFragmentClosureAssembler`](crate::AeronFragmentClosureAssembler)).
     #[inline]
-    fn on_fragment<H: AeronFragmentHandlerCallback + ?Sized>(
+    pub(crate) fn on_fragment<H: AeronFragmentHandlerCallback + ?Sized>(
         &mut self,
         handler: &mut H,
         buffer: &[u8],
