@@ -32,6 +32,7 @@ run: setup
 [doc('Every test: crates, linking modes, package, macOS archive, memcheck, racecheck, guard, clippy')]
 test: setup
     cargo fmt --all --check
+    just module-cycles
     bash scripts/with-test-deadline.sh cargo test --workspace --exclude rusteron-cli
     bash scripts/with-test-deadline.sh cargo test -p rusteron-cli
     bash scripts/with-test-deadline.sh cargo test -p rusteron-archive-sys --features static
@@ -45,6 +46,12 @@ test: setup
     just racecheck
     just bench-guard
     cargo clippy --workspace --all-targets -- -D warnings
+
+# No crate's modules import each other in a circle (scripts/module-cycles.py reads `use crate::`)
+[group('test')]
+[doc('Check that no module import circle exists in the client, archive and cluster crates')]
+module-cycles:
+    python3 scripts/module-cycles.py rusteron-client/src rusteron-archive/src rusteron-cluster/src
 
 # Pack Aeron libs, aeronmd, bindings and headers for `precompile`: target/artifacts/rusteron-aeron-<v>-<triple>.tar.gz
 [group('release')]
