@@ -26,7 +26,14 @@ extern "C" fn cleanup_at_exit() {
 fn shared() -> &'static Shared {
     SHARED.get_or_init(|| {
         let _ = env_logger::builder().is_test(true).try_init();
-        let cluster = ClusterProcess::start(3).expect("start the test cluster");
+        // RUSTERON_CLUSTER_SESSION_TIMEOUT (e.g. `30s`, set by scripts/memcheck.sh): the members'
+        // session timeout. Under valgrind our client runs 20-50 times slower and reconnects to a
+        // new leader up to ~17 s after a kill; with Aeron's 10 s default the new leader may close
+        // the session first (seen once in a memcheck run). Unset: Aeron's default.
+        let timeout = std::env::var("RUSTERON_CLUSTER_SESSION_TIMEOUT").ok().filter(|v| !v.is_empty());
+        let props: Vec<(&str, &str)> =
+            timeout.as_deref().map(|t| vec![("aeron.cluster.session.timeout", t)]).unwrap_or_default();
+        let cluster = ClusterProcess::start_with(3, &props).expect("start the test cluster");
         // aeronmd dies with the thread that spawned it (parent-death signal): start it from a
         // thread that lives as long as the process, not from the first test's thread.
         let (tx, rx) = std::sync::mpsc::channel();
